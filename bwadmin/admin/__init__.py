@@ -1,0 +1,47 @@
+"""The staff panel at /admin/: every entity, grouped by what staff do with it."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+
+from ..models import Buyer, Cycle, Factory, Milestone, ScheduleOffset, Sourcing, User
+from . import advisory, records
+from .base import refuse, staff_only
+from .cycles import CycleView, MilestoneView, ScheduleOffsetView
+from .people import BuyerView, FactoryView, SourcingView, UserView
+
+
+class HomeView(AdminIndexView):
+    def is_accessible(self) -> bool:
+        return staff_only()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
+
+    @expose("/")
+    def index(self):
+        from ..services import dashboard
+
+        return self.render("admin/index.html", board=dashboard.for_user(current_user))
+
+
+def init_admin(app: Flask) -> Admin:
+    admin = Admin(
+        app,
+        name="bwadmin",
+        theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+        index_view=HomeView(name="Home", url="/admin"),
+    )
+    admin.add_view(FactoryView(Factory, name="Factories", category="Factories and buyers"))
+    admin.add_view(BuyerView(Buyer, name="Buyers", category="Factories and buyers"))
+    admin.add_view(SourcingView(Sourcing, name="Sourcing and consent", category="Factories and buyers"))
+    admin.add_view(CycleView(Cycle, name="Cycles", category="Cycles"))
+    admin.add_view(MilestoneView(Milestone, name="Milestones", category="Cycles"))
+    admin.add_view(ScheduleOffsetView(ScheduleOffset, name="Schedule offsets", category="Cycles"))
+    for view, model, name, category in advisory.VIEWS + records.VIEWS:
+        admin.add_view(view(model, name=name, category=category))
+    admin.add_view(UserView(User, name="Users", category="People"))
+    app.extensions["bwadmin.admin"] = admin
+    return admin

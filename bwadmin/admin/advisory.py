@@ -1,0 +1,148 @@
+"""Advisory visits, the committee and its elections, needs, training and seminars."""
+from __future__ import annotations
+
+from ..models import (
+    AdvisoryVisit,
+    Candidate,
+    Committee,
+    CommitteeMeeting,
+    CommitteeMember,
+    Cycle,
+    Election,
+    Factory,
+    Need,
+    Seminar,
+    SeminarAttendance,
+    TrainingSession,
+)
+from ..models.advisory import (
+    ELECTION_STATUSES,
+    GENDERS,
+    NEED_AREAS,
+    NEED_SOURCES,
+    NEED_STATUSES,
+    SIDES,
+    VISIT_FOCUSES,
+)
+from .base import StaffModelView
+
+
+def choices(values):
+    return [(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class AdvisoryVisitView(StaffModelView):
+    column_list = ("cycle", "visited_on", "focus", "advisor")
+    column_filters = ("visited_on", "focus")
+    column_default_sort = ("visited_on", True)
+    prefix_search = [(Factory.name, [AdvisoryVisit.cycle, Cycle.factory])]
+    form_choices = {"focus": choices(VISIT_FOCUSES)}
+    form_columns = ("cycle", "visited_on", "focus", "advisor", "notes")
+
+
+class CommitteeView(StaffModelView):
+    column_list = ("factory", "established_on")
+    prefix_search = [(Factory.name, Committee.factory)]
+    form_columns = ("factory", "established_on", "notes")
+
+
+class CommitteeMemberView(StaffModelView):
+    column_list = ("committee", "name", "side", "department", "gender", "union_representative", "term_start", "term_end")
+    column_filters = ("side", "gender", "union_representative")
+    prefix_search = [(CommitteeMember.name, None)]
+    form_choices = {"side": choices(SIDES), "gender": choices(GENDERS)}
+    form_columns = ("committee", "name", "side", "position", "department", "gender", "union_representative",
+                    "election", "term_start", "term_end")
+
+    def check(self, form, model) -> None:
+        if form.term_start.data and form.term_end.data and form.term_end.data < form.term_start.data:
+            form.term_end.errors.append("The term cannot end before it starts.")
+
+
+class CommitteeMeetingView(StaffModelView):
+    column_list = ("committee", "held_on", "attendance")
+    column_filters = ("held_on",)
+    column_default_sort = ("held_on", True)
+    form_columns = ("committee", "held_on", "attendance", "minutes")
+
+
+class ElectionView(StaffModelView):
+    column_list = ("committee", "cycle", "held_on", "seats", "eligible_voters", "ballots_cast", "status")
+    column_filters = ("status", "held_on")
+    column_default_sort = ("held_on", True)
+    form_choices = {"status": choices(ELECTION_STATUSES)}
+    form_columns = ("committee", "cycle", "nominations_open_on", "held_on", "seats", "eligible_voters",
+                    "ballots_cast", "status", "tie_resolution")
+
+    def check(self, form, model) -> None:
+        voters, ballots = form.eligible_voters.data, form.ballots_cast.data
+        if form.seats.data is not None and form.seats.data < 1:
+            form.seats.errors.append("An election fills at least one seat.")
+        if ballots is not None and ballots < 0:
+            form.ballots_cast.errors.append("Ballots cast cannot be negative.")
+        if voters is not None and ballots is not None and ballots > voters:
+            form.ballots_cast.errors.append(f"Ballots cast ({ballots}) cannot exceed the eligible voters ({voters}).")
+
+
+class CandidateView(StaffModelView):
+    column_list = ("election", "name", "department", "gender", "votes", "elected")
+    column_filters = ("elected", "gender")
+    prefix_search = [(Candidate.name, None)]
+    form_choices = {"gender": choices(GENDERS)}
+    form_columns = ("election", "name", "department", "gender", "votes", "elected")
+
+    def check(self, form, model) -> None:
+        if form.votes.data is not None and form.votes.data < 0:
+            form.votes.errors.append("Votes cannot be negative.")
+
+
+class NeedView(StaffModelView):
+    column_list = ("cycle", "area", "title", "owner", "due_on", "status", "early_improvement")
+    column_filters = ("area", "status", "early_improvement", "due_on", "source")
+    prefix_search = [(Need.title, None), (Factory.name, [Need.cycle, Cycle.factory])]
+    form_choices = {"area": choices(NEED_AREAS), "status": choices(NEED_STATUSES), "source": choices(NEED_SOURCES)}
+    form_columns = ("cycle", "area", "title", "target", "owner", "due_on", "status", "early_improvement", "source")
+
+
+class TrainingSessionView(StaffModelView):
+    column_list = ("cycle", "topic", "held_on", "days", "participants", "need")
+    column_filters = ("held_on",)
+    column_default_sort = ("held_on", True)
+    prefix_search = [(TrainingSession.topic, None)]
+    form_columns = ("cycle", "need", "topic", "held_on", "days", "participants")
+
+    def check(self, form, model) -> None:
+        if form.days.data is not None and form.days.data <= 0:
+            form.days.errors.append("Training days must be more than zero.")
+
+
+class SeminarView(StaffModelView):
+    column_list = ("country", "number", "title", "held_on", "location")
+    column_filters = ("country", "held_on")
+    column_default_sort = ("held_on", True)
+    prefix_search = [(Seminar.title, None), (Seminar.country, None)]
+    form_columns = ("country", "number", "title", "held_on", "location")
+
+    def check(self, form, model) -> None:
+        if form.number.data is not None and not 1 <= form.number.data <= 4:
+            form.number.errors.append("A cycle has four learning seminars: number 1 to 4.")
+
+
+class SeminarAttendanceView(StaffModelView):
+    column_list = ("seminar", "cycle", "invited_at", "attended", "attendees")
+    column_filters = ("attended",)
+    form_columns = ("seminar", "cycle", "attended", "attendees")
+
+
+VIEWS = [
+    (AdvisoryVisitView, AdvisoryVisit, "Advisory visits", "Cycles"),
+    (NeedView, Need, "Needs", "Cycles"),
+    (TrainingSessionView, TrainingSession, "Training sessions", "Cycles"),
+    (CommitteeView, Committee, "Committees", "Committee"),
+    (CommitteeMemberView, CommitteeMember, "Members", "Committee"),
+    (CommitteeMeetingView, CommitteeMeeting, "Meetings", "Committee"),
+    (ElectionView, Election, "Elections", "Committee"),
+    (CandidateView, Candidate, "Candidates", "Committee"),
+    (SeminarView, Seminar, "Learning seminars", "Cycles"),
+    (SeminarAttendanceView, SeminarAttendance, "Seminar attendance", "Cycles"),
+]

@@ -1,0 +1,87 @@
+"""Factories, buyers, sourcing links and users."""
+from __future__ import annotations
+
+from flask_login import current_user
+from wtforms import PasswordField
+from wtforms.validators import Optional
+
+from ..models import ROLES_BY_NAME, Buyer, Factory, Sourcing, User
+from ..services import users
+from .base import AdminOnlyModelView, StaffModelView
+
+
+class FactoryView(StaffModelView):
+    column_list = ("name", "country", "city", "workers", "created_at")
+    column_searchable_list = ("name",)
+    prefix_search = [(Factory.name, None), (Factory.country, None), (Factory.city, None)]
+    column_filters = ("country", "workers")
+    column_default_sort = "name"
+    form_columns = ("name", "country", "city", "address", "workers")
+
+
+class BuyerView(StaffModelView):
+    column_list = ("name", "country", "created_at")
+    column_searchable_list = ("name",)
+    prefix_search = [(Buyer.name, None)]
+    column_filters = ("country",)
+    column_default_sort = "name"
+    form_columns = ("name", "country")
+
+
+class SourcingView(StaffModelView):
+    column_list = ("buyer", "factory", "consent_given_at", "consent_withdrawn_at")
+    column_labels = {"consent_given_at": "Consent given", "consent_withdrawn_at": "Consent withdrawn"}
+    prefix_search = [(Factory.name, Sourcing.factory), (Buyer.name, Sourcing.buyer)]
+    column_filters = ("buyer.name", "factory.name", "consent_given_at", "consent_withdrawn_at")
+    form_columns = ("buyer", "factory", "consent_given_at", "consent_withdrawn_at")
+
+
+class UserView(AdminOnlyModelView):
+    column_list = ("email", "name", "role", "factory", "buyer", "active", "last_login_at")
+    column_exclude_list = ("password_hash",)
+    prefix_search = [(User.email, None), (User.name, None)]
+    column_filters = ("role", "active", "language")
+    column_default_sort = "email"
+    column_choices = {"role": list(ROLES_BY_NAME.items())}
+    form_choices = {"role": list(ROLES_BY_NAME.items()), "language": [("en", "English"), ("es", "Español")]}
+    form_columns = ("email", "name", "role", "factory", "buyer", "language", "active")
+    form_extra_fields = {
+        "new_password": PasswordField("New password", validators=[Optional()],
+                                      description="At least 12 characters. Leave empty to keep the current one."),
+    }
+
+    def check(self, form, model) -> None:
+        email = users.normalise_email(form.email.data)
+        form.email.data = email
+        if "@" not in email:
+            form.email.errors.append("Enter an email address.")
+        existing = users.by_email(email)
+        if existing and (model is None or existing.id != model.id):
+            form.email.errors.append("A user with this email exists already.")
+        if form.role.data == "factory" and not form.factory.data:
+            form.factory.errors.append("A factory user needs the factory it belongs to.")
+        if form.role.data == "buyer" and not form.buyer.data:
+            form.buyer.errors.append("A buyer user needs the buyer it belongs to.")
+        if form.new_password.data:
+            problem = users.password_problem(form.new_password.data)
+            if problem:
+                form.new_password.errors.append(problem)
+        if model is not None and model.id == current_user.id and not form.active.data:
+            form.active.errors.append("You cannot deactivate your own account.")
+
+    def on_model_change(self, form, model, is_created) -> None:
+        model.email = users.normalise_email(model.email)
+        if model.role != "factory":
+            model.factory = None
+        if model.role != "buyer":
+            model.buyer = None
+        if form.new_password.data:
+            users.set_password(model, form.new_password.data)
+        before = getattr(self, "_was_active", None)
+        if not is_created and not model.active and before is not False:
+            users.deactivate(model)
+        super().on_model_change(form, model, is_created)
+
+    def update_model(self, form, model) -> bool:
+        self._was_active = model.active
+        return super().update_model(form, model)

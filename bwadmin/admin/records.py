@@ -1,0 +1,157 @@
+"""Questionnaires, responses, assessments, reports, differentiation, notices and the audit log."""
+from __future__ import annotations
+
+from ..models import (
+    Answer,
+    ApiToken,
+    Assessment,
+    AuditEvent,
+    Cycle,
+    DifferentiationCriterion,
+    DifferentiationResult,
+    Factory,
+    ImprovementAction,
+    Notification,
+    Question,
+    Questionnaire,
+    Report,
+    ReportFlag,
+    Response,
+    ShareRequest,
+    User,
+)
+from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
+from ..models.reports import CRITERION_KINDS, REPORT_KINDS
+from .advisory import choices
+from .base import AdminOnlyModelView, StaffModelView
+
+
+class QuestionnaireView(AdminOnlyModelView):
+    column_list = ("kind", "version", "title", "published_at", "created_at")
+    column_filters = ("kind", "published_at")
+    form_choices = {"kind": choices(QUESTIONNAIRE_KINDS)}
+    form_columns = ("kind", "version", "published_at")
+
+
+class QuestionView(AdminOnlyModelView):
+    column_list = ("questionnaire", "code", "cluster", "compliance_point", "type", "required", "committee", "zero_tolerance")
+    column_filters = ("type", "cluster", "required", "committee", "zero_tolerance")
+    prefix_search = [(Question.code, None), (Question.cluster, None), (Question.compliance_point, None)]
+    column_default_sort = "position"
+    form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", "Yes"), ("no", "No")]}
+    form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "required",
+                    "allow_na", "noncompliant_answer", "zero_tolerance", "committee", "min_value", "max_value")
+
+
+class ResponseView(StaffModelView):
+    can_create = False
+    column_list = ("cycle", "kind", "status", "updated_at", "submitted_at", "submitted_by")
+    column_filters = ("kind", "status", "submitted_at")
+    prefix_search = [(Factory.name, [Response.cycle, Cycle.factory])]
+    form_columns = ("status",)
+
+
+class AnswerView(StaffModelView):
+    can_create = can_edit = can_delete = False
+    column_list = ("response", "question", "value")
+
+
+class AssessmentView(StaffModelView):
+    column_list = ("cycle", "assessed_on", "assessors", "completed_at")
+    column_filters = ("assessed_on", "completed_at")
+    column_default_sort = ("assessed_on", True)
+    prefix_search = [(Factory.name, [Assessment.cycle, Cycle.factory])]
+    form_columns = ("cycle", "assessed_on", "assessors", "notes")
+
+    def on_model_change(self, form, model, is_created) -> None:
+        from ..services import schedule
+
+        # The release counts from the assessment date: move it with the assessment.
+        schedule.sync_milestones(model.cycle)
+        super().on_model_change(form, model, is_created)
+
+
+class ReportView(StaffModelView):
+    can_create = False
+    column_list = ("cycle", "kind", "title", "release_at", "released_at")
+    column_filters = ("kind", "release_at", "released_at")
+    column_default_sort = ("release_at", True)
+    prefix_search = [(Factory.name, [Report.cycle, Cycle.factory])]
+    form_choices = {"kind": choices(REPORT_KINDS)}
+    form_columns = ("title", "release_at")
+    column_exclude_list = ("body_html", "data")
+
+
+class ReportFlagView(StaffModelView):
+    can_create = False
+    column_list = ("report", "user", "comment", "created_at", "resolved_at")
+    column_filters = ("resolved_at",)
+    form_columns = ("resolution", "resolved_at")
+
+
+class ImprovementActionView(StaffModelView):
+    column_list = ("cycle", "finding", "action", "owner", "due_on", "status")
+    column_filters = ("status", "due_on")
+    form_choices = {"status": choices(("planned", "in_progress", "done"))}
+    form_columns = ("cycle", "finding", "action", "owner", "due_on", "status")
+
+
+class CriterionView(AdminOnlyModelView):
+    column_list = ("code", "name", "kind", "threshold", "active")
+    form_choices = {"kind": choices(CRITERION_KINDS)}
+    form_columns = ("code", "name", "kind", "threshold", "active")
+
+
+class ResultView(StaffModelView):
+    can_create = can_edit = False
+    column_list = ("cycle", "criterion", "passed", "value", "measured_at")
+    column_filters = ("passed", "measured_at")
+
+
+class ShareRequestView(StaffModelView):
+    column_list = ("buyer", "factory", "status", "requested_at", "decided_at")
+    column_filters = ("status",)
+    form_columns = ("buyer", "factory", "status", "message")
+
+
+class NotificationView(StaffModelView):
+    can_create = can_edit = False
+    column_list = ("created_at", "kind", "email", "subject", "status", "attempts", "sent_at")
+    column_filters = ("status", "kind", "created_at")
+    column_default_sort = ("created_at", True)
+    prefix_search = [(Notification.email, None)]
+    column_exclude_list = ("body_text", "body_html")
+
+
+class AuditEventView(StaffModelView):
+    can_create = can_edit = can_delete = False
+    column_list = ("at", "user", "action", "entity", "entity_id", "summary")
+    column_filters = ("action", "entity", "at")
+    column_default_sort = ("at", True)
+    prefix_search = [(AuditEvent.entity, None), (AuditEvent.summary, None)]
+
+
+class ApiTokenView(AdminOnlyModelView):
+    can_create = False
+    column_list = ("user", "created_at", "last_used_at", "revoked_at")
+    column_exclude_list = ("token_hash",)
+    form_columns = ("revoked_at",)
+    prefix_search = [(User.email, ApiToken.user)]
+
+
+VIEWS = [
+    (AssessmentView, Assessment, "Assessments", "Cycles"),
+    (ResponseView, Response, "Responses", "Questionnaires"),
+    (AnswerView, Answer, "Answers", "Questionnaires"),
+    (QuestionnaireView, Questionnaire, "Questionnaires", "Questionnaires"),
+    (QuestionView, Question, "Questions", "Questionnaires"),
+    (ReportView, Report, "Reports", "Reports and notices"),
+    (ReportFlagView, ReportFlag, "Report flags", "Reports and notices"),
+    (ImprovementActionView, ImprovementAction, "Improvement plans", "Reports and notices"),
+    (CriterionView, DifferentiationCriterion, "Differentiation criteria", "Reports and notices"),
+    (ResultView, DifferentiationResult, "Differentiation results", "Reports and notices"),
+    (NotificationView, Notification, "Notifications", "Reports and notices"),
+    (ShareRequestView, ShareRequest, "Share requests", "Factories and buyers"),
+    (AuditEventView, AuditEvent, "Audit log", "People"),
+    (ApiTokenView, ApiToken, "API tokens", "People"),
+]

@@ -1,0 +1,79 @@
+"""Logging in and out; loading the user from the session with its session version checked."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from forms.auth import LoginForm
+
+from .extensions import db, login_manager
+from .models import User, utcnow
+from .services import audit, users
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    # The id carries the session version: a password change or deactivation ends older sessions.
+    try:
+        uid, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only local paths: never an absolute URL or a scheme-relative one."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def home_for(user: User) -> str:
+    if user.is_staff:
+        return "/admin/"
+    if user.role == "factory":
+        return "/factory/"
+    return "/buyer/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next") or request.form.get("next"))
+    if form.validate_on_submit():
+        user = users.by_email(form.email.data)
+        if user and user.active and users.check_password(user, form.password.data):
+            login_user(user)
+            user.last_login_at = utcnow()
+            audit.record("login", user, user=user)
+            db.session.commit()
+            return redirect(next_url or home_for(user))
+        form.password.errors = list(form.password.errors) + ["That email and password do not match an active account."]
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to see this page."
+    app.register_blueprint(bp)
+
+
+__all__ = ["bp", "home_for", "safe_next"]

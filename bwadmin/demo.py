@@ -1,0 +1,142 @@
+"""Demo data: three-plus countries, twenty factories, five buyers, cycles at every stage of the timeline."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import (
+    AdvisoryVisit,
+    Buyer,
+    Candidate,
+    Committee,
+    CommitteeMeeting,
+    CommitteeMember,
+    Election,
+    Factory,
+    Need,
+    Sourcing,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from .services import cycles, users
+
+COUNTRIES = {
+    "Vietnam": ["Ho Chi Minh City", "Dong Nai", "Binh Duong", "Hai Phong"],
+    "Cambodia": ["Phnom Penh", "Kampong Speu", "Kandal"],
+    "Indonesia": ["Bandung", "Semarang", "Bogor"],
+    "Bangladesh": ["Dhaka", "Gazipur", "Chattogram"],
+    "Jordan": ["Irbid", "Al-Hassan", "Sahab"],
+}
+FACTORY_NAMES = [
+    "Saigon Stitch Garment", "Mekong Apparel", "Dong Nai Knitwear", "Lotus Textile Vina", "Red River Fashion",
+    "Angkor Garments", "Tonle Sap Apparel", "Phnom Penh Knit", "Java Denim Works", "Priangan Sewing",
+    "Nusantara Outerwear", "Semarang Shirts", "Padma Knit Composite", "Buriganga Fashions", "Gazipur Woven",
+    "Karnaphuli Apparels", "Irbid Tailoring", "Hassan Industrial Garments", "Sahab Sportswear", "Dead Sea Denim",
+]
+BUYERS = [("Northwind Outfitters", "United States"), ("Aster & Finch", "United Kingdom"),
+          ("Kestrel Sport", "Germany"), ("Maple Lane Kids", "Canada"), ("Sakura Basics", "Japan")]
+# Days since sign-up, one per stage of the timeline (see DESIGN.md), spread over the factories.
+STAGES = [10, 45, 95, 115, 140, 160, 200, 320, 350, 480, 500]
+NEEDS = [
+    ("labour_compliance", "Pay overtime at the legal premium", "All overtime hours paid at 150% from next payroll"),
+    ("labour_compliance", "Unlock and clear emergency exits", "Every exit checked daily and logged"),
+    ("management_systems", "Written grievance procedure", "Procedure posted and explained to all workers"),
+    ("management_systems", "Payroll records kept for 3 years", "Digital payroll archive in place"),
+    ("training", "Supervisor training on respectful communication", "All line supervisors trained"),
+    ("training", "Chemical handling training", "Workers in dyeing and printing trained"),
+]
+WORKER_NAMES = ["Nguyen Thi Lan", "Tran Van Minh", "Sok Dara", "Chan Sreymom", "Siti Rahayu", "Dewi Lestari",
+                "Rina Akter", "Fatema Begum", "Aisha Haddad", "Lina Saleh", "Pham Thu Ha", "Le Quang Huy"]
+
+
+def already_seeded() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Factory))) or bool(
+        db.session.scalar(select(func.count()).select_from(User))
+    )
+
+
+def seed(password: str, today: date | None = None) -> str:
+    rng = random.Random(2026)
+    today = today or utcnow().date()
+    admin = users.create_user("admin@example.org", "admin", password, name="Programme Admin")
+    advisor = users.create_user("advisor@example.org", "advisor", password, name="Mai Advisor")
+    advisors = [advisor] + [
+        users.create_user(f"advisor{i}@example.org", "advisor", password, name=f"Advisor {i}") for i in (2, 3)
+    ]
+    buyers = [Buyer(name=name, country=country) for name, country in BUYERS]
+    db.session.add_all(buyers)
+
+    factories = []
+    countries = list(COUNTRIES)
+    for i, name in enumerate(FACTORY_NAMES):
+        country = countries[i // 4]
+        factory = Factory(name=name, country=country, city=rng.choice(COUNTRIES[country]),
+                          workers=rng.randrange(300, 4000, 50))
+        db.session.add(factory)
+        factories.append(factory)
+    db.session.flush()
+
+    for i, factory in enumerate(factories):
+        # Some factories are returning: an earlier cycle, closed.
+        if i % 3 == 0:
+            first = cycles.start_cycle(factory, today - timedelta(days=500 + STAGES[i % len(STAGES)]), advisors[i % 3], 5)
+            first.status = "closed"
+            db.session.flush()
+        days_in = STAGES[i % len(STAGES)]
+        cycle = cycles.start_cycle(factory, today - timedelta(days=days_in), advisors[i % 3], Decimal(rng.choice([4, 6, 8])))
+        cycle.status = "advisory" if days_in < 100 else "reporting"
+        db.session.flush()
+        for k in range(min(cycle.expected_visits, 1 + days_in // 30)):
+            db.session.add(AdvisoryVisit(cycle=cycle, advisor=cycle.advisor, visited_on=cycle.signed_up_on + timedelta(days=7 + 25 * k),
+                                         focus="self_diagnosis" if cycle.returning else ["general", "committee", "needs"][k % 3]))
+        for area, title, target in rng.sample(NEEDS, 3):
+            db.session.add(Need(cycle=cycle, area=area, title=title, target=target, owner="HR manager",
+                                due_on=cycle.signed_up_on + timedelta(days=90), early_improvement=area != "training",
+                                status="done" if days_in > 200 else "in_progress"))
+        if days_in > 60:
+            db.session.add(TrainingSession(cycle=cycle, topic="Workplace cooperation", held_on=cycle.signed_up_on + timedelta(days=50),
+                                           days=Decimal("1.0"), participants=rng.randrange(10, 30)))
+        for b in rng.sample(buyers, 2 if i % 4 else 3):
+            consent = i % 5 != 4  # every fifth factory has not consented
+            db.session.add(Sourcing(buyer=b, factory=factory, consent_given_at=utcnow() if consent else None))
+        if days_in > 30:
+            _committee_with_election(factory, cycle, rng)
+
+    demo_factory = factories[4]
+    demo_buyer = next(s.buyer for s in demo_factory.sourcing)
+    for s in demo_factory.sourcing:
+        s.consent_given_at = utcnow()
+    users.create_user("factory@example.org", "factory", password, name="Factory Manager", factory_id=demo_factory.id)
+    users.create_user("buyer@example.org", "buyer", password, name="Buyer Compliance Lead", buyer_id=demo_buyer.id)
+    db.session.flush()
+    del admin
+    return (f"Seeded {len(factories)} factories in {len(COUNTRIES)} countries, {len(buyers)} buyers, "
+            f"{db.session.scalar(select(func.count()).select_from(Sourcing))} sourcing links. "
+            f"The factory login belongs to {demo_factory.name}; the buyer login to {demo_buyer.name}.")
+
+
+def _committee_with_election(factory: Factory, cycle, rng: random.Random) -> None:
+    committee = Committee(factory=factory, established_on=cycle.signed_up_on + timedelta(days=20))
+    db.session.add(committee)
+    election = Election(committee=committee, cycle=cycle, nominations_open_on=cycle.signed_up_on + timedelta(days=14),
+                        held_on=cycle.signed_up_on + timedelta(days=28), seats=3, eligible_voters=factory.workers,
+                        ballots_cast=int((factory.workers or 500) * 0.8), status="certified")
+    db.session.add(election)
+    names = rng.sample(WORKER_NAMES, 5)
+    votes = sorted(rng.sample(range(40, 400), 5), reverse=True)
+    for rank, (name, count) in enumerate(zip(names, votes, strict=True)):
+        db.session.add(Candidate(election=election, name=name, department=rng.choice(["Sewing", "Cutting", "Finishing", "QC"]),
+                                 gender=rng.choice(["female", "female", "male"]), votes=count, elected=rank < 3))
+        if rank < 3:
+            db.session.add(CommitteeMember(committee=committee, name=name, side="worker", election=election,
+                                           term_start=election.held_on, term_end=election.held_on + timedelta(days=730)))
+    for title in ("HR manager", "Production manager", "Compliance officer"):
+        db.session.add(CommitteeMember(committee=committee, name=f"{factory.name} {title}", side="management", position=title,
+                                       term_start=election.held_on))
+    db.session.add(CommitteeMeeting(committee=committee, held_on=election.held_on + timedelta(days=14), attendance=6,
+                                    minutes="Agreed the needs list and the targets."))

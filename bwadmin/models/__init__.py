@@ -1,0 +1,35 @@
+"""Every entity of the programme, importable from one place."""
+from ._base import utcnow
+from .advisory import (
+    AdvisoryVisit,
+    Candidate,
+    Committee,
+    CommitteeMeeting,
+    CommitteeMember,
+    Election,
+    Need,
+    Seminar,
+    SeminarAttendance,
+    TrainingSession,
+)
+from .cycle import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
+from .notices import ApiToken, AuditEvent, Notification
+from .people import LANGUAGES, ROLES, ROLES_BY_NAME, STAFF_ROLES, Buyer, Factory, Sourcing, User
+from .questionnaire import Answer, Assessment, Question, Questionnaire, Response
+from .reports import (
+    DifferentiationCriterion,
+    DifferentiationResult,
+    ImprovementAction,
+    Report,
+    ReportFlag,
+    ShareRequest,
+)
+
+__all__ = [
+    "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AuditEvent", "Buyer", "Candidate", "Committee",
+    "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
+    "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
+    "Notification", "Question", "Questionnaire", "Report", "ReportFlag", "Response", "ScheduleOffset",
+    "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "User", "utcnow",
+    "LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES",
+]

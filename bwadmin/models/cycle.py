@@ -1,0 +1,133 @@
+"""The engagement cycle, its milestones and the schedule offsets that place them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import one_of, utcnow
+
+CYCLE_STATUSES = ("advisory", "assessment", "reporting", "measured", "closed")
+
+# In the order of the timeline; DESIGN.md's table.
+MILESTONE_KINDS = (
+    "cycle_start",
+    "advisory_end",
+    "assessment_due",
+    "release",
+    "factory_progress_reminder_14",
+    "factory_progress_reminder_3",
+    "factory_progress_report",
+    "programme_progress_report",
+    "differentiation",
+)
+MILESTONE_LABELS = {
+    "cycle_start": "Cycle starts, advisory period begins",
+    "advisory_end": "Advisory period ends",
+    "assessment_due": "Assessment due",
+    "release": "Assessment report released; improvement plan due",
+    "factory_progress_reminder_14": "Reminder: factory progress report in 14 days",
+    "factory_progress_reminder_3": "Reminder: factory progress report in 3 days",
+    "factory_progress_report": "Factory progress report released",
+    "programme_progress_report": "Programme progress report released",
+    "differentiation": "Performance measured against differentiation criteria",
+}
+# What an offset counts from: the sign-up day, the assessment (done or due), or another milestone.
+OFFSET_BASES = ("signup", "assessment") + MILESTONE_KINDS
+
+
+class ScheduleOffset(db.Model):
+    """Where a milestone falls: `months` calendar months plus `days` days after its base."""
+
+    __tablename__ = "schedule_offset"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), unique=True)
+    base: Mapped[str] = mapped_column(String(40))
+    months: Mapped[int] = mapped_column(default=0)
+    days: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        one_of("kind", MILESTONE_KINDS),
+        one_of("base", OFFSET_BASES),
+        CheckConstraint("kind != base", name="not_own_base"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.base} + {self.months} months + {self.days} days"
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycle"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    signed_up_on: Mapped[date] = mapped_column(index=True)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    training_days_allotted: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))
+    status: Mapped[str] = mapped_column(String(16), default="advisory", index=True)
+    committee_review_score: Mapped[float | None]
+    high_performer: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    factory: Mapped["Factory"] = relationship(back_populates="cycles")  # noqa: F821
+    advisor: Mapped["User | None"] = relationship()  # noqa: F821
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Milestone.due_at"
+    )
+    assessment: Mapped["Assessment | None"] = relationship(back_populates="cycle", uselist=False)  # noqa: F821
+
+    __table_args__ = (
+        UniqueConstraint("factory_id", "number"),
+        one_of("status", CYCLE_STATUSES),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("training_days_allotted >= 0", name="training_days_positive"),
+    )
+
+    @property
+    def returning(self) -> bool:
+        """A factory's second and later cycles are returning ones."""
+        return self.number > 1
+
+    @property
+    def expected_visits(self) -> int:
+        return 1 if self.returning else 3
+
+    def milestone(self, kind: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.kind == kind), None)
+
+    def __str__(self) -> str:
+        name = self.factory.name if self.factory else f"factory {self.factory_id}"
+        return f"{name}, cycle {self.number}"
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestone"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    # What the job found when it ran: "done", "overdue" (for example no factory report submitted), "skipped".
+    outcome: Mapped[str | None] = mapped_column(String(200))
+
+    cycle: Mapped[Cycle] = relationship(back_populates="milestones")
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "kind"),
+        one_of("kind", MILESTONE_KINDS),
+        # The sweep asks for "not done and due before now".
+        Index("ix_milestone_pending", "done_at", "due_at"),
+    )
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS.get(self.kind, self.kind)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.done_at is None and self.due_at < now
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.due_at:%Y-%m-%d})"

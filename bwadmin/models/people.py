@@ -1,0 +1,131 @@
+"""Who takes part: users, factories, buyers and the sourcing links between them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import lower_index, one_of, utcnow
+
+ROLES = ("admin", "advisor", "factory", "buyer")
+ROLES_BY_NAME = {"admin": "Admin", "advisor": "Advisor", "factory": "Factory user", "buyer": "Buyer user"}
+STAFF_ROLES = ("admin", "advisor")
+LANGUAGES = ("en", "es")
+
+
+class Factory(db.Model):
+    __tablename__ = "factory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    country: Mapped[str] = mapped_column(String(80), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(300))
+    workers: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cycles: Mapped[list[Cycle]] = relationship(  # noqa: F821
+        back_populates="factory", order_by="Cycle.number", cascade="all, delete-orphan"
+    )
+    sourcing: Mapped[list[Sourcing]] = relationship(back_populates="factory", cascade="all, delete-orphan")
+    committee: Mapped[Committee | None] = relationship(back_populates="factory", uselist=False)  # noqa: F821
+
+    __table_args__ = (CheckConstraint("workers IS NULL OR workers >= 0", name="workers_positive"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Buyer(db.Model):
+    __tablename__ = "buyer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sourcing: Mapped[list[Sourcing]] = relationship(back_populates="buyer", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sourcing(db.Model):
+    """A buyer sources from a factory; the factory's consent to share its results with that buyer."""
+
+    __tablename__ = "sourcing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyer.id", ondelete="CASCADE"), index=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
+    consent_given_at: Mapped[datetime | None]
+    consent_withdrawn_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    buyer: Mapped[Buyer] = relationship(back_populates="sourcing")
+    factory: Mapped[Factory] = relationship(back_populates="sourcing")
+
+    __table_args__ = (UniqueConstraint("buyer_id", "factory_id"),)
+
+    @property
+    def consent_stands(self) -> bool:
+        return self.consent_given_at is not None and (
+            self.consent_withdrawn_at is None or self.consent_withdrawn_at < self.consent_given_at
+        )
+
+    def __str__(self) -> str:
+        return f"{self.buyer} ← {self.factory}"
+
+
+class User(db.Model):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored lower-cased (services.users.normalise_email), so the unique index is case-blind.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    factory_id: Mapped[int | None] = mapped_column(ForeignKey("factory.id", ondelete="SET NULL"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyer.id", ondelete="SET NULL"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on deactivation and password change: sessions and tokens carrying an older value stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    factory: Mapped[Factory | None] = relationship()
+    buyer: Mapped[Buyer | None] = relationship()
+
+    __table_args__ = (
+        one_of("role", ROLES),
+        one_of("language", LANGUAGES),
+        CheckConstraint("role != 'factory' OR factory_id IS NOT NULL", name="factory_user_has_factory"),
+        CheckConstraint("role != 'buyer' OR buyer_id IS NOT NULL", name="buyer_user_has_buyer"),
+    )
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+lower_index(Factory, "name", "country", "city")
+lower_index(Buyer, "name")
+lower_index(User, "email", "name")

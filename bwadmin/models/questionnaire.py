@@ -1,0 +1,146 @@
+"""Question banks (versioned), the responses that answer them, and the assessment."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import lower_index, one_of, utcnow
+
+QUESTIONNAIRE_KINDS = ("assessment", "self_diagnosis", "committee_review")
+QUESTION_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "text", "date")
+RESPONSE_STATUSES = ("draft", "submitted")
+
+
+class Questionnaire(db.Model):
+    """One version of a question bank. Once published it never changes: editing makes a new version."""
+
+    __tablename__ = "questionnaire"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[dict] = mapped_column(JSON, default=dict)  # {"en": ..., "es": ...}
+    languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
+    # Labels of clusters and compliance points, in display order (see the data files' format).
+    structure: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="questionnaire", cascade="all, delete-orphan", order_by="Question.position"
+    )
+
+    __table_args__ = (UniqueConstraint("kind", "version"), one_of("kind", QUESTIONNAIRE_KINDS))
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+    def __str__(self) -> str:
+        return f"{(self.title or {}).get('en', self.kind)} v{self.version}"
+
+
+class Question(db.Model):
+    __tablename__ = "question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(String(40))
+    cluster: Mapped[str] = mapped_column(String(40))
+    compliance_point: Mapped[str] = mapped_column(String(60))
+    type: Mapped[str] = mapped_column(String(20), default="yes_no")
+    text: Mapped[dict] = mapped_column(JSON, default=dict)
+    help: Mapped[dict | None] = mapped_column(JSON)
+    choices: Mapped[list | None] = mapped_column(JSON)
+    required: Mapped[bool] = mapped_column(default=True)
+    allow_na: Mapped[bool] = mapped_column(default=False)
+    noncompliant_answer: Mapped[str | None] = mapped_column(String(8))
+    zero_tolerance: Mapped[bool] = mapped_column(default=False)
+    committee: Mapped[bool] = mapped_column(default=False)
+    show_if: Mapped[dict | None] = mapped_column(JSON)  # {"question": CODE, "equals": VALUE}
+    min_value: Mapped[float | None]
+    max_value: Mapped[float | None]
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "code"),
+        one_of("type", QUESTION_TYPES),
+        CheckConstraint(
+            "noncompliant_answer IS NULL OR noncompliant_answer IN ('yes', 'no')", name="noncompliant_valid"
+        ),
+        CheckConstraint("min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="bounds_order"),
+    )
+
+    def text_in(self, language: str) -> str:
+        return (self.text or {}).get(language) or (self.text or {}).get("en") or self.code
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text_in('en')}"
+
+
+class Response(db.Model):
+    """A cycle's answers to one questionnaire version: a draft until submitted, then read-only."""
+
+    __tablename__ = "response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    cycle: Mapped["Cycle"] = relationship()  # noqa: F821
+    questionnaire: Mapped[Questionnaire] = relationship()
+    submitted_by: Mapped["User | None"] = relationship()  # noqa: F821
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "kind"),
+        one_of("kind", QUESTIONNAIRE_KINDS),
+        one_of("status", RESPONSE_STATUSES),
+        CheckConstraint("status != 'submitted' OR submitted_at IS NOT NULL", name="submitted_stamped"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.cycle} ({self.status})"
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    value: Mapped[object | None] = mapped_column(JSON)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+
+class Assessment(db.Model):
+    """The programme's unannounced assessment of a cycle: two assessors, two days."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), unique=True)
+    assessed_on: Mapped[date]
+    assessors: Mapped[str | None] = mapped_column(String(300))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    cycle: Mapped["Cycle"] = relationship(back_populates="assessment")  # noqa: F821
+    response: Mapped[Response | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"Assessment {self.assessed_on}"
+
+
+lower_index(Question, "code", "cluster", "compliance_point")

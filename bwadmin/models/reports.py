@@ -1,0 +1,143 @@
+"""Reports released on the clock, the factory's own plan, and differentiation."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import one_of, utcnow
+
+REPORT_KINDS = (
+    "assessment",
+    "self_diagnosis",
+    "improvement_plan",
+    "factory_progress",
+    "programme_progress",
+    "differentiation",
+)
+ACTION_STATUSES = ("planned", "in_progress", "done")
+CRITERION_KINDS = (
+    "no_zero_tolerance",
+    "max_noncompliance_rate",
+    "min_committee_score",
+    "min_needs_closed_share",
+    "progress_reports_on_time",
+)
+
+
+class Report(db.Model):
+    __tablename__ = "report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    data: Mapped[dict | None] = mapped_column(JSON)  # scores and sections the body was rendered from
+    body_html: Mapped[str | None] = mapped_column(Text)
+    file_path: Mapped[str | None] = mapped_column(String(500))  # PDF, relative to instance/reports
+    submitted_at: Mapped[datetime | None]  # for the factory's own reports
+    release_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cycle: Mapped["Cycle"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "kind"),
+        one_of("kind", REPORT_KINDS),
+        Index("ix_report_released", "released_at"),
+    )
+
+    @property
+    def released(self) -> bool:
+        return self.released_at is not None
+
+    def __str__(self) -> str:
+        return self.title or f"{self.kind} report"
+
+
+class ReportFlag(db.Model):
+    """A factual error the factory flags in the draft report before release."""
+
+    __tablename__ = "report_flag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship()
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ImprovementAction(db.Model):
+    """One row of the factory's improvement plan: a finding and what the factory does about it."""
+
+    __tablename__ = "improvement_action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
+    finding: Mapped[str] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+
+    cycle: Mapped["Cycle"] = relationship()  # noqa: F821
+    question: Mapped["Question | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (one_of("status", ACTION_STATUSES),)
+
+
+class DifferentiationCriterion(db.Model):
+    __tablename__ = "differentiation_criterion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    threshold: Mapped[float | None]
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (one_of("kind", CRITERION_KINDS),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DifferentiationResult(db.Model):
+    __tablename__ = "differentiation_result"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("differentiation_criterion.id", ondelete="CASCADE"))
+    passed: Mapped[bool]
+    value: Mapped[float | None]
+    measured_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cycle: Mapped["Cycle"] = relationship()  # noqa: F821
+    criterion: Mapped[DifferentiationCriterion] = relationship()
+
+    __table_args__ = (UniqueConstraint("cycle_id", "criterion_id"),)
+
+
+class ShareRequest(db.Model):
+    """A buyer asks a factory to share its results; the factory accepts or declines."""
+
+    __tablename__ = "share_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyer.id", ondelete="CASCADE"), index=True)
+    factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    message: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    buyer: Mapped["Buyer"] = relationship()  # noqa: F821
+    factory: Mapped["Factory"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        one_of("status", ("pending", "accepted", "declined")),
+        CheckConstraint("status = 'pending' OR decided_at IS NOT NULL", name="decided_stamped"),
+    )

