@@ -26,6 +26,7 @@ run: seed
 	$(BIN)/python -m bwadmin.runner
 
 test: install
+	scripts/ensure-chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
