@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_admin(app)
     cli.init_app(app)
 
+    register_error_pages(app)
+
     @app.get("/")
     def index():
         from flask import redirect, url_for
@@ -49,3 +51,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         return redirect(url_for("auth.login"))
 
     return app
+
+
+def register_error_pages(app: Flask) -> None:
+    from flask import render_template, request
+    from flask_wtf.csrf import CSRFError
+
+    pages = {
+        403: ("Not allowed", "Your account cannot open this page."),
+        404: ("Not found", "There is nothing here, or it is not shared with you."),
+        429: ("Too many attempts", "Wait a minute and try again."),
+        500: ("Something went wrong", "The error was logged. Try again in a moment."),
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_template("errors/csrf.html"), 400
+
+    def page(exc):
+        code = getattr(exc, "code", 500) or 500
+        title, message = pages.get(code, ("Error", str(exc)))
+        if request.path.startswith("/api/"):
+            return {"error": title, "message": message}, code
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    for code in pages:
+        app.register_error_handler(code, page)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from forms.auth import LoginForm
@@ -74,6 +74,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see this page."
     app.register_blueprint(bp)
+
+    @app.before_request
+    def load_user_afresh():
+        # A request inside an app context pushed by a caller (tests, scripts) shares its `g`;
+        # never let one request's user or CSRF token stand for the next.
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
 
 __all__ = ["bp", "home_for", "safe_next"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..services import audit
 from ..services.constraints import message_for
+
+
+class AdminForm(FlaskForm):
+    """Flask-WTF CSRF for the panel, keeping the edited object where Flask-Admin's Unique validator looks."""
+
+    def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
 def staff_only() -> bool:
@@ -33,8 +41,11 @@ def prefix_range(column, term: str):
 
 
 class StaffModelView(ModelView):
-    form_base_class = SecureForm
+    # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
+    form_base_class = AdminForm
     page_size = 20
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
     can_view_details = True
     can_export = False
     admin_only = False  # only admins open it (users, questionnaires, schedule offsets)
@@ -67,19 +78,23 @@ class StaffModelView(ModelView):
     def _apply_search(self, query, count_query, joins, count_joins, search):
         if not self.prefix_search:
             return super()._apply_search(query, count_query, joins, count_joins, search)
-        for term in search.split():
-            clauses = []
-            for column, path in self.prefix_search:
-                if path is not None:
-                    query, joins, _ = self._apply_path_joins(query, joins, [path], inner_join=False)
-                    if count_query is not None:
-                        count_query, count_joins, _ = self._apply_path_joins(
-                            count_query, count_joins, [path], inner_join=False
-                        )
-                clauses.append(prefix_range(column, term))
-            query = query.filter(or_(*clauses))
+        columns = []
+        for column, path in self.prefix_search:
+            path = [] if path is None else (path if isinstance(path, list) else [path])
+            query, joins, alias = self._apply_path_joins(query, joins, path, inner_join=False)
+            count_alias = None
             if count_query is not None:
-                count_query = count_query.filter(or_(*clauses))
+                count_query, count_joins, count_alias = self._apply_path_joins(
+                    count_query, count_joins, path, inner_join=False
+                )
+            columns.append((
+                getattr(alias, column.key) if alias is not None else column,
+                getattr(count_alias, column.key) if count_alias is not None else column,
+            ))
+        for term in search.split():
+            query = query.filter(or_(*(prefix_range(column, term) for column, _ in columns)))
+            if count_query is not None:
+                count_query = count_query.filter(or_(*(prefix_range(column, term) for _, column in columns)))
         return query, count_query, joins, count_joins
 
     # --- validation beside the field ----------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash
+from wtforms.validators import Optional
 from sqlalchemy import select
 
 from ..extensions import db
@@ -23,7 +24,7 @@ class CycleView(StaffModelView):
     form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status")
     form_args = {
         "advisor": {"query_factory": staff_users},
-        "number": {"description": "Leave empty to take the factory's next number."},
+        "number": {"description": "Leave empty to take the factory's next number.", "validators": [Optional()]},
     }
     details_template = "admin/cycle_details.html"
 
@@ -61,20 +62,6 @@ class MilestoneView(StaffModelView):
     column_formatters = {"kind": lambda v, c, m, p: MILESTONE_LABELS.get(m.kind, m.kind)}
     prefix_search = [(Factory.name, [Milestone.cycle, Cycle.factory])]
     form_columns = ("due_at", "done_at", "outcome")
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        # Milestone → cycle → factory: two joins, then the indexed prefix on the factory's name.
-        query = query.join(Milestone.cycle).join(Cycle.factory)
-        if count_query is not None:
-            count_query = count_query.join(Cycle, Milestone.cycle_id == Cycle.id).join(Factory, Cycle.factory_id == Factory.id)
-        from .base import prefix_range
-        from sqlalchemy import or_
-        for term in search.split():
-            clause = prefix_range(Factory.name, term)
-            query = query.filter(clause)
-            if count_query is not None:
-                count_query = count_query.filter(clause)
-        return query, count_query, joins, count_joins
 
 
 class ScheduleOffsetView(AdminOnlyModelView):

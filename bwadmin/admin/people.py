@@ -44,7 +44,7 @@ class UserView(AdminOnlyModelView):
     column_default_sort = "email"
     column_choices = {"role": list(ROLES_BY_NAME.items())}
     form_choices = {"role": list(ROLES_BY_NAME.items()), "language": [("en", "English"), ("es", "Español")]}
-    form_columns = ("email", "name", "role", "factory", "buyer", "language", "active")
+    form_columns = ("email", "name", "role", "factory", "buyer", "language", "active", "new_password")
     form_extra_fields = {
         "new_password": PasswordField("New password", validators=[Optional()],
                                       description="At least 12 characters. Leave empty to keep the current one."),

@@ -63,7 +63,7 @@ class Cycle(db.Model):
     __tablename__ = "cycle"
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int] = mapped_column(default=1)
+    number: Mapped[int]
     signed_up_on: Mapped[date] = mapped_column(index=True)
     advisor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     training_days_allotted: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("0"))

@@ -12,7 +12,9 @@ from . import schedule
 
 
 def next_number(factory_id: int) -> int:
-    current = db.session.scalar(select(func.max(Cycle.number)).where(Cycle.factory_id == factory_id))
+    # No autoflush: the caller may hold a pending cycle whose number is what we are computing.
+    with db.session.no_autoflush:
+        current = db.session.scalar(select(func.max(Cycle.number)).where(Cycle.factory_id == factory_id))
     return (current or 0) + 1
 
 
