@@ -1,4 +1,5 @@
 """bwadmin: the factory-engagement cycle of a labour-standards programme."""
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -9,10 +10,15 @@ from .extensions import csrf, db, login_manager, mail, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def instance_path() -> str:
+    """instance/ in the project, or BWADMIN_INSTANCE (tests and several checkouts side by side)."""
+    return os.environ.get("BWADMIN_INSTANCE") or str(ROOT / "instance")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -68,7 +68,9 @@ def stop_redis(server) -> None:
 
 
 def main() -> int:
-    instance = ROOT / "instance"
+    from bwadmin import instance_path
+
+    instance = Path(instance_path())
     redis_url, server = start_redis(instance)
     env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1")
     port = os.environ.get("PORT", "5000")

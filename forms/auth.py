@@ -4,6 +4,6 @@ from wtforms.validators import DataRequired, Email, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)])
+    email = EmailField("Email", filters=[lambda value: value.strip() if value else value], validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     submit = SubmitField("Log in")
