@@ -31,7 +31,7 @@ def init_admin(app: Flask) -> Admin:
     admin = Admin(
         app,
         name="bwadmin",
-        theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+        theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/bw_master.html"),
         index_view=HomeView(name="Home", url="/admin"),
     )
     admin.add_view(FactoryView(Factory, name="Factories", category="Factories and buyers"))
