@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..services import audit
@@ -19,6 +20,16 @@ class AdminForm(FlaskForm):
     def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
         self._obj = obj
         super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+
+
+def _loads(attr, depth: int = 2):
+    """selectinload of a relationship, and of what its target's __str__ reads (`str_loads` on the model)."""
+    option = selectinload(attr)
+    target = attr.property.mapper.class_
+    nested = [getattr(target, name) for name in getattr(target, "str_loads", ())] if depth > 1 else []
+    if not nested:
+        return [option]
+    return [option.selectinload(inner) for inner in nested]
 
 
 def staff_only() -> bool:
@@ -52,8 +63,21 @@ class StaffModelView(ModelView):
     # Columns searched by prefix through an index on lower(column): [(column, join path or None)].
     prefix_search: list = []
 
+    # Related rows shown in the list are loaded by one extra query each (selectin), not joined into the
+    # paged query: a join there makes a deep page walk and join every skipped row.
+    column_auto_select_related = False
+
     def __init__(self, model, *args, **kwargs):
         super().__init__(model, db, *args, **kwargs)
+
+    def get_query(self):
+        query = super().get_query()
+        related = [
+            getattr(self.model, name) for name in (self.column_list or ())
+            if isinstance(name, str) and name in self.model.__mapper__.relationships
+            and not self.model.__mapper__.relationships[name].uselist
+        ]
+        return query.options(*(loader for attr in related for loader in _loads(attr))) if related else query
 
     # --- access -------------------------------------------------------------------------------
     def is_accessible(self) -> bool:
@@ -81,11 +105,13 @@ class StaffModelView(ModelView):
         columns = []
         for column, path in self.prefix_search:
             path = [] if path is None else (path if isinstance(path, list) else [path])
-            query, joins, alias = self._apply_path_joins(query, joins, path, inner_join=False)
+            # Inner joins: a LEFT JOIN would pin the listed table as the outer loop (a scan of all its rows);
+            # an inner join lets the database start from the matching names in the index.
+            query, joins, alias = self._apply_path_joins(query, joins, path, inner_join=True)
             count_alias = None
             if count_query is not None:
                 count_query, count_joins, count_alias = self._apply_path_joins(
-                    count_query, count_joins, path, inner_join=False
+                    count_query, count_joins, path, inner_join=True
                 )
             columns.append((
                 getattr(alias, column.key) if alias is not None else column,

@@ -41,6 +41,7 @@ class Committee(db.Model):
     """The worker-management committee (PICC) of a factory; it outlives cycles."""
 
     __tablename__ = "committee"
+    str_loads = ("factory",)  # what __str__ reads: the admin lists load it with the row
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), unique=True)
     established_on: Mapped[date | None]

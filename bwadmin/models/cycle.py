@@ -61,6 +61,7 @@ class ScheduleOffset(db.Model):
 
 class Cycle(db.Model):
     __tablename__ = "cycle"
+    str_loads = ("factory",)  # what __str__ reads: the admin lists load it with the row
     id: Mapped[int] = mapped_column(primary_key=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]

@@ -54,6 +54,7 @@ class Sourcing(db.Model):
     """A buyer sources from a factory; the factory's consent to share its results with that buyer."""
 
     __tablename__ = "sourcing"
+    str_loads = ("buyer", "factory")  # what __str__ reads: the admin lists load it with the row
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyer.id", ondelete="CASCADE"), index=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)

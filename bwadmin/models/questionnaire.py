@@ -85,6 +85,7 @@ class Response(db.Model):
     """A cycle's answers to one questionnaire version: a draft until submitted, then read-only."""
 
     __tablename__ = "response"
+    str_loads = ("cycle",)  # what __str__ reads: the admin lists load it with the row
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="RESTRICT"), index=True)
