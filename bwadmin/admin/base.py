@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -32,8 +32,17 @@ def prefix_range(column, term: str):
     return and_(key >= term, key < upper, key.like(term.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
 
 
+class StaffForm(FlaskForm):
+    """The staff forms carry Flask-WTF's CSRF token, the one the app's global CSRFProtect checks (a
+    SecureForm token is refused by CSRFProtect with a 400, so no admin form could be saved)."""
+
+    def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
+        self._obj = obj  # Flask-Admin's BaseForm keeps the edited object here
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+
+
 class StaffModelView(ModelView):
-    form_base_class = SecureForm
+    form_base_class = StaffForm
     page_size = 20
     can_view_details = True
     can_export = False
