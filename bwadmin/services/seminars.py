@@ -9,7 +9,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Connection, Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -138,9 +138,14 @@ def send_notification(notification: Notification) -> bool:
     if notification.status == "sent":
         return False
     notification.attempts = (notification.attempts or 0) + 1
+    # The mail settings are read now, not when the app was made: a changed MAIL_SERVER / MAIL_PORT applies,
+    # and only an explicit MAIL_SUPPRESS_SEND suppresses sending (not TESTING).
+    state = mail.init_mail(current_app.config, current_app.debug, testing=False)
     try:
-        mail.send(Message(subject=notification.subject, recipients=[notification.email],
-                          body=notification.body_text, html=notification.body_html))
+        with Connection(state) as connection:
+            connection.send(Message(subject=notification.subject, recipients=[notification.email],
+                                    body=notification.body_text, html=notification.body_html,
+                                    sender=current_app.config.get("MAIL_DEFAULT_SENDER")))
     except Exception as exc:  # SMTP refused or unreachable: kept for the next try
         notification.status = "failed"
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
