@@ -13,6 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,8 +21,8 @@ from bwadmin.models.advisory import GENDERS, NEED_AREAS, SIDES
 
 
 def _choices(values, blank: str | None = None):
-    items = [(v, v.replace("_", " ").capitalize()) for v in values]
-    return ([("", blank)] if blank is not None else []) + items
+    items = [SelectChoice(v, v.replace("_", " ").capitalize()) for v in values]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
 class SetupCommitteeForm(FlaskForm):

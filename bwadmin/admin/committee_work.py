@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from forms.advisory import (
     BallotsForm,
@@ -159,7 +160,7 @@ class CommitteeWorkView(BaseView):
         forms.setdefault("votes_form", votes_form(election.candidates, data={
             f"votes_{c.id}": c.votes for c in election.candidates}))
         tie = forms.setdefault("tie_form", _fresh(TieForm))
-        tie.chosen.choices = [(c.id, f"{c.name} ({c.votes} votes)") for c in result["tied"]]
+        tie.chosen.choices = [SelectChoice(c.id, f"{c.name} ({c.votes} votes)") for c in result["tied"]]
         forms.setdefault("certify_form", _fresh(CertifyForm))
         return self.render("admin/election_work.html", election=election, committee=election.committee,
                            result=result, certify_errors=forms.pop("certify_errors", []), **forms)
@@ -203,7 +204,7 @@ class CommitteeWorkView(BaseView):
     def resolve(self, election_id: int):
         election = self._election(election_id)
         form = TieForm()
-        form.chosen.choices = [(c.id, c.name) for c in service.election_result(election)["tied"]]
+        form.chosen.choices = [SelectChoice(c.id, c.name) for c in service.election_result(election)["tied"]]
         if form.validate_on_submit() and self._save(form, lambda: service.resolve_tie(
                 election, form.chosen.data or [], form.note.data, user=_user())):
             flash("The choice among the tied candidates is recorded.")
