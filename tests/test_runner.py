@@ -36,6 +36,13 @@ def redis_servers() -> list[psutil.Process]:
     return [p for p in psutil.process_iter(["name"]) if p.info["name"] and "redis-server" in p.info["name"]]
 
 
+def cwd_of(process: psutil.Process) -> str | None:
+    try:
+        return process.cwd()
+    except psutil.Error:  # another test session's server, already exiting
+        return None
+
+
 def descendants(pid: int) -> list[psutil.Process]:
     return psutil.Process(pid).children(recursive=True)
 
@@ -59,7 +66,7 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         assert "gunicorn" in names and "rq worker" in names.replace("/rq worker", "rq worker") and "cron" in names
         # redis-server works in the directory of its data file: this run's instance/.
         embedded = [p for p in redis_servers() if p.pid not in {q.pid for q in redis_before}
-                    and p.cwd() == str(tmp_path / "instance")]
+                    and cwd_of(p) == str(tmp_path / "instance")]
         assert len(embedded) == 1  # the embedded Redis, since REDIS_URL is unset
         children += embedded
         proc.send_signal(stop_signal)

@@ -43,5 +43,12 @@ def init_admin(app: Flask) -> Admin:
     for view, model, name, category in advisory.VIEWS + records.VIEWS:
         admin.add_view(view(model, name=name, category=category))
     admin.add_view(UserView(User, name="Users", category="People"))
+    from .committee_work import CommitteeWorkView
+    from .cycle_work import CycleWorkView, SeminarWorkView
+
+    admin.add_view(CommitteeWorkView(name="Committee work", endpoint="committee_work", url="/admin/committee-work"))
+    admin.add_view(CycleWorkView(name="Cycle work", endpoint="cycle_work", url="/admin/cycle-work"))
+    admin.add_view(SeminarWorkView(name="Seminar planning", endpoint="seminar_work", url="/admin/seminar-work",
+                                   category="Cycles"))
     app.extensions["bwadmin.admin"] = admin
     return admin

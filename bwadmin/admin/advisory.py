@@ -27,6 +27,17 @@ from ..models.advisory import (
 from .base import StaffModelView
 
 
+def _prefill_cycle(form):
+    """`?cycle=<id>` on a create form (links from the dashboard and the cycle page) picks the cycle."""
+    from flask import request
+
+    from ..extensions import db
+
+    if request.method == "GET" and (request.args.get("cycle") or "").isdigit() and hasattr(form, "cycle"):
+        form.cycle.data = db.session.get(Cycle, int(request.args["cycle"]))
+    return form
+
+
 def choices(values):
     return [(v, v.replace("_", " ").capitalize()) for v in values]
 
@@ -39,9 +50,43 @@ class AdvisoryVisitView(StaffModelView):
     form_choices = {"focus": choices(VISIT_FOCUSES)}
     form_columns = ("cycle", "visited_on", "focus", "advisor", "notes")
 
+    def create_form(self, obj=None):
+        from flask import request
+        from flask_login import current_user
+
+        from ..models import utcnow
+
+        form = _prefill_cycle(super().create_form(obj))
+        if request.method == "GET":
+            form.visited_on.data = form.visited_on.data or utcnow().date()
+            if current_user.is_authenticated and current_user.role == "advisor":
+                form.advisor.data = current_user
+            if form.cycle.data is not None and form.cycle.data.returning:
+                form.focus.data = "self_diagnosis"
+        return form
+
+    def check(self, form, model) -> None:
+        from ..models import utcnow
+
+        day, cycle = form.visited_on.data, form.cycle.data
+        if day and day > utcnow().date():
+            form.visited_on.errors.append("A visit is recorded once made: this day is in the future.")
+        elif day and cycle is not None and day < cycle.signed_up_on:
+            form.visited_on.errors.append(f"The cycle started on {cycle.signed_up_on}: the visit cannot be before it.")
+
+
+def _committee_work_link(view, context, model, name):
+    from flask import url_for
+    from markupsafe import Markup, escape
+
+    return Markup(f'<a href="{escape(url_for("committee_work.committee", committee_id=model.id))}">'
+                  f'{escape(model.factory)}: members, meetings, elections</a>')
+
 
 class CommitteeView(StaffModelView):
     column_list = ("factory", "established_on")
+    column_formatters = {"factory": _committee_work_link}
+    column_formatters_detail = {"factory": _committee_work_link}
     prefix_search = [(Factory.name, Committee.factory)]
     form_columns = ("factory", "established_on", "notes")
 
@@ -110,10 +155,26 @@ class TrainingSessionView(StaffModelView):
     column_default_sort = ("held_on", True)
     prefix_search = [(TrainingSession.topic, None)]
     form_columns = ("cycle", "need", "topic", "held_on", "days", "participants")
+    column_descriptions = {"days": "Spent from the training days allotted to the cycle; the cycle page shows the days left."}
+
+    def create_form(self, obj=None):
+        return _prefill_cycle(super().create_form(obj))
 
     def check(self, form, model) -> None:
+        from ..services import training
+
+        cycle = form.cycle.data
         if form.days.data is not None and form.days.data <= 0:
             form.days.errors.append("Training days must be more than zero.")
+        elif cycle is not None and form.days.data is not None:
+            error = training.check_days(cycle, form.days.data, model.id if model is not None else None)
+            if error is not None:
+                form.days.errors.append(error.message)
+        need = form.need.data
+        if need is not None and cycle is not None and need.cycle_id != cycle.id:
+            form.need.errors.append("That need belongs to another cycle.")
+        if form.participants.data is not None and form.participants.data < 0:
+            form.participants.errors.append("Participants cannot be negative.")
 
 
 class SeminarView(StaffModelView):

@@ -51,6 +51,14 @@ class CycleView(StaffModelView):
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
             kwargs["timeline"] = [(m, m.is_overdue(utcnow())) for m in model.milestones]
+            from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
+
+            from ..services import activity, needs
+
+            kwargs["activity"] = activity.cycle_activity(model)
+            kwargs["findings"] = needs.findings(model)
+            kwargs["finding_form"] = NeedFromFindingForm(formdata=None)
+            kwargs["setup_form"] = SetupCommitteeForm(formdata=None)
         return super().render(template, **kwargs)
 
 

@@ -1,0 +1,133 @@
+"""Work on one cycle from its page (needs from findings) and the learning seminars of a country."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_admin import BaseView, expose
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.advisory import AttendanceForm, InviteForm, NeedFromFindingForm, PlanSeminarsForm
+
+from ..extensions import db
+from ..models import Cycle, Question, Seminar, SeminarAttendance
+from ..services import needs, seminars
+from ..services.errors import FieldError
+from .base import refuse, staff_only
+
+
+class _StaffPage(BaseView):
+    def is_accessible(self) -> bool:
+        return staff_only()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
+
+
+class CycleWorkView(_StaffPage):
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("cycle.index_view"))
+
+    @expose("/<int:cycle_id>/need-from-finding", methods=("POST",))
+    def need_from_finding(self, cycle_id: int):
+        cycle = db.session.get(Cycle, cycle_id) or abort(404)
+        form = NeedFromFindingForm()
+        back = url_for("cycle.details_view", id=cycle.id) + "#findings"
+        if not form.validate_on_submit():
+            flash("The form expired: open the cycle page again and add the need.", "error")
+            return redirect(back)
+        try:
+            question = db.session.get(Question, int(form.question_id.data or 0))
+        except ValueError:
+            question = None
+        if question is None:
+            flash("That finding's question no longer exists.", "error")
+            return redirect(back)
+        try:
+            need = needs.need_from_finding(cycle, question, form.source.data, form.area.data)
+            db.session.commit()
+        except FieldError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(back)
+        flash(f"Need added: {need.title}. Set its owner, target and due date.")
+        return redirect(back)
+
+
+class SeminarWorkView(_StaffPage):
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        form = PlanSeminarsForm()
+        if form.validate_on_submit():
+            try:
+                planned = seminars.plan_seminars(form.country.data, form.first_date.data, form.months_apart.data,
+                                                 form.location.data or None)
+                db.session.commit()
+                flash(f"Four seminars planned for {form.country.data.strip()}, from {planned[0].held_on} "
+                      f"to {planned[-1].held_on}.")
+                return redirect(url_for(".index"))
+            except FieldError as exc:
+                db.session.rollback()
+                exc.put_on(form) or flash(exc.message, "error")
+        listing = db.session.scalars(
+            select(Seminar).options(selectinload(Seminar.attendances)).order_by(Seminar.held_on.desc()).limit(100)
+        ).all()
+        return self.render("admin/seminar_work.html", form=form, seminars=listing, invite_form=InviteForm(formdata=None))
+
+    @expose("/<int:seminar_id>/invite", methods=("POST",))
+    def invite(self, seminar_id: int):
+        seminar = db.session.get(Seminar, seminar_id) or abort(404)
+        if not InviteForm().validate_on_submit():
+            flash("The form expired: open the page again.", "error")
+            return redirect(url_for(".seminar", seminar_id=seminar.id))
+        outcome = seminars.invite(seminar)
+        message = (f"{outcome['cycles']} running cycles invited; {outcome['created']} new invitation emails, "
+                   f"{outcome['sent']} sent")
+        if outcome["failed"]:
+            flash(message + f", {outcome['failed']} could not be sent (they are kept and retried on the next click).", "error")
+        else:
+            flash(message + ".")
+        return redirect(url_for(".seminar", seminar_id=seminar.id))
+
+    def _seminar_page(self, seminar, failed=None):
+        rows = db.session.scalars(
+            select(SeminarAttendance).options(selectinload(SeminarAttendance.cycle).joinedload(Cycle.factory))
+            .where(SeminarAttendance.seminar_id == seminar.id)
+        ).all()
+        forms = []
+        for row in sorted(rows, key=lambda r: r.cycle.factory.name):
+            if failed is not None and failed.cycle_id.data == str(row.cycle_id):
+                forms.append((row, failed))
+            else:
+                forms.append((row, AttendanceForm(formdata=None, data={
+                    "cycle_id": row.cycle_id, "attended": row.attended, "attendees": row.attendees})))
+        return self.render("admin/seminar_attendance.html", seminar=seminar, rows=forms,
+                           invite_form=InviteForm(formdata=None))
+
+    @expose("/<int:seminar_id>")
+    def seminar(self, seminar_id: int):
+        return self._seminar_page(db.session.get(Seminar, seminar_id) or abort(404))
+
+    @expose("/<int:seminar_id>/attendance", methods=("POST",))
+    def attendance(self, seminar_id: int):
+        seminar = db.session.get(Seminar, seminar_id) or abort(404)
+        form = AttendanceForm()
+        cycle = db.session.get(Cycle, int(form.cycle_id.data)) if (form.cycle_id.data or "").isdigit() else None
+        if cycle is None:
+            abort(404)
+        if form.validate_on_submit():
+            try:
+                seminars.record_attendance(seminar, cycle, form.attended.data, form.attendees.data)
+                db.session.commit()
+                flash(f"Attendance of {cycle.factory.name} saved.")
+                return redirect(url_for(".seminar", seminar_id=seminar.id))
+            except FieldError as exc:
+                db.session.rollback()
+                exc.put_on(form) or flash(exc.message, "error")
+        return self._seminar_page(seminar, failed=form)
+
+
+__all__ = ["CycleWorkView", "SeminarWorkView"]

@@ -1,0 +1,292 @@
+"""The worker-management committee (PICC): set-up, elections of worker representatives, balance, meetings.
+
+Every refusal is a FieldError naming the form field it belongs beside.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Candidate, Committee, CommitteeMeeting, CommitteeMember, Election, Factory, utcnow
+from ..models.advisory import GENDERS, SIDES
+from . import audit
+from .errors import FieldError
+
+TERM_MONTHS = 24  # a worker representative's term, counted from the election day
+
+
+class CommitteeError(FieldError):
+    pass
+
+
+# --- set-up ----------------------------------------------------------------------------------------
+def setup_committee(factory: Factory, established_on: date | None = None) -> Committee:
+    """A committee for a factory that has none."""
+    existing = db.session.scalar(select(Committee).where(Committee.factory_id == factory.id))
+    if existing is not None:
+        raise CommitteeError("factory", f"{factory.name} has a committee already.")
+    committee = Committee(factory=factory, established_on=established_on or utcnow().date())
+    db.session.add(committee)
+    db.session.flush()
+    audit.record("create", committee, after=audit.snapshot(committee))
+    return committee
+
+
+# --- members and balance -----------------------------------------------------------------------------
+def add_member(committee: Committee, name: str, side: str, *, position: str | None = None,
+               department: str | None = None, gender: str | None = None, union_representative: bool = False,
+               term_start: date | None = None, term_end: date | None = None,
+               election: Election | None = None) -> CommitteeMember:
+    name = (name or "").strip()
+    if not name:
+        raise CommitteeError("name", "Enter the member's name.")
+    if side not in SIDES:
+        raise CommitteeError("side", "A member is on the worker or the management side.")
+    if gender and gender not in GENDERS:
+        raise CommitteeError("gender", "Gender is female, male or other.")
+    if term_start and term_end and term_end < term_start:
+        raise CommitteeError("term_end", "The term cannot end before it starts.")
+    member = CommitteeMember(committee=committee, name=name, side=side, position=position or None,
+                             department=department or None, gender=gender or None,
+                             union_representative=union_representative, term_start=term_start,
+                             term_end=term_end, election=election)
+    db.session.add(member)
+    db.session.flush()
+    audit.record("create", member, after=audit.snapshot(member))
+    return member
+
+
+def _serving(members, on: date):
+    return [m for m in members if (m.term_start is None or m.term_start <= on) and (m.term_end is None or m.term_end >= on)]
+
+
+def side_balance(committee: Committee, on: date | None = None) -> dict:
+    """Members serving on a day, per side; the committee is balanced when both sides are equal."""
+    on = on or utcnow().date()
+    serving = _serving(committee.members, on)
+    counts = {side: sum(1 for m in serving if m.side == side) for side in SIDES}
+    balanced = counts["worker"] == counts["management"]
+    message = None
+    if not balanced:
+        message = (f"The sides are not equal: {counts['worker']} worker and {counts['management']} management "
+                   "representatives. The committee has as many management as worker members.")
+    return {**counts, "balanced": balanced, "message": message, "members": serving}
+
+
+def side_counts(committee_ids, on: date | None = None) -> dict[int, dict]:
+    """side_balance's counts for many committees in one query."""
+    on = on or utcnow().date()
+    result = {cid: {"worker": 0, "management": 0} for cid in committee_ids}
+    if not result:
+        return result
+    rows = db.session.execute(
+        select(CommitteeMember.committee_id, CommitteeMember.side, func.count())
+        .where(CommitteeMember.committee_id.in_(list(result)),
+               (CommitteeMember.term_start.is_(None)) | (CommitteeMember.term_start <= on),
+               (CommitteeMember.term_end.is_(None)) | (CommitteeMember.term_end >= on))
+        .group_by(CommitteeMember.committee_id, CommitteeMember.side)
+    )
+    for cid, side, n in rows:
+        result[cid][side] = n
+    for counts in result.values():
+        counts["balanced"] = counts["worker"] == counts["management"]
+    return result
+
+
+# --- meetings ---------------------------------------------------------------------------------------
+def record_meeting(committee: Committee, held_on: date | None, attendance: int | None, minutes: str | None) -> CommitteeMeeting:
+    if held_on is None:
+        raise CommitteeError("held_on", "Enter the day of the meeting.")
+    if held_on > utcnow().date():
+        raise CommitteeError("held_on", "A meeting is recorded once it has been held: this day is in the future.")
+    if attendance is not None and attendance < 0:
+        raise CommitteeError("attendance", "Attendance cannot be negative.")
+    meeting = CommitteeMeeting(committee=committee, held_on=held_on, attendance=attendance, minutes=minutes or None)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("create", meeting, after=audit.snapshot(meeting))
+    return meeting
+
+
+# --- elections --------------------------------------------------------------------------------------
+def open_election(committee: Committee, *, seats: int, cycle=None, nominations_open_on: date | None = None,
+                  held_on: date | None = None) -> Election:
+    if seats is None or seats < 1:
+        raise CommitteeError("seats", "An election fills at least one seat.")
+    election = Election(committee=committee, cycle=cycle, seats=seats, status="nominating",
+                        nominations_open_on=nominations_open_on or utcnow().date(), held_on=held_on)
+    db.session.add(election)
+    db.session.flush()
+    audit.record("create", election, after=audit.snapshot(election))
+    return election
+
+
+def _not_certified(election: Election, field: str) -> None:
+    if election.status == "certified":
+        raise CommitteeError(field, "This election is certified: its results can no longer change.")
+
+
+def nominate(election: Election, name: str, department: str | None = None, gender: str | None = None) -> Candidate:
+    _not_certified(election, "name")
+    name = (name or "").strip()
+    if not name:
+        raise CommitteeError("name", "Enter the candidate's name.")
+    if any(c.name.lower() == name.lower() for c in election.candidates):
+        raise CommitteeError("name", f"{name} is nominated already.")
+    if gender and gender not in GENDERS:
+        raise CommitteeError("gender", "Gender is female, male or other.")
+    candidate = Candidate(election=election, name=name, department=(department or "").strip() or None,
+                          gender=gender or None)
+    db.session.add(candidate)
+    if election.status == "planned":
+        election.status = "nominating"
+    db.session.flush()
+    audit.record("create", candidate, after=audit.snapshot(candidate))
+    return candidate
+
+
+def record_ballots(election: Election, held_on: date | None, eligible_voters: int | None,
+                   ballots_cast: int | None) -> None:
+    """Election day: who could vote and how many ballots were cast."""
+    _not_certified(election, "ballots_cast")
+    if held_on is None:
+        raise CommitteeError("held_on", "Enter the election day.")
+    if eligible_voters is None or eligible_voters < 1:
+        raise CommitteeError("eligible_voters", "Enter the number of workers eligible to vote (at least 1).")
+    if ballots_cast is None or ballots_cast < 0:
+        raise CommitteeError("ballots_cast", "Enter the number of ballots cast (0 or more).")
+    if ballots_cast > eligible_voters:
+        raise CommitteeError("ballots_cast",
+                             f"Ballots cast ({ballots_cast}) cannot exceed the eligible voters ({eligible_voters}).")
+    votes = sum(c.votes or 0 for c in election.candidates)
+    if votes > ballots_cast:
+        raise CommitteeError("ballots_cast",
+                             f"The candidates already have {votes} votes in all: more than {ballots_cast} ballots allow.")
+    election.held_on, election.eligible_voters, election.ballots_cast = held_on, eligible_voters, ballots_cast
+
+
+def record_votes(election: Election, votes: dict[int, int | None]) -> None:
+    """Votes per candidate id. Each ballot carries one vote, so their total cannot exceed the ballots cast
+    (blank and spoiled ballots make it smaller)."""
+    _not_certified(election, "votes")
+    if election.ballots_cast is None:
+        raise CommitteeError("votes", "Record the ballots cast on election day before the votes.")
+    if not election.candidates:
+        raise CommitteeError("votes", "Nominate the candidates before entering votes.")
+    for candidate in election.candidates:
+        value = votes.get(candidate.id)
+        if value is None:
+            raise CommitteeError(f"votes_{candidate.id}", f"Enter the votes for {candidate.name} (0 if none).")
+        if value < 0:
+            raise CommitteeError(f"votes_{candidate.id}", "Votes cannot be negative.")
+    total = sum(votes[c.id] for c in election.candidates)
+    if total > election.ballots_cast:
+        raise CommitteeError("votes", f"The votes add up to {total}: more than the {election.ballots_cast} "
+                                      "ballots cast.")
+    for candidate in election.candidates:
+        candidate.votes = votes[candidate.id]
+    election.status = "held"
+    election.tie_resolution = None  # new votes make any earlier choice among tied candidates void
+
+
+def turnout(election: Election) -> float | None:
+    if not election.eligible_voters or election.ballots_cast is None:
+        return None
+    return election.ballots_cast / election.eligible_voters
+
+
+def _resolution(election: Election) -> dict | None:
+    if not election.tie_resolution:
+        return None
+    try:
+        data = json.loads(election.tie_resolution)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def election_result(election: Election) -> dict:
+    """Who is elected to the seats. A tie at the last seat is shown, never decided silently: `tied` lists
+    the candidates sharing it and `open_seats` how many of them staff must pick (see resolve_tie).
+
+    A candidate needs at least one vote to be elected; seats nobody won stay empty (`unfilled`)."""
+    candidates = list(election.candidates)
+    counted = all(c.votes is not None for c in candidates) and bool(candidates)
+    result = {"counted": counted, "elected": [], "tied": [], "open_seats": 0, "unfilled": 0,
+              "decided": False, "resolution": None, "turnout": turnout(election),
+              "ranking": sorted(candidates, key=lambda c: (-(c.votes or 0), c.name.lower()))}
+    if not counted:
+        return result
+    ranked = [c for c in result["ranking"] if c.votes > 0]
+    seats = election.seats
+    if len(ranked) <= seats:
+        result.update(elected=ranked, decided=True, unfilled=seats - len(ranked))
+        return result
+    last = ranked[seats - 1].votes
+    sure = [c for c in ranked if c.votes > last]
+    tied = [c for c in ranked if c.votes == last]
+    open_seats = seats - len(sure)
+    if len(tied) == open_seats:
+        result.update(elected=sure + tied, decided=True)
+        return result
+    result.update(elected=sure, tied=tied, open_seats=open_seats)
+    chosen = _resolution(election)
+    tied_ids = sorted(c.id for c in tied)
+    if chosen and sorted(chosen.get("among", [])) == tied_ids and len(chosen.get("chosen", [])) == open_seats:
+        picked = [c for c in tied if c.id in chosen["chosen"]]
+        result.update(elected=sure + picked, decided=True, resolution=chosen)
+    return result
+
+
+def resolve_tie(election: Election, chosen_ids: list[int], note: str | None = None, user=None) -> None:
+    """Staff pick among the candidates tied at the last seat; the choice and its reason are recorded."""
+    _not_certified(election, "chosen")
+    result = election_result(election)
+    if not result["tied"]:
+        raise CommitteeError("chosen", "There is no tie to resolve.")
+    tied = {c.id: c for c in result["tied"]}
+    chosen_ids = [int(i) for i in chosen_ids]
+    if any(i not in tied for i in chosen_ids):
+        raise CommitteeError("chosen", "Pick only among the tied candidates.")
+    if len(set(chosen_ids)) != result["open_seats"]:
+        n = result["open_seats"]
+        raise CommitteeError("chosen", f"Pick exactly {n} of the tied candidates ({n} seat{'s' if n > 1 else ''} left).")
+    note = (note or "").strip()
+    if not note:
+        raise CommitteeError("note", "Say how the tie was resolved (for example: drawing of lots before the committee).")
+    election.tie_resolution = json.dumps({
+        "among": sorted(tied), "chosen": sorted(set(chosen_ids)),
+        "chosen_names": [tied[i].name for i in sorted(set(chosen_ids))],
+        "votes": result["tied"][0].votes, "note": note,
+        "by": getattr(user, "email", None), "at": utcnow().isoformat(timespec="seconds"),
+    })
+    audit.record("resolve_tie", election, summary=f"Tie resolved: {', '.join(tied[i].name for i in chosen_ids)}")
+
+
+def certify(election: Election, term_months: int = TERM_MONTHS) -> list[CommitteeMember]:
+    """The elected become worker-side committee members, their term starting on the election day."""
+    if election.status == "certified":
+        raise CommitteeError("certify", "This election is certified already.")
+    if election.held_on is None or election.ballots_cast is None:
+        raise CommitteeError("certify", "Record the election day and the ballots cast first.")
+    result = election_result(election)
+    if not result["counted"]:
+        raise CommitteeError("certify", "Enter the votes of every candidate first.")
+    if not result["decided"]:
+        raise CommitteeError("certify", "Resolve the tie at the last seat before certifying.")
+    members = []
+    for candidate in result["elected"]:
+        candidate.elected = True
+        members.append(add_member(
+            election.committee, candidate.name, "worker", department=candidate.department,
+            gender=candidate.gender, term_start=election.held_on,
+            term_end=election.held_on + relativedelta(months=term_months) - relativedelta(days=1),
+            election=election,
+        ))
+    election.status = "certified"
+    audit.record("certify", election, summary=f"Certified: {', '.join(m.name for m in members) or 'nobody elected'}")
+    return members

@@ -1,0 +1,120 @@
+"""Needs the committee or advisor identifies, with targets; needs made from findings in one click.
+
+A finding is a yes/no answer equal to its question's non-compliant answer, in the cycle's assessment or
+self-diagnosis response. The scoring service (scoring.score(response)["findings"]) is written elsewhere;
+until it is merged, `findings` computes them here with the same rule.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Answer, Cycle, Need, Question, Response, utcnow
+from ..models.advisory import NEED_AREAS, NEED_STATUSES
+from . import audit
+from .errors import FieldError
+
+FINDING_SOURCES = ("assessment", "self_diagnosis")
+AREA_LABELS = {
+    "labour_compliance": "Labour compliance",
+    "management_systems": "Management systems",
+    "training": "Training",
+}
+
+
+class NeedError(FieldError):
+    pass
+
+
+def _is_finding(question: Question, value) -> bool:
+    if question.type != "yes_no" or not question.noncompliant_answer:
+        return False
+    return isinstance(value, str) and value.strip().lower() == question.noncompliant_answer
+
+
+def findings(cycle: Cycle) -> list[dict]:
+    """Findings of the cycle's assessment and self-diagnosis responses: [{source, question, need}], in
+    questionnaire order; `need` is the need already made from it, if any. Three queries."""
+    responses = db.session.scalars(
+        select(Response).where(Response.cycle_id == cycle.id, Response.kind.in_(FINDING_SOURCES))
+        .options(selectinload(Response.answers).joinedload(Answer.question))
+    ).all()
+    made = {
+        (n.source, n.question_id): n
+        for n in db.session.scalars(select(Need).where(Need.cycle_id == cycle.id, Need.question_id.is_not(None)))
+    }
+    result = []
+    for response in sorted(responses, key=lambda r: FINDING_SOURCES.index(r.kind)):
+        for answer in sorted(response.answers, key=lambda a: (a.question.position, a.question.code)):
+            if _is_finding(answer.question, answer.value):
+                result.append({"source": response.kind, "question": answer.question,
+                               "need": made.get((response.kind, answer.question.id))})
+    return result
+
+
+def need_from_finding(cycle: Cycle, question: Question, source: str, area: str = "labour_compliance") -> Need:
+    """A need from one finding. Clicking twice gives the same need, not a second one."""
+    if source not in FINDING_SOURCES:
+        raise NeedError("source", "A finding comes from the assessment or the self-diagnosis.")
+    if area not in NEED_AREAS:
+        raise NeedError("area", "Choose labour compliance, management systems or training.")
+    answer = db.session.scalar(
+        select(Answer).join(Answer.response)
+        .where(Response.cycle_id == cycle.id, Response.kind == source, Answer.question_id == question.id)
+    )
+    if answer is None or not _is_finding(question, answer.value):
+        raise NeedError("question", f"{question.code} is not a finding of this cycle's {source.replace('_', ' ')}.")
+    existing = db.session.scalar(
+        select(Need).where(Need.cycle_id == cycle.id, Need.question_id == question.id, Need.source == source)
+    )
+    if existing is not None:
+        return existing
+    text = question.text_in("en")
+    need = Need(
+        cycle=cycle, area=area, source=source, question=question, status="open",
+        title=f"{question.code}: {text}"[:300],
+        target=f"Comply with {question.compliance_point.replace('_', ' ')} ({question.cluster.replace('_', ' ')}).",
+    )
+    db.session.add(need)
+    db.session.flush()
+    audit.record("create", need, after=audit.snapshot(need), summary=f"Need from finding {question.code}")
+    return need
+
+
+def add_need(cycle: Cycle, *, area: str, title: str, target: str | None = None, owner: str | None = None,
+             due_on: date | None = None, status: str = "open", early_improvement: bool = False,
+             source: str = "committee") -> Need:
+    if area not in NEED_AREAS:
+        raise NeedError("area", "Choose labour compliance, management systems or training.")
+    if not (title or "").strip():
+        raise NeedError("title", "Say what the need is.")
+    if status not in NEED_STATUSES:
+        raise NeedError("status", "Status is open, in progress, done or dropped.")
+    need = Need(cycle=cycle, area=area, title=title.strip(), target=target or None, owner=owner or None,
+                due_on=due_on, status=status, early_improvement=early_improvement, source=source,
+                closed_at=utcnow() if status in ("done", "dropped") else None)
+    db.session.add(need)
+    db.session.flush()
+    audit.record("create", need, after=audit.snapshot(need))
+    return need
+
+
+def progress(cycle: Cycle) -> dict[str, dict]:
+    """Per area: done / total (dropped needs are left out of both), and early improvements. One query."""
+    result = {area: {"label": AREA_LABELS[area], "done": 0, "total": 0, "early": 0} for area in NEED_AREAS}
+    rows = db.session.execute(
+        select(Need.area, Need.status, Need.early_improvement, func.count())
+        .where(Need.cycle_id == cycle.id).group_by(Need.area, Need.status, Need.early_improvement)
+    )
+    for area, status, early, n in rows:
+        if status == "dropped":
+            continue
+        result[area]["total"] += n
+        if status == "done":
+            result[area]["done"] += n
+        if early:
+            result[area]["early"] += n
+    return result
