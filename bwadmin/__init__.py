@@ -29,13 +29,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, cli, queue
+    from . import api, auth, cli, portal, queue
     from .admin import init_admin
 
     queue.init_app(app)
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
+    portal.init_app(app)
+    api.init_app(app)
 
     @app.get("/")
     def index():
@@ -44,8 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        if current_user.is_staff:
-            return redirect("/admin/")
-        return redirect(url_for("auth.login"))
+        from .auth import home_for
+
+        return redirect(home_for(current_user))
 
     return app
