@@ -123,7 +123,7 @@ def test_listings_hold_only_what_each_role_may_see(app, world):
     home = clients["b_no_consent"].get("/buyer/").get_data(as_text=True)
     assert "Ask to share" in home and 'href="/buyer/factories/' not in home
     page = clients["b_consent"].get(f"/buyer/factories/{world['factories']['a']}").get_data(as_text=True)
-    assert "Assessment Of" in page and "Programme Progress" not in page and "Self Diagnosis" not in page
+    assert "Assessment of" in page and "Programme Progress" not in page and "Self Diagnosis" not in page
     assert names["b"] not in clients["b_consent"].get("/buyer/").get_data(as_text=True)
 
 
