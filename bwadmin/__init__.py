@@ -29,15 +29,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
 
-    from . import api, auth, cli, portal, queue
+    from . import account, api, auth, cli, portal, queue, security
     from .admin import init_admin
 
     queue.init_app(app)
+    security.init_app(app)
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
     portal.init_app(app)
     api.init_app(app)
+    account.init_app(app)
 
     @app.get("/")
     def index():

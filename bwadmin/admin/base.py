@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_admin.form import BaseForm
+from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -32,17 +33,41 @@ def prefix_range(column, term: str):
     return and_(key >= term, key < upper, key.like(term.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_csv_cell(value):
+    """Prefix ' to a text cell starting with = + - @ (or tab, CR), so spreadsheets show it instead of running it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class AdminForm(BaseForm):
+    """Flask-Admin's forms with Flask-WTF's CSRF token: the one the global CSRFProtect checks.
+    (Flask-Admin's SecureForm has a token of its own that CSRFProtect refuses, and the reverse.)"""
+
+    class Meta(FlaskForm.Meta):
+        pass
+
+
 class StaffModelView(ModelView):
-    form_base_class = SecureForm
+    form_base_class = AdminForm
     page_size = 20
     can_view_details = True
-    can_export = False
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 50000
     admin_only = False  # only admins open it (users, questionnaires, schedule offsets)
     # Columns searched by prefix through an index on lower(column): [(column, join path or None)].
     prefix_search: list = []
 
     def __init__(self, model, *args, **kwargs):
         super().__init__(model, db, *args, **kwargs)
+
+    # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
+    def get_export_value(self, model, name):
+        return escape_csv_cell(super().get_export_value(model, name))
 
     # --- access -------------------------------------------------------------------------------
     def is_accessible(self) -> bool:

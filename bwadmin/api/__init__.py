@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from ..extensions import csrf, db
 from ..models import Cycle, Report, utcnow  # noqa: F401
 from ..services import access, audit, portal, tokens, users
+from ..security import login_limits
 from .openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,6 +58,7 @@ def _report_json(report: Report, full: bool = False) -> dict:
 
 
 @bp.post("/tokens")
+@login_limits
 def create_token():
     body = request.get_json(silent=True) if request.is_json else request.form
     body = body or {}
