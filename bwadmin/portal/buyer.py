@@ -14,7 +14,8 @@ bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 @bp.get("/")
 @role_required("buyer")
 def index():
-    return render_template("portal/buyer_index.html", home=portal.buyer_home(current_user))
+    page = request.args.get("page", 1, type=int) or 1
+    return render_template("portal/buyer_index.html", home=portal.buyer_home(current_user, page))
 
 
 @bp.get("/factories/<int:factory_id>")

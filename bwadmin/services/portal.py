@@ -1,6 +1,7 @@
 """What the portals show, gathered in a constant number of queries whatever the number of factories."""
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,19 +32,23 @@ REPORT_LABELS = {
 }
 
 
-def buyer_home(user) -> dict:
-    """Shared factories with their count of released reports, and sourced factories not sharing. Two queries."""
+PER_PAGE = 50
+
+
+def buyer_home(user, page: int = 1) -> dict:
+    """One page of shared factories with their count of released reports, the total, and the sourced factories
+    not sharing. Three queries, whatever the number of factories."""
     released = (
-        select(Cycle.factory_id, func.count(Report.id).label("n"))
-        .join(Report, Report.cycle_id == Cycle.id)
-        .where(access.released_clause())
-        .group_by(Cycle.factory_id)
-        .subquery()
+        select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
+        .where(Cycle.factory_id == Factory.id, access.released_clause())
+        .correlate(Factory).scalar_subquery()
     )
+    visible = access.visible_factories(user)
+    total = db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
     shared = db.session.execute(
-        access.visible_factories(user)
-        .outerjoin(released, released.c.factory_id == Factory.id)
-        .add_columns(func.coalesce(released.c.n, 0))
+        visible.add_columns(released).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     pending = (
         select(ShareRequest.factory_id)
@@ -56,7 +61,7 @@ def buyer_home(user) -> dict:
         .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause())
         .order_by(Factory.name)
     ).all()
-    return {"shared": shared, "not_shared": not_shared}
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
 
 
 def current_cycle(factory_id: int) -> Cycle | None:
@@ -75,7 +80,28 @@ def cluster_rates(report: Report | None) -> dict[str, tuple[str, float]]:
     return out
 
 
+AVERAGES_TTL = 60.0  # seconds: averages move only when a report is released
+
+
+def averages_cache() -> dict[str, tuple[float, dict[str, float]]]:
+    from flask import current_app
+
+    return current_app.extensions.setdefault("bwadmin.country_averages", {})
+
+
 def country_averages(country: str) -> dict[str, float]:
+    """Country averages, computed at most once a minute per process (they are the same for every viewer)."""
+    now = time.monotonic()
+    cache = averages_cache()
+    cached = cache.get(country)
+    if cached and now - cached[0] < AVERAGES_TTL:
+        return cached[1]
+    averages = compute_country_averages(country)
+    cache[country] = (now, averages)
+    return averages
+
+
+def compute_country_averages(country: str) -> dict[str, float]:
     """Average non-compliance per cluster over released assessment reports of the country's factories. One query."""
     rows = db.session.scalars(
         select(Report.data).join(Cycle, Cycle.id == Report.cycle_id).join(Factory, Factory.id == Cycle.factory_id)
