@@ -35,13 +35,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, cli, queue
+    from . import account, api, auth, cli, portal, queue, security
     from .admin import init_admin
 
     queue.init_app(app)
+    security.init_app(app)
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
+    portal.init_app(app)
+    api.init_app(app)
+    account.init_app(app)
 
     register_error_pages(app)
 
@@ -52,9 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        if current_user.is_staff:
-            return redirect("/admin/")
-        return redirect(url_for("auth.login"))
+        from .auth import home_for
+
+        return redirect(home_for(current_user))
 
     return app
 
@@ -66,7 +70,6 @@ def register_error_pages(app: Flask) -> None:
     pages = {
         403: ("Not allowed", "Your account cannot open this page."),
         404: ("Not found", "There is nothing here, or it is not shared with you."),
-        429: ("Too many attempts", "Wait a minute and try again."),
         500: ("Something went wrong", "The error was logged. Try again in a moment."),
     }
 
@@ -78,7 +81,9 @@ def register_error_pages(app: Flask) -> None:
         code = getattr(exc, "code", 500) or 500
         title, message = pages.get(code, ("Error", str(exc)))
         if request.path.startswith("/api/"):
-            return {"error": title, "message": message}, code
+            from .api import _json_error
+
+            return _json_error(exc)
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     for code in pages:

@@ -9,6 +9,7 @@ from flask_login import login_required, login_user, logout_user
 from forms.auth import LoginForm
 
 from .extensions import db, login_manager
+from .security import login_limits
 from .models import User, utcnow
 from .services import audit, users
 
@@ -47,6 +48,7 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next") or request.form.get("next"))

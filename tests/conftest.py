@@ -42,6 +42,17 @@ def _schema(database_url, redis_url, tmp_path_factory):
     return True
 
 
+def _fresh_g_per_request(app) -> None:
+    """Requests made inside the test's app context share its `g`: Flask-Login caches the user there and
+    Flask-WTF the CSRF token, so a second client would act as the first one. Clear both after each request."""
+    from flask import g
+
+    @app.teardown_request
+    def _clear(exc):
+        for key in ("_login_user", "csrf_token"):
+            g.pop(key, None)
+
+
 def _driver(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
@@ -56,6 +67,7 @@ def app(_schema, database_url, redis_url, tmp_path):
         "MAIL_PORT": 1,  # nothing listens there unless a test starts an SMTP server
         "BWADMIN_REPORTS_DIR": str(tmp_path / "reports"),
     })
+    _fresh_g_per_request(app)
     with app.app_context():
         yield app
         db.session.remove()

@@ -34,8 +34,9 @@ def init_admin(app: Flask) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/bw_master.html"),
         index_view=HomeView(name="Home", url="/admin"),
     )
-    admin.add_view(FactoryView(Factory, name="Factories", category="Factories and buyers"))
-    admin.add_view(BuyerView(Buyer, name="Buyers", category="Factories and buyers"))
+    # Endpoints "factory" and "buyer" belong to the portals' blueprints; the admin URLs stay /admin/factory/ and /admin/buyer/.
+    admin.add_view(FactoryView(Factory, name="Factories", category="Factories and buyers", endpoint="factory_admin", url="factory"))
+    admin.add_view(BuyerView(Buyer, name="Buyers", category="Factories and buyers", endpoint="buyer_admin", url="buyer"))
     admin.add_view(SourcingView(Sourcing, name="Sourcing and consent", category="Factories and buyers"))
     admin.add_view(CycleView(Cycle, name="Cycles", category="Cycles"))
     admin.add_view(MilestoneView(Milestone, name="Milestones", category="Cycles"))

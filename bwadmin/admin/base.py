@@ -51,6 +51,16 @@ def prefix_range(column, term: str):
     return and_(key >= term, key < upper, key.like(term.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_csv_cell(value):
+    """Prefix ' to a text cell starting with = + - @ (or tab, CR), so spreadsheets show it instead of running it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
@@ -58,7 +68,9 @@ class StaffModelView(ModelView):
     can_set_page_size = True
     page_size_options = (20, 50, 100)
     can_view_details = True
-    can_export = False
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 50000
     admin_only = False  # only admins open it (users, questionnaires, schedule offsets)
     # Columns searched by prefix through an index on lower(column): [(column, join path or None)].
     prefix_search: list = []
@@ -78,6 +90,10 @@ class StaffModelView(ModelView):
             and not self.model.__mapper__.relationships[name].uselist
         ]
         return query.options(*(loader for attr in related for loader in _loads(attr))) if related else query
+
+    # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
+    def get_export_value(self, model, name):
+        return escape_csv_cell(super().get_export_value(model, name))
 
     # --- access -------------------------------------------------------------------------------
     def is_accessible(self) -> bool:

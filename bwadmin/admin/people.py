@@ -85,3 +85,16 @@ class UserView(AdminOnlyModelView):
     def update_model(self, form, model) -> bool:
         self._was_active = model.active
         return super().update_model(form, model)
+
+    def after_model_change(self, form, model, is_created) -> None:
+        # A new user without a password receives a link to set one.
+        if is_created and not model.password_hash:
+            from flask import flash
+
+            from ..services import account_mail
+
+            try:
+                account_mail.send_invitation(model)
+                flash(f"An invitation to set a password was emailed to {model.email}.")
+            except OSError as exc:
+                flash(f"The user was created, but the invitation email could not be sent ({exc}).", "error")

@@ -71,6 +71,8 @@ class Cycle(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="advisory", index=True)
     committee_review_score: Mapped[float | None]
     high_performer: Mapped[bool | None]
+    # When the factory shared its self-set goals and early improvements with its buyers (before the assessment).
+    early_progress_shared_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     factory: Mapped["Factory"] = relationship(back_populates="cycles")  # noqa: F821

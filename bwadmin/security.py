@@ -1,0 +1,79 @@
+"""Security headers on every response, and login rate limits (Flask-Limiter on the app's Redis)."""
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from .services.users import normalise_email
+
+limiter = Limiter(key_func=get_remote_address)
+
+LIMIT_MESSAGE = "Too many login attempts. Wait 15 minutes and try again, or ask for a password reset link."
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+       "script-src 'self'{admin_scripts}; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def storage_uri(app: Flask) -> str:
+    """The app's Redis, in the form `limits` expects (redis+unix:// for a socket)."""
+    from .queue import redis_url_for_children
+
+    url = app.config.get("REDIS_URL") or redis_url_for_children(app)
+    if url.startswith("unix://"):
+        return "redis+unix://" + url[len("unix://"):]
+    return url
+
+
+def account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email") or (request.get_json(silent=True) or {}).get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Count only failed attempts against an account: a success is a redirect (login) or 201 (token)."""
+    return response.status_code not in (201, 302)
+
+
+def login_limits(view):
+    """Per account (failed attempts) and per address; the limits come from the app's config."""
+    view = limiter.limit(lambda: current_app.config["BWADMIN_LOGIN_LIMIT_ACCOUNT"], key_func=account_key,
+                         methods=["POST"], deduct_when=_failed, scope="login-account")(view)
+    view = limiter.limit(lambda: current_app.config["BWADMIN_LOGIN_LIMIT_ADDRESS"], methods=["POST"],
+                         scope="login-address")(view)
+    return view
+
+
+def add_headers(response):
+    admin = request.path.startswith("/admin/")
+    response.headers.setdefault("Content-Security-Policy", CSP.format(admin_scripts=" 'unsafe-inline'" if admin else ""))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def too_many(exc):
+    if request.path.startswith("/api/"):
+        return jsonify(message="Too many attempts. Wait 15 minutes and try again."), 429
+    if request.endpoint == "auth.login":
+        from forms.auth import LoginForm
+
+        form = LoginForm()
+        form.validate()
+        form.password.errors = [LIMIT_MESSAGE]
+        return render_template("auth/login.html", form=form, next_url=None, limited=LIMIT_MESSAGE), 429
+    return render_template("auth/message.html", title="Too many attempts", message=LIMIT_MESSAGE), 429
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BWADMIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    app.config.setdefault("BWADMIN_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "bwadmin-limit")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    app.after_request(add_headers)
+    app.register_error_handler(429, too_many)

@@ -1,0 +1,154 @@
+"""The factory's improvement plan (one action per finding) and its progress report on the programme's template."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
+                      ImprovementAction, Question, Report, TrainingSession, utcnow)
+from ..models.reports import ACTION_STATUSES
+from . import audit
+
+PROGRESS_SECTIONS = (
+    ("improvement_plan", "Improvement plan"),
+    ("social_dialogue", "Social dialogue"),
+    ("management_systems", "Management systems"),
+    ("training", "Continuous learning and training"),
+    ("committee", "Committee members and meetings"),
+    ("advisory_visits", "Advisory visit log"),
+)
+STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
+
+
+def _question_text(question: Question) -> str:
+    text = question.text or {}
+    return f"{question.code}: {text.get('en') or next(iter(text.values()), '')}".strip(": ")
+
+
+def findings_for(cycle: Cycle) -> list[tuple[int | None, str]]:
+    """The assessment's non-compliances: from the report's data when it lists them, else from the answers."""
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
+    listed = ((report.data or {}).get("findings") if report else None) or []
+    if listed:
+        return [(f.get("question_id"), f.get("finding") or f.get("text") or f.get("code") or "Finding")
+                for f in listed if isinstance(f, dict)]
+    assessment = db.session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
+    if assessment is None or assessment.response_id is None:
+        return []
+    rows = db.session.execute(
+        select(Answer.value, Question).join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == assessment.response_id, Question.noncompliant_answer.is_not(None))
+        .order_by(Question.position)
+    ).all()
+    return [(q.id, _question_text(q)) for value, q in rows if str(value).lower() == q.noncompliant_answer]
+
+
+def actions(cycle: Cycle) -> list[ImprovementAction]:
+    """The plan's rows, one per finding, created the first time the factory opens the plan."""
+    rows = db.session.scalars(
+        select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)).all()
+    if rows:
+        return rows
+    for question_id, finding in findings_for(cycle):
+        db.session.add(ImprovementAction(cycle_id=cycle.id, question_id=question_id, finding=finding))
+    db.session.flush()
+    return db.session.scalars(
+        select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)).all()
+
+
+def _parse_date(raw: str) -> date:
+    return date.fromisoformat(raw.strip())
+
+
+def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
+    """Keep every valid value typed (the draft); return {field name: message}. Submit stamps the plan report."""
+    errors: dict[str, str] = {}
+    rows = actions(cycle)
+    for row in rows:
+        action = (form.get(f"action-{row.id}") or "").strip()
+        owner = (form.get(f"owner-{row.id}") or "").strip()
+        due = (form.get(f"due-{row.id}") or "").strip()
+        status = form.get(f"status-{row.id}") or row.status
+        row.action = action or None
+        row.owner = owner[:200] or None
+        if due:
+            try:
+                row.due_on = _parse_date(due)
+            except ValueError:
+                errors[f"due-{row.id}"] = "Enter the date as YYYY-MM-DD."
+        else:
+            row.due_on = None
+        if status in ACTION_STATUSES:
+            row.status = status
+        else:
+            errors[f"status-{row.id}"] = "Choose planned, in progress or done."
+        if submit:
+            if not action:
+                errors[f"action-{row.id}"] = "Describe the action."
+            if not owner:
+                errors[f"owner-{row.id}"] = "Name who is responsible."
+            if not due and f"due-{row.id}" not in errors:
+                errors[f"due-{row.id}"] = "Give a due date."
+    if submit and not rows:
+        errors["plan"] = "There is no finding to plan for yet."
+    if submit and not errors:
+        report = _own_report(cycle, "improvement_plan", "Improvement plan")
+        report.submitted_at = utcnow()
+        report.data = {"actions": [
+            {"finding": r.finding, "action": r.action, "owner": r.owner, "due_on": r.due_on.isoformat(),
+             "status": r.status} for r in rows]}
+        audit.record("submit", report, user=user, summary=f"Improvement plan submitted for {cycle}")
+    return errors
+
+
+def _own_report(cycle: Cycle, kind: str, title: str) -> Report:
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == kind))
+    if report is None:
+        report = Report(cycle_id=cycle.id, kind=kind, title=title)
+        db.session.add(report)
+        db.session.flush()
+    return report
+
+
+def progress_facts(cycle: Cycle) -> dict[str, list[str]]:
+    """What the database already knows for each section, shown beside the factory's own text."""
+    plan = [f"{a.finding} → {a.action or '(no action yet)'} ({STATUS_LABELS.get(a.status, a.status)})"
+            for a in db.session.scalars(select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id))]
+    committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
+    members, meetings = [], []
+    if committee is not None:
+        members = [f"{m.name} ({m.side}{', ' + m.position if m.position else ''})" for m in db.session.scalars(
+            select(CommitteeMember).where(CommitteeMember.committee_id == committee.id).order_by(CommitteeMember.side))]
+        meetings = [f"Meeting {m.held_on}" + (f", {m.attendance} present" if m.attendance is not None else "")
+                    for m in db.session.scalars(select(CommitteeMeeting).where(
+                        CommitteeMeeting.committee_id == committee.id).order_by(CommitteeMeeting.held_on))]
+    visits = [f"{v.visited_on}: {v.focus.replace('_', ' ')}" for v in db.session.scalars(
+        select(AdvisoryVisit).where(AdvisoryVisit.cycle_id == cycle.id).order_by(AdvisoryVisit.visited_on))]
+    training = [f"{t.held_on}: {t.topic} ({t.days} days)" for t in db.session.scalars(
+        select(TrainingSession).where(TrainingSession.cycle_id == cycle.id).order_by(TrainingSession.held_on))]
+    return {"improvement_plan": plan, "committee": members + meetings, "advisory_visits": visits,
+            "training": training, "social_dialogue": [], "management_systems": []}
+
+
+def progress_report(cycle: Cycle) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "factory_progress"))
+
+
+def save_progress(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
+    """Save the sections as the draft (always); on submit every section needs text."""
+    report = _own_report(cycle, "factory_progress", "Factory progress report")
+    if report.released_at is not None:
+        return {"report": "This report was released and can no longer change."}
+    facts = progress_facts(cycle)
+    sections = {key: {"title": title, "text": (form.get(key) or "").strip()[:20000], "facts": facts.get(key, [])}
+                for key, title in PROGRESS_SECTIONS}
+    report.data = {"sections": sections}
+    errors = {}
+    if submit:
+        errors = {key: "Write this section before submitting." for key, s in sections.items() if not s["text"]}
+        if not errors:
+            report.submitted_at = utcnow()
+            audit.record("submit", report, user=user, summary=f"Factory progress report submitted for {cycle}")
+    return errors

@@ -1,0 +1,171 @@
+"""What the portals show, gathered in a constant number of queries whatever the number of factories."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Cycle, Factory, ImprovementAction, Need, Report, ShareRequest, Sourcing
+from . import access
+
+CLUSTER_LABELS = {
+    "child_labour": "Child labour",
+    "discrimination": "Discrimination",
+    "forced_labour": "Forced labour",
+    "freedom_of_association": "Freedom of association and collective bargaining",
+    "compensation": "Compensation",
+    "contracts": "Contracts and human resources",
+    "osh": "Occupational safety and health",
+    "working_time": "Working time",
+}
+REPORT_LABELS = {
+    "assessment": "Assessment report",
+    "self_diagnosis": "Self-diagnosis results",
+    "improvement_plan": "Improvement plan",
+    "factory_progress": "Factory progress report",
+    "programme_progress": "Programme progress report",
+    "differentiation": "Differentiation results",
+}
+
+
+PER_PAGE = 50
+
+
+def buyer_home(user, page: int = 1) -> dict:
+    """One page of shared factories with their count of released reports, the total, and the sourced factories
+    not sharing. Three queries, whatever the number of factories."""
+    released = (
+        select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
+        .where(Cycle.factory_id == Factory.id, access.released_clause())
+        .correlate(Factory).scalar_subquery()
+    )
+    visible = access.visible_factories(user)
+    total = db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    shared = db.session.execute(
+        visible.add_columns(released).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    pending = (
+        select(ShareRequest.factory_id)
+        .where(ShareRequest.buyer_id == user.buyer_id, ShareRequest.status == "pending")
+        .scalar_subquery()
+    )
+    not_shared = db.session.execute(
+        select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
+        .join(Sourcing, Sourcing.factory_id == Factory.id)
+        .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause())
+        .order_by(Factory.name)
+    ).all()
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
+
+
+def current_cycle(factory_id: int) -> Cycle | None:
+    return db.session.scalar(
+        select(Cycle).where(Cycle.factory_id == factory_id).order_by(Cycle.number.desc())
+        .options(selectinload(Cycle.milestones)).limit(1)
+    )
+
+
+def cluster_rates(report: Report | None) -> dict[str, tuple[str, float]]:
+    clusters = (((report.data or {}).get("scores") or {}).get("clusters") or {}) if report else {}
+    out = {}
+    for key, value in clusters.items():
+        if isinstance(value, dict) and isinstance(value.get("rate"), (int, float)):
+            out[key] = (value.get("label") or CLUSTER_LABELS.get(key, key), float(value["rate"]))
+    return out
+
+
+AVERAGES_TTL = 60.0  # seconds: averages move only when a report is released
+
+
+def averages_cache() -> dict[str, tuple[float, dict[str, float]]]:
+    from flask import current_app
+
+    return current_app.extensions.setdefault("bwadmin.country_averages", {})
+
+
+def country_averages(country: str) -> dict[str, float]:
+    """Country averages, computed at most once a minute per process (they are the same for every viewer)."""
+    now = time.monotonic()
+    cache = averages_cache()
+    cached = cache.get(country)
+    if cached and now - cached[0] < AVERAGES_TTL:
+        return cached[1]
+    averages = compute_country_averages(country)
+    cache[country] = (now, averages)
+    return averages
+
+
+def compute_country_averages(country: str) -> dict[str, float]:
+    """Average non-compliance per cluster over released assessment reports of the country's factories. One query."""
+    rows = db.session.scalars(
+        select(Report.data).join(Cycle, Cycle.id == Report.cycle_id).join(Factory, Factory.id == Cycle.factory_id)
+        .where(Factory.country == country, Report.kind == "assessment", access.released_clause())
+    ).all()
+    sums, counts = defaultdict(float), defaultdict(int)
+    for data in rows:
+        for key, value in (((data or {}).get("scores") or {}).get("clusters") or {}).items():
+            if isinstance(value, dict) and isinstance(value.get("rate"), (int, float)):
+                sums[key] += float(value["rate"])
+                counts[key] += 1
+    return {key: sums[key] / counts[key] for key in sums}
+
+
+def as_percent(rate: float) -> float:
+    """Rates are shares (0–1); a value above 1 is read as a percentage already."""
+    return rate * 100 if rate <= 1 else rate
+
+
+def chart_bars(report: Report | None, averages: dict[str, float]) -> list[dict]:
+    return [
+        {"key": key, "label": label, "rate": as_percent(rate),
+         "average": as_percent(averages[key]) if key in averages else None}
+        for key, (label, rate) in cluster_rates(report).items()
+    ]
+
+
+@dataclass
+class FactoryPage:
+    factory: Factory
+    cycle: Cycle | None
+    reports: list[Report]
+    actions: list[ImprovementAction] = field(default_factory=list)
+    early: list[Need] = field(default_factory=list)
+    bars: list[dict] = field(default_factory=list)
+
+    def report(self, kind: str) -> Report | None:
+        return next((r for r in self.reports if r.kind == kind), None)
+
+
+def buyer_factory_page(user, factory_id: int) -> FactoryPage:
+    """Everything the buyer sees of one factory; a fixed number of queries."""
+    factory = access.factory_for(user, factory_id)
+    cycle = current_cycle(factory.id)
+    reports = []
+    if cycle is not None:
+        reports = db.session.scalars(
+            access.visible_reports(user).where(Report.cycle_id == cycle.id).order_by(Report.released_at)
+        ).all()
+    page = FactoryPage(factory, cycle, reports)
+    if page.report("improvement_plan") is not None:
+        page.actions = db.session.scalars(
+            select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)
+        ).all()
+    if cycle is not None and cycle.early_progress_shared_at is not None:
+        page.early = early_progress(cycle)
+    page.bars = chart_bars(page.report("assessment"), country_averages(factory.country))
+    return page
+
+
+def early_progress(cycle: Cycle) -> list[Need]:
+    """The committee's self-set goals and early improvements the factory chose to share."""
+    return db.session.scalars(
+        select(Need).where(Need.cycle_id == cycle.id, Need.status != "dropped",
+                           (Need.early_improvement.is_(True)) | (Need.target.is_not(None)))
+        .order_by(Need.due_on, Need.id)
+    ).all()
