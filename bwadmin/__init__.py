@@ -36,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
+    from .portal import self_diagnosis
+
+    app.register_blueprint(self_diagnosis.bp)
 
     @app.get("/")
     def index():

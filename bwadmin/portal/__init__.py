@@ -1,0 +1,1 @@
+"""The factory portal at /factory/."""
