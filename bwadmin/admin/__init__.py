@@ -43,5 +43,8 @@ def init_admin(app: Flask) -> Admin:
     for view, model, name, category in advisory.VIEWS + records.VIEWS:
         admin.add_view(view(model, name=name, category=category))
     admin.add_view(UserView(User, name="Users", category="People"))
+    from .questionnaire_entry import init_entry_views
+
+    init_entry_views(admin)
     app.extensions["bwadmin.admin"] = admin
     return admin

@@ -50,6 +50,9 @@ class CycleView(StaffModelView):
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
             kwargs["timeline"] = [(m, m.is_overdue(utcnow())) for m in model.milestones]
+            from ..services.scoring import cycle_results
+
+            kwargs["results"] = cycle_results(model)
         return super().render(template, **kwargs)
 
 

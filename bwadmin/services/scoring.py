@@ -106,3 +106,24 @@ def committee_review_score(response: Response, values: dict[int, object] | None 
     if best <= 0:
         return None
     return round(100 * got / best, 1)
+
+
+def cycle_results(cycle) -> dict:
+    """What the cycle page shows: each response's state and score, the gap once both are submitted, and
+    the committee review score."""
+    from .responses import find
+
+    self_response = find(cycle.id, "self_diagnosis")
+    assessment_response = find(cycle.id, "assessment")
+    review_response = find(cycle.id, "committee_review")
+    submitted = lambda r: r is not None and r.status == "submitted"  # noqa: E731
+    return {
+        "self_diagnosis": self_response,
+        "assessment": assessment_response,
+        "committee_review": review_response,
+        "self_score": score(self_response) if submitted(self_response) else None,
+        "assessment_score": score(assessment_response) if submitted(assessment_response) else None,
+        "gap": gap(self_response, assessment_response)
+        if submitted(self_response) and submitted(assessment_response) else None,
+        "committee_review_score": cycle.committee_review_score,
+    }
