@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
+from flask_admin.form import BaseForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +33,10 @@ def prefix_range(column, term: str):
 
 
 class StaffModelView(ModelView):
-    form_base_class = SecureForm
+    # CSRF: the app-wide CSRFProtect checks every POST, and Flask-Admin's templates carry its token. A
+    # SecureForm (WTForms session CSRF) would add a second `csrf_token` input after it and read the first
+    # one, refusing every save from a browser.
+    form_base_class = BaseForm
     page_size = 20
     can_view_details = True
     can_export = False
@@ -88,7 +91,8 @@ class StaffModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         ok = super().validate_form(form)
-        if ok and request.method == "POST" and hasattr(form, "_fields"):
+        saving = request.endpoint in (f"{self.endpoint}.create_view", f"{self.endpoint}.edit_view")
+        if ok and request.method == "POST" and saving and hasattr(form, "_fields"):
             editing = request.args.get("id") if request.endpoint == f"{self.endpoint}.edit_view" else None
             self.check(form, self.get_one(editing) if editing else None)
             ok = not any(field.errors for field in form)

@@ -183,10 +183,12 @@ MESSAGES = {
 
 
 def submit_check(response: Response, language: str = "en", share: float | None = None) -> SubmitCheck:
-    """Every required shown question answered, no answer pending correction, at least 95% of the shown
-    questions answered, and (for a self-diagnosis) the facility profile complete."""
+    """Every required shown question answered and no answer pending correction; for the factory's
+    self-diagnosis also at least 95% of the shown questions answered and the facility profile complete.
+    (Staff entries, the assessment and the committee review, need their required answers only.)"""
     text = MESSAGES.get(language, MESSAGES["en"])
-    share = SUBMIT_SHARE if share is None else share
+    if share is None:
+        share = SUBMIT_SHARE if response.kind == "self_diagnosis" else 0.0
     questions = response.questionnaire.questions
     answers = stored_answers(response)
     values = {qid: a.value for qid, a in answers.items() if a.value is not None}
