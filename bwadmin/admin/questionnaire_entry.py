@@ -87,7 +87,7 @@ class QuestionnaireEntryView(BaseView):
         return redirect(url_for("cycle.details_view", id=cycle.id))
 
     def _page(self, cycle, response, form, details):
-        progress = responses.progress(response.questionnaire.questions, form.values())
+        progress = responses.progress(form.questions, form.values())
         result = scoring.score(response)
         return self.render("admin/questionnaire_entry.html", cycle=cycle, response=response, form=form,
                            shown=shown_names(form), progress=progress, details=details, heading=self.heading,

@@ -54,7 +54,7 @@ def cycle_list():
 def _page(cycle, response, form, status: int = 200):
     language = _language()
     result = scoring.score(response) if response.status == "submitted" else None
-    progress = responses.progress(response.questionnaire.questions, form.values())
+    progress = responses.progress(form.questions, form.values())
     return render_template(
         "portal/self_diagnosis.html",
         cycle=cycle, response=response, form=form, shown=shown_names(form), progress=progress, result=result,
@@ -156,7 +156,7 @@ def autosave(cycle_id: int):
     form = form_for(response, _language(), request.form)
     changed = responses.save_draft(response, *form.answers())
     db.session.commit()
-    progress = responses.progress(response.questionnaire.questions, form.values())
+    progress = responses.progress(form.questions, form.values())
     return jsonify(
         saved=True, changed=changed, saved_at=response.updated_at.isoformat(timespec="seconds") + "Z",
         progress=progress.as_dict(), shown=sorted(shown_names(form)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
 from ..models import Answer, Question, Response, utcnow
@@ -108,12 +108,35 @@ def stored_answers(response: Response) -> dict[int, Answer]:
     return {a.question_id: a for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))}
 
 
+def _stored_rows(response: Response) -> dict[int, tuple[int, object, str | None]]:
+    """question id → (answer id, value, raw input): plain rows, no objects to build (saving is hot)."""
+    if response.id is None:
+        return {}
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.id, Answer.value, Answer.raw_input).where(Answer.response_id == response.id)
+    )
+    return {qid: (aid, value, raw) for qid, aid, value, raw in rows}
+
+
 def values_of(response: Response) -> dict[int, object]:
-    return {qid: a.value for qid, a in stored_answers(response).items() if a.value is not None}
+    return {qid: value for qid, (_, value, _) in _stored_rows(response).items() if value is not None}
 
 
 def raw_inputs_of(response: Response) -> dict[int, str]:
-    return {qid: a.raw_input for qid, a in stored_answers(response).items() if a.raw_input}
+    return {qid: raw for qid, (_, _, raw) in _stored_rows(response).items() if raw}
+
+
+def question_ids(questionnaire) -> frozenset[int]:
+    key = (questionnaire.id, questionnaire.version, questionnaire.published_at)
+    if questionnaire.published and key in _ids_cache:
+        return _ids_cache[key]
+    ids = frozenset(db.session.scalars(select(Question.id).where(Question.questionnaire_id == questionnaire.id)))
+    if questionnaire.published:
+        _ids_cache[key] = ids
+    return ids
+
+
+_ids_cache: dict[tuple, frozenset[int]] = {}
 
 
 def save_draft(response: Response, values: dict[int, object], raw: dict[int, str] | None = None) -> int:
@@ -122,28 +145,33 @@ def save_draft(response: Response, values: dict[int, object], raw: dict[int, str
     if response.status == "submitted":
         raise ResponseLocked("This response was submitted and can no longer be changed.")
     raw = raw or {}
-    known = {q.id for q in response.questionnaire.questions}
-    existing = stored_answers(response)
-    changed = 0
+    known = question_ids(response.questionnaire)
+    existing = _stored_rows(response)
+    inserts, updates, deletes = [], [], []
     for qid in known & (set(values) | set(raw)):
-        answer = existing.get(qid)
+        row = existing.get(qid)
         if qid in raw:
-            value, typed = (answer.value if answer else None), raw[qid]
+            value, typed = (row[1] if row else None), raw[qid]
         else:
             value, typed = (values[qid] if answered(values[qid]) else None), None
-        if answer is None:
+        if row is None:
+            if value is not None or typed is not None:
+                inserts.append({"response_id": response.id, "question_id": qid, "value": value, "raw_input": typed})
+        elif (row[1], row[2]) != (value, typed):
             if value is None and typed is None:
-                continue
-            db.session.add(Answer(response_id=response.id, question_id=qid, value=value, raw_input=typed))
-            changed += 1
-        elif answer.value != value or answer.raw_input != typed:
-            if value is None and typed is None:
-                db.session.delete(answer)
+                deletes.append(row[0])
             else:
-                answer.value, answer.raw_input = value, typed
-            changed += 1
+                updates.append({"id": row[0], "value": value, "raw_input": typed})
+    if inserts:
+        db.session.execute(insert(Answer), inserts)
+    if updates:
+        db.session.execute(update(Answer), updates)
+    if deletes:
+        db.session.execute(delete(Answer).where(Answer.id.in_(deletes)))
+    changed = len(inserts) + len(updates) + len(deletes)
     if changed:
         response.updated_at = utcnow()
+        db.session.expire(response, ["answers"])
     db.session.flush()
     return changed
 
