@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import render_template, template_rendered  # noqa: E402,F401
+from flask import render_template  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 from wtforms import Form, RadioField  # noqa: E402
 

@@ -340,13 +340,17 @@ def clear_cache() -> None:
 def form_for(response, language: str = "en", formdata: MultiDict | None = None) -> QuestionnaireForm:
     """The response's form in a language, filled from `formdata` (a post, a stash) or else from the stored
     answers, and checked, so a stored answer that did not validate shows its message beside the field."""
-    from bwadmin.services.responses import raw_inputs_of, values_of
+    from bwadmin.services.responses import values_and_raw_inputs
 
     cls = form_class_for(response.questionnaire, language)
+    check = True
     if formdata is None:
-        formdata = formdata_for(cls, values_of(response), raw_inputs_of(response))
+        values, raw = values_and_raw_inputs(response)
+        formdata = formdata_for(cls, values, raw)
+        check = bool(raw)  # stored values are valid; only kept raw input needs its message again
     form = cls(formdata=formdata)
-    form.validate()
+    if check:
+        form.validate()
     return form
 
 

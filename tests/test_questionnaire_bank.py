@@ -1,13 +1,11 @@
 """The question bank: loading, publishing, exporting, and published versions that never change."""
 import json
 
-import pytest
-
 from bwadmin.extensions import db
 from bwadmin.models import Question, Questionnaire
 from bwadmin.services import questionnaires as bank, responses
 
-from .factories import login, make_cycle, make_user, post_form
+from .factories import login, make_cycle, make_user
 from .questionnaire_samples import field, load_sample, sample
 
 

@@ -122,6 +122,12 @@ def values_of(response: Response) -> dict[int, object]:
     return {qid: value for qid, (_, value, _) in _stored_rows(response).items() if value is not None}
 
 
+def values_and_raw_inputs(response: Response) -> tuple[dict[int, object], dict[int, str]]:
+    rows = _stored_rows(response)
+    return ({qid: value for qid, (_, value, _) in rows.items() if value is not None},
+            {qid: raw for qid, (_, _, raw) in rows.items() if raw})
+
+
 def raw_inputs_of(response: Response) -> dict[int, str]:
     return {qid: raw for qid, (_, _, raw) in _stored_rows(response).items() if raw}
 
