@@ -46,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     portal.init_app(app)
     api.init_app(app)
     account.init_app(app)
+    from .portal import self_diagnosis
+
+    app.register_blueprint(self_diagnosis.bp)
 
     register_error_pages(app)
 

@@ -57,5 +57,8 @@ def seed_demo(password):
 
 
 def init_app(app: Flask) -> None:
+    from .questionnaire_cli import questionnaires_cli
+
     app.cli.add_command(users_cli)
+    app.cli.add_command(questionnaires_cli)
     app.cli.add_command(seed_demo)

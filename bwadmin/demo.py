@@ -114,6 +114,9 @@ def seed(password: str, today: date | None = None) -> str:
     users.create_user("factory@example.org", "factory", password, name="Factory Manager", factory_id=demo_factory.id)
     users.create_user("buyer@example.org", "buyer", password, name="Buyer Compliance Lead", buyer_id=demo_buyer.id)
     db.session.flush()
+    from .services.questionnaires import ensure_default_questionnaires
+
+    ensure_default_questionnaires()
     del admin
     return (f"Seeded {len(factories)} factories in {len(COUNTRIES)} countries, {len(buyers)} buyers, "
             f"{db.session.scalar(select(func.count()).select_from(Sourcing))} sourcing links. "

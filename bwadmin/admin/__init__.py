@@ -51,5 +51,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(CycleWorkView(name="Cycle work", endpoint="cycle_work", url="/admin/cycle-work"))
     admin.add_view(SeminarWorkView(name="Seminar planning", endpoint="seminar_work", url="/admin/seminar-work",
                                    category="Cycles"))
+
+    from .questionnaire_entry import init_entry_views
+
+    init_entry_views(admin)
     app.extensions["bwadmin.admin"] = admin
     return admin

@@ -145,7 +145,8 @@ class StaffModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         ok = super().validate_form(form)
-        if ok and request.method == "POST" and hasattr(form, "_fields"):
+        saving = request.endpoint in (f"{self.endpoint}.create_view", f"{self.endpoint}.edit_view")
+        if ok and request.method == "POST" and saving and hasattr(form, "_fields"):
             editing = request.args.get("id") if request.endpoint == f"{self.endpoint}.edit_view" else None
             self.check(form, self.get_one(editing) if editing else None)
             ok = not any(field.errors for field in form)

@@ -59,6 +59,10 @@ class CycleView(StaffModelView):
             kwargs["findings"] = needs.findings(model)
             kwargs["finding_form"] = NeedFromFindingForm(formdata=None)
             kwargs["setup_form"] = SetupCommitteeForm(formdata=None)
+
+            from ..services.scoring import cycle_results
+
+            kwargs["results"] = cycle_results(model)
         return super().render(template, **kwargs)
 
 

@@ -1,6 +1,13 @@
 """Questionnaires, responses, assessments, reports, differentiation, notices and the audit log."""
 from __future__ import annotations
 
+from flask import flash
+from flask_admin.actions import action
+from wtforms.validators import ValidationError
+
+from ..extensions import db
+from ..services import audit
+
 from ..models import (
     Answer,
     ApiToken,
@@ -30,7 +37,53 @@ class QuestionnaireView(AdminOnlyModelView):
     column_list = ("kind", "version", "title", "published_at", "created_at")
     column_filters = ("kind", "published_at")
     form_choices = {"kind": choices(QUESTIONNAIRE_KINDS)}
-    form_columns = ("kind", "version", "published_at")
+    form_columns = ("kind", "version", "title", "published_at")
+    column_descriptions = {"published_at": "A published version never changes: use the “New version” action "
+                                           "(select it in the list) to edit a copy."}
+
+    def check(self, form, model) -> None:
+        from ..services.questionnaires import PublishedVersionError, refuse_if_published
+
+        try:
+            refuse_if_published(model)
+        except PublishedVersionError as exc:
+            form.published_at.errors.append(str(exc))
+            flash(str(exc), "error")
+
+    def on_model_delete(self, model) -> None:
+        from ..services.questionnaires import refuse_if_published
+
+        try:
+            refuse_if_published(model)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        super().on_model_delete(model)
+
+    @action("new_version", "New version", "Copy each selected version into a new, unpublished version?")
+    def action_new_version(self, ids):
+        from ..services import questionnaires as bank
+
+        made = [bank.new_version(db.session.get(Questionnaire, int(i))) for i in ids]
+        for questionnaire in made:
+            audit.record("create", questionnaire, summary=f"New version {questionnaire}")
+        db.session.commit()
+        flash("Made " + ", ".join(str(q) for q in made) + ": edit its questions, then publish it.", "info")
+
+    @action("publish", "Publish", "Publish the selected versions? A published version never changes.")
+    def action_publish(self, ids):
+        from ..services import questionnaires as bank
+
+        for i in ids:
+            questionnaire = db.session.get(Questionnaire, int(i))
+            try:
+                bank.publish(questionnaire)
+            except bank.QuestionnaireError as exc:
+                db.session.rollback()
+                flash(f"{questionnaire}: {exc}", "error")
+                return
+            audit.record("publish", questionnaire)
+        db.session.commit()
+        flash("Published.", "info")
 
 
 class QuestionView(AdminOnlyModelView):
@@ -39,8 +92,33 @@ class QuestionView(AdminOnlyModelView):
     prefix_search = [(Question.code, None), (Question.cluster, None), (Question.compliance_point, None)]
     column_default_sort = "position"
     form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", "Yes"), ("no", "No")]}
-    form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "required",
-                    "allow_na", "noncompliant_answer", "zero_tolerance", "committee", "min_value", "max_value")
+    form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "text", "help",
+                    "choices", "required", "allow_na", "noncompliant_answer", "zero_tolerance", "committee",
+                    "show_if", "min_value", "max_value")
+    column_descriptions = {
+        "text": 'The question in each language: {"en": "...", "es": "..."}',
+        "choices": 'For choice questions: [{"value": "...", "en": "...", "es": "...", "score": 1}]',
+        "show_if": 'Shown only when another answer has a value: {"question": "CODE", "equals": "yes"}',
+    }
+
+    def check(self, form, model) -> None:
+        from ..services.questionnaires import PublishedVersionError, refuse_if_published
+
+        try:
+            refuse_if_published(model.questionnaire if model is not None else None)
+            refuse_if_published(form.questionnaire.data)
+        except PublishedVersionError as exc:
+            form.questionnaire.errors.append(str(exc))
+            flash(str(exc), "error")
+
+    def on_model_delete(self, model) -> None:
+        from ..services.questionnaires import refuse_if_published
+
+        try:
+            refuse_if_published(model.questionnaire)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        super().on_model_delete(model)
 
 
 class ResponseView(StaffModelView):

@@ -118,6 +118,8 @@ class Answer(db.Model):
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
     value: Mapped[object | None] = mapped_column(JSON)
+    # What was typed when it did not validate (value stays the last valid one): kept so nothing is lost.
+    raw_input: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

@@ -133,3 +133,12 @@ def report_file(report: Report) -> Path:
     if base not in path.parents or not path.is_file():
         raise NotFound()
     return path
+
+
+def cycle_for_factory_user(user, cycle_id: int) -> Cycle:
+    """The cycle when it belongs to the user's own factory; NotFound otherwise (another factory's cycle, a
+    missing one, or a user who is not a factory user)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or _role(user) != "factory" or user.factory_id != cycle.factory_id:
+        raise NotFound()
+    return cycle

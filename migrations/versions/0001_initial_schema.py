@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 07:39:15.247817
+Create Date: 2026-11-25 08:05:37.997155
 
 """
 from alembic import op
@@ -19,16 +19,16 @@ depends_on = None
 # Indexes on lower(column) serve the admin panel's prefix search; autogenerate cannot compare them.
 LOWER_INDEXES = [
     ('ix_buyer_lower_name', 'buyer', 'name'),
-    ('ix_factory_lower_name', 'factory', 'name'),
-    ('ix_factory_lower_country', 'factory', 'country'),
     ('ix_factory_lower_city', 'factory', 'city'),
-    ('ix_seminar_lower_title', 'seminar', 'title'),
+    ('ix_factory_lower_country', 'factory', 'country'),
+    ('ix_factory_lower_name', 'factory', 'name'),
     ('ix_seminar_lower_country', 'seminar', 'country'),
-    ('ix_question_lower_code', 'question', 'code'),
+    ('ix_seminar_lower_title', 'seminar', 'title'),
     ('ix_question_lower_cluster', 'question', 'cluster'),
+    ('ix_question_lower_code', 'question', 'code'),
     ('ix_question_lower_compliance_point', 'question', 'compliance_point'),
-    ('ix_user_lower_name', 'user', 'name'),
     ('ix_user_lower_email', 'user', 'email'),
+    ('ix_user_lower_name', 'user', 'name'),
     ('ix_audit_event_lower_entity', 'audit_event', 'entity'),
     ('ix_audit_event_lower_summary', 'audit_event', 'summary'),
     ('ix_need_lower_title', 'need', 'title'),
@@ -271,6 +271,7 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('committee_review_score', sa.Double(), nullable=True),
     sa.Column('high_performer', sa.Boolean(), nullable=True),
+    sa.Column('early_progress_shared_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("status IN ('advisory', 'assessment', 'reporting', 'measured', 'closed')", name=op.f('ck_cycle_status_valid')),
     sa.CheckConstraint('number >= 1', name=op.f('ck_cycle_number_positive')),
@@ -463,6 +464,7 @@ def upgrade():
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('value', sa.JSON(), nullable=True),
+    sa.Column('raw_input', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),

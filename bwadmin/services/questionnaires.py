@@ -1,0 +1,231 @@
+"""The question bank: loading a data file as a new version, publishing, copying, exporting.
+
+A published version never changes. Editing a published version means copying it into a new, unpublished
+version (`new_version`), editing the copy, then publishing it. Responses stay bound to the version they
+answered, so an old response keeps being read against the questions it was given.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Question, Questionnaire, utcnow
+from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "questionnaires"
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+
+
+class QuestionnaireError(ValueError):
+    """A data file or an edit that the bank refuses; the message says what to fix."""
+
+
+class PublishedVersionError(QuestionnaireError):
+    """An attempt to change a published version."""
+
+
+# --- reading and checking a data file -----------------------------------------------------------------
+def read(source) -> dict:
+    """A data file's content: a path, an open file, a JSON string or an already-parsed dict."""
+    if isinstance(source, dict):
+        return source
+    if isinstance(source, (str, Path)) and not str(source).lstrip().startswith("{"):
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QuestionnaireError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    elif hasattr(source, "read"):
+        text = source.read()
+    else:
+        text = str(source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise QuestionnaireError(f"not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise QuestionnaireError("the file must hold one JSON object")
+    return data
+
+
+def check(data: dict) -> list[str]:
+    """Every problem of a data file, as plain sentences; empty when it can be loaded."""
+    problems: list[str] = []
+    if data.get("kind") not in QUESTIONNAIRE_KINDS:
+        problems.append(f"kind must be one of {', '.join(QUESTIONNAIRE_KINDS)}")
+    clusters = data.get("clusters") or {}
+    points = data.get("compliance_points") or {}
+    if not isinstance(clusters, dict) or not isinstance(points, dict):
+        return problems + ["clusters and compliance_points must be objects keyed by their code"]
+    for key, point in points.items():
+        if not isinstance(point, dict) or point.get("cluster") not in clusters:
+            problems.append(f"compliance point {key} names no known cluster")
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        return problems + ["questions must be a non-empty list"]
+    seen: dict[str, dict] = {}
+    for n, q in enumerate(questions, 1):
+        code = q.get("code") if isinstance(q, dict) else None
+        where = f"question {code or n}"
+        if not code or not isinstance(code, str):
+            problems.append(f"question {n} has no code")
+            continue
+        if code in seen:
+            problems.append(f"{where} appears twice")
+        if q.get("compliance_point") not in points:
+            problems.append(f"{where} names an unknown compliance point {q.get('compliance_point')!r}")
+        if q.get("type") not in QUESTION_TYPES:
+            problems.append(f"{where} has an unknown type {q.get('type')!r}")
+        if not isinstance(q.get("text"), dict) or not q["text"].get("en"):
+            problems.append(f"{where} needs an English text")
+        if q.get("noncompliant_answer") not in (None, "yes", "no"):
+            problems.append(f"{where}: noncompliant_answer must be yes, no or null")
+        if q.get("type") in CHOICE_TYPES:
+            choices = q.get("choices") or []
+            values = [c.get("value") for c in choices if isinstance(c, dict)]
+            if not values or None in values or len(set(values)) != len(values):
+                problems.append(f"{where} needs choices with distinct values")
+        low, high = q.get("min"), q.get("max")
+        if low is not None and high is not None and low > high:
+            problems.append(f"{where}: min is above max")
+        rule = q.get("show_if")
+        if rule:
+            parent = seen.get(rule.get("question")) if isinstance(rule, dict) else None
+            if parent is None:
+                problems.append(f"{where}: show_if must name an earlier question")
+            elif "equals" not in rule:
+                problems.append(f"{where}: show_if needs the value to equal")
+        seen[code] = q
+    return problems
+
+
+# --- versions -----------------------------------------------------------------------------------------
+def next_version(kind: str) -> int:
+    current = db.session.scalar(select(func.max(Questionnaire.version)).where(Questionnaire.kind == kind))
+    return (current or 0) + 1
+
+
+def load(source, publish_now: bool = False) -> Questionnaire:
+    """A new version of the file's kind, numbered after the newest one (the file's own number is ignored)."""
+    data = read(source)
+    problems = check(data)
+    if problems:
+        raise QuestionnaireError("; ".join(problems))
+    points = data["compliance_points"]
+    questionnaire = Questionnaire(
+        kind=data["kind"],
+        version=next_version(data["kind"]),
+        title=data.get("title") or {"en": data["kind"].replace("_", " ").capitalize()},
+        languages=data.get("languages") or ["en"],
+        structure={"clusters": data["clusters"], "compliance_points": points},
+    )
+    for position, q in enumerate(data["questions"], 1):
+        questionnaire.questions.append(Question(
+            position=position,
+            code=q["code"],
+            cluster=points[q["compliance_point"]]["cluster"],
+            compliance_point=q["compliance_point"],
+            type=q["type"],
+            text=q["text"],
+            help=q.get("help"),
+            choices=q.get("choices"),
+            required=bool(q.get("required", True)),
+            allow_na=bool(q.get("allow_na", False)),
+            noncompliant_answer=q.get("noncompliant_answer"),
+            zero_tolerance=bool(q.get("zero_tolerance", False)),
+            committee=bool(q.get("committee", False)),
+            show_if=q.get("show_if") or None,
+            min_value=q.get("min"),
+            max_value=q.get("max"),
+        ))
+    db.session.add(questionnaire)
+    db.session.flush()
+    if publish_now:
+        publish(questionnaire)
+    return questionnaire
+
+
+def publish(questionnaire: Questionnaire) -> Questionnaire:
+    if questionnaire.published:
+        return questionnaire
+    problems = check(export_data(questionnaire))
+    if problems:
+        raise QuestionnaireError("cannot publish: " + "; ".join(problems))
+    questionnaire.published_at = utcnow()
+    return questionnaire
+
+
+def new_version(questionnaire: Questionnaire) -> Questionnaire:
+    """An unpublished copy, numbered after the newest version of its kind: the place to make edits."""
+    return load(export_data(questionnaire))
+
+
+def export_data(questionnaire: Questionnaire) -> dict:
+    """The version in the data files' format; loading it again gives an equal new version."""
+    structure = questionnaire.structure or {}
+    return {
+        "kind": questionnaire.kind,
+        "version": questionnaire.version,
+        "title": questionnaire.title,
+        "languages": questionnaire.languages,
+        "clusters": structure.get("clusters", {}),
+        "compliance_points": structure.get("compliance_points", {}),
+        "questions": [
+            {
+                "code": q.code,
+                "compliance_point": q.compliance_point,
+                "type": q.type,
+                "text": q.text,
+                "help": q.help,
+                "required": q.required,
+                "allow_na": q.allow_na,
+                "noncompliant_answer": q.noncompliant_answer,
+                "zero_tolerance": q.zero_tolerance,
+                "committee": q.committee,
+                "show_if": q.show_if,
+                "choices": q.choices,
+                "min": q.min_value,
+                "max": q.max_value,
+            }
+            for q in questionnaire.questions
+        ],
+    }
+
+
+def export(questionnaire_id: int) -> dict:
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        raise QuestionnaireError(f"no questionnaire with id {questionnaire_id}")
+    return export_data(questionnaire)
+
+
+def latest_published(kind: str) -> Questionnaire | None:
+    """The version new responses of this kind answer."""
+    return db.session.scalar(
+        select(Questionnaire)
+        .where(Questionnaire.kind == kind, Questionnaire.published_at.is_not(None))
+        .order_by(Questionnaire.version.desc())
+        .limit(1)
+    )
+
+
+def ensure_default_questionnaires() -> list[Questionnaire]:
+    """Load and publish each shipped file whose kind has no version yet; returns what was loaded."""
+    loaded = []
+    for kind in QUESTIONNAIRE_KINDS:
+        exists = db.session.scalar(select(Questionnaire.id).where(Questionnaire.kind == kind).limit(1))
+        path = DATA_DIR / f"{kind}.json"
+        if exists is None and path.exists():
+            loaded.append(load(path, publish_now=True))
+    return loaded
+
+
+# --- the rule that a published version never changes ---------------------------------------------------
+def refuse_if_published(questionnaire: Questionnaire | None) -> None:
+    if questionnaire is not None and questionnaire.published:
+        raise PublishedVersionError(
+            f"Version {questionnaire.version} of this questionnaire is published and never changes. "
+            "Use “New version” on the questionnaire to edit a copy."
+        )

@@ -1,0 +1,265 @@
+"""Answering a questionnaire: which questions are shown, saving drafts, and when a response may be submitted.
+
+Values as stored in Answer.value (JSON): yes_no "yes" | "no" | "na"; single_choice the choice value;
+multiple_choice a list of choice values; number an int or float; text a string; date "YYYY-MM-DD".
+An answer that did not validate keeps what was typed in Answer.raw_input (value None), so nothing is lost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select, update
+
+from ..extensions import db
+from ..models import Answer, Question, Response, utcnow
+from . import questionnaires
+
+SUBMIT_SHARE = 0.95  # share of the shown questions that must be answered before submitting
+PROFILE_CLUSTER = "facility_profile"
+
+
+class ResponseError(ValueError):
+    pass
+
+
+class ResponseLocked(ResponseError):
+    """A submitted response is read-only."""
+
+
+class NoQuestionnaire(ResponseError):
+    """No published version of the kind exists yet."""
+
+
+# --- which questions are shown ----------------------------------------------------------------------
+def answered(value) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def shown_ids(questions: list[Question], values: dict[int, object]) -> set[int]:
+    """Ids of the questions shown for these answers. A question with a show_if rule is shown when its
+    parent is shown and the parent's answer equals the rule's value; a hidden parent hides its children."""
+    by_code = {q.code: q for q in questions}
+    state: dict[int, bool] = {}
+
+    def visible(q: Question, depth: int = 0) -> bool:
+        if q.id in state:
+            return state[q.id]
+        rule = q.show_if
+        if not rule:
+            result = True
+        else:
+            parent = by_code.get(rule.get("question"))
+            result = (
+                parent is not None
+                and depth < 50
+                and visible(parent, depth + 1)
+                and values.get(parent.id) == rule.get("equals")
+            )
+        state[q.id] = result
+        return result
+
+    return {q.id for q in questions if visible(q)}
+
+
+@dataclass
+class Progress:
+    shown: int
+    answered: int
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.shown if self.shown else 1.0
+
+    @property
+    def percent(self) -> int:
+        return int(self.share * 100)
+
+    def as_dict(self) -> dict:
+        return {"shown": self.shown, "answered": self.answered, "percent": self.percent}
+
+
+def progress(questions: list[Question], values: dict[int, object]) -> Progress:
+    shown = shown_ids(questions, values)
+    return Progress(len(shown), sum(1 for qid in shown if answered(values.get(qid))))
+
+
+# --- responses --------------------------------------------------------------------------------------
+def find(cycle_id: int, kind: str) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.cycle_id == cycle_id, Response.kind == kind))
+
+
+def response_for(cycle, kind: str) -> Response:
+    """The cycle's response of this kind; a new draft on the latest published version when there is none."""
+    response = find(cycle.id, kind)
+    if response is not None:
+        return response
+    questionnaire = questionnaires.latest_published(kind)
+    if questionnaire is None:
+        raise NoQuestionnaire(f"No {kind.replace('_', ' ')} questionnaire is published yet.")
+    response = Response(cycle=cycle, questionnaire=questionnaire, kind=kind, status="draft")
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def stored_answers(response: Response) -> dict[int, Answer]:
+    if response.id is None:
+        return {}
+    return {a.question_id: a for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))}
+
+
+def _stored_rows(response: Response) -> dict[int, tuple[int, object, str | None]]:
+    """question id → (answer id, value, raw input): plain rows, no objects to build (saving is hot)."""
+    if response.id is None:
+        return {}
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.id, Answer.value, Answer.raw_input).where(Answer.response_id == response.id)
+    )
+    return {qid: (aid, value, raw) for qid, aid, value, raw in rows}
+
+
+def values_of(response: Response) -> dict[int, object]:
+    return {qid: value for qid, (_, value, _) in _stored_rows(response).items() if value is not None}
+
+
+def values_and_raw_inputs(response: Response) -> tuple[dict[int, object], dict[int, str]]:
+    rows = _stored_rows(response)
+    return ({qid: value for qid, (_, value, _) in rows.items() if value is not None},
+            {qid: raw for qid, (_, _, raw) in rows.items() if raw})
+
+
+def raw_inputs_of(response: Response) -> dict[int, str]:
+    return {qid: raw for qid, (_, _, raw) in _stored_rows(response).items() if raw}
+
+
+def question_ids(questionnaire) -> frozenset[int]:
+    key = (questionnaire.id, questionnaire.version, questionnaire.published_at)
+    if questionnaire.published and key in _ids_cache:
+        return _ids_cache[key]
+    ids = frozenset(db.session.scalars(select(Question.id).where(Question.questionnaire_id == questionnaire.id)))
+    if questionnaire.published:
+        _ids_cache[key] = ids
+    return ids
+
+
+_ids_cache: dict[tuple, frozenset[int]] = {}
+
+
+def save_draft(response: Response, values: dict[int, object], raw: dict[int, str] | None = None) -> int:
+    """Store the answers given (question id → value, None clears); `raw` keeps what was typed in fields that
+    did not validate, leaving their valid earlier value alone. Returns how many answers changed."""
+    if response.status == "submitted":
+        raise ResponseLocked("This response was submitted and can no longer be changed.")
+    raw = raw or {}
+    known = question_ids(response.questionnaire)
+    existing = _stored_rows(response)
+    inserts, updates, deletes = [], [], []
+    for qid in known & (set(values) | set(raw)):
+        row = existing.get(qid)
+        if qid in raw:
+            value, typed = (row[1] if row else None), raw[qid]
+        else:
+            value, typed = (values[qid] if answered(values[qid]) else None), None
+        if row is None:
+            if value is not None or typed is not None:
+                inserts.append({"response_id": response.id, "question_id": qid, "value": value, "raw_input": typed})
+        elif (row[1], row[2]) != (value, typed):
+            if value is None and typed is None:
+                deletes.append(row[0])
+            else:
+                updates.append({"id": row[0], "value": value, "raw_input": typed})
+    if inserts:
+        db.session.execute(insert(Answer), inserts)
+    if updates:
+        db.session.execute(update(Answer), updates)
+    if deletes:
+        db.session.execute(delete(Answer).where(Answer.id.in_(deletes)))
+    changed = len(inserts) + len(updates) + len(deletes)
+    if changed:
+        response.updated_at = utcnow()
+        db.session.expire(response, ["answers"])
+    db.session.flush()
+    return changed
+
+
+# --- submitting -------------------------------------------------------------------------------------
+@dataclass
+class SubmitCheck:
+    """Why a response cannot be submitted yet: per question (id → message) and overall."""
+
+    fields: dict[int, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    progress: Progress | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.fields and not self.general
+
+
+MESSAGES = {
+    "en": {
+        "required": "This question needs an answer before you submit.",
+        "invalid": "Correct this answer before you submit.",
+        "share": "Answer at least {need}% of the questions shown before you submit: {answered} of {shown} "
+                 "({percent}%) are answered.",
+        "profile": "Complete the facility profile before you submit.",
+        "missing": "Answer every required question before you submit ({count} still open).",
+    },
+    "es": {
+        "required": "Esta pregunta necesita una respuesta antes de enviar.",
+        "invalid": "Corrija esta respuesta antes de enviar.",
+        "share": "Responda al menos el {need}% de las preguntas mostradas antes de enviar: {answered} de {shown} "
+                 "({percent}%) están respondidas.",
+        "profile": "Complete el perfil de la fábrica antes de enviar.",
+        "missing": "Responda todas las preguntas obligatorias antes de enviar (faltan {count}).",
+    },
+}
+
+
+def submit_check(response: Response, language: str = "en", share: float | None = None) -> SubmitCheck:
+    """Every required shown question answered and no answer pending correction; for the factory's
+    self-diagnosis also at least 95% of the shown questions answered and the facility profile complete.
+    (Staff entries, the assessment and the committee review, need their required answers only.)"""
+    text = MESSAGES.get(language, MESSAGES["en"])
+    if share is None:
+        share = SUBMIT_SHARE if response.kind == "self_diagnosis" else 0.0
+    questions = response.questionnaire.questions
+    answers = stored_answers(response)
+    values = {qid: a.value for qid, a in answers.items() if a.value is not None}
+    shown = shown_ids(questions, values)
+    result = SubmitCheck(progress=progress(questions, values))
+    profile_open = False
+    for q in questions:
+        if q.id not in shown:
+            continue
+        answer = answers.get(q.id)
+        if answer is not None and answer.raw_input:
+            result.fields[q.id] = text["invalid"]
+        elif not answered(values.get(q.id)):
+            if q.required:
+                result.fields[q.id] = text["required"]
+            if q.cluster == PROFILE_CLUSTER:
+                profile_open = True
+    missing = sum(1 for message in result.fields.values() if message == text["required"])
+    if missing:
+        result.general.append(text["missing"].format(count=missing))
+    if result.progress.share < share:
+        p = result.progress
+        result.general.append(text["share"].format(need=round(share * 100), answered=p.answered,
+                                                   shown=p.shown, percent=p.percent))
+    if response.kind == "self_diagnosis" and profile_open:
+        result.general.append(text["profile"])
+    return result
+
+
+def submit(response: Response, user, language: str = "en", share: float | None = None) -> SubmitCheck:
+    """Submit when the checks pass: the response becomes read-only, stamped with who and when."""
+    if response.status == "submitted":
+        raise ResponseLocked("This response was submitted already.")
+    result = submit_check(response, language, share)
+    if result.ok:
+        response.status = "submitted"
+        response.submitted_at = utcnow()
+        response.submitted_by_id = getattr(user, "id", None)
+        db.session.flush()
+    return result
