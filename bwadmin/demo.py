@@ -33,7 +33,7 @@ COUNTRIES = {
     "Jordan": ["Irbid", "Al-Hassan", "Sahab"],
 }
 FACTORY_NAMES = [
-    "Saigon Stitch Garment", "Mekong Apparel", "Dong Nai Knitwear", "Lotus Textile Vina", "Red River Fashion",
+    "Saigon Stitch Garment", "Mekong Apparel", "Dong Nai Knitwear", "Lotus Textile Vina", "Kampot Fashion",
     "Angkor Garments", "Tonle Sap Apparel", "Phnom Penh Knit", "Java Denim Works", "Priangan Sewing",
     "Nusantara Outerwear", "Semarang Shirts", "Padma Knit Composite", "Buriganga Fashions", "Gazipur Woven",
     "Karnaphuli Apparels", "Irbid Tailoring", "Hassan Industrial Garments", "Sahab Sportswear", "Dead Sea Denim",

@@ -17,10 +17,14 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 
 def storage_uri(app: Flask) -> str:
-    """The app's Redis, in the form `limits` expects (redis+unix:// for a socket)."""
-    from .queue import redis_url_for_children
+    """The app's Redis, in the form `limits` expects (redis+unix:// for a socket).
 
-    url = app.config.get("REDIS_URL") or redis_url_for_children(app)
+    Without REDIS_URL the app runs outside `make run` (a CLI command, a script): it counts in memory rather
+    than start an embedded redis-server just to build the app. `make run` and the tests always pass REDIS_URL.
+    """
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return "memory://"
     if url.startswith("unix://"):
         return "redis+unix://" + url[len("unix://"):]
     return url

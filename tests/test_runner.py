@@ -72,8 +72,12 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         proc.send_signal(stop_signal)
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
     assert "bwadmin stopped." in proc.stdout.read()
