@@ -219,3 +219,19 @@ def test_csrf_token_is_on_every_admin_form(app, client):
     login(client, make_user("admin"))
     assert csrf_from(client.get("/admin/factory/new/"))
     make_buyer()
+
+
+def test_deleting_from_the_list_removes_the_row_and_audits_it(app, client):
+    factory = make_factory("Short Lived Garments")
+    login(client, make_user("admin"))
+    html = client.get("/admin/factory/").get_data(as_text=True)
+    import re
+
+    form = re.search(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    assert fields["id"] == str(factory.id)
+    response = client.post(form.group(1), data=fields)
+    assert response.status_code == 302
+    assert db.session.get(Factory, factory.id) is None
+    event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete"))
+    assert event_.before["name"] == "Short Lived Garments"
