@@ -203,6 +203,8 @@ def test_search_finds_by_the_start_of_a_name_and_uses_the_index(app, client):
     login(client, make_user("admin"))
     html = client.get("/admin/factory/?search=saigon").get_data(as_text=True)
     assert "Saigon Stitch Garment" in html and "Saigon Knit" in html and "Mekong Apparel" not in html
+    html = client.get("/admin/factory/?search=Saigon++stitch").get_data(as_text=True)
+    assert "Saigon Stitch Garment" in html and "Saigon Knit" not in html
     html = client.get("/admin/cycle/?search=SAIGON").get_data(as_text=True)
     assert "Saigon Knit" in html and "Mekong" not in html and "Saigon Stitch" not in html
     html = client.get("/admin/milestone/?search=saigon").get_data(as_text=True)

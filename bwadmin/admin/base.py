@@ -133,7 +133,9 @@ class StaffModelView(ModelView):
                 getattr(alias, column.key) if alias is not None else column,
                 getattr(count_alias, column.key) if count_alias is not None else column,
             ))
-        for term in search.split():
+        # The whole text is one prefix: "lotus text" finds "Lotus Textile Vina", as staff type a name.
+        term = " ".join(search.split())
+        if term:
             query = query.filter(or_(*(prefix_range(column, term) for column, _ in columns)))
             if count_query is not None:
                 count_query = count_query.filter(or_(*(prefix_range(column, term) for _, column in columns)))
