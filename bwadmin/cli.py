@@ -59,3 +59,6 @@ def seed_demo(password):
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    from . import clock_cli
+
+    clock_cli.init_app(app)
