@@ -211,7 +211,7 @@ def simulate(seed: int | None = None) -> dict:
             seen = len(sink.messages)
             caught_total = seen
             for message in new:
-                click.echo(f"    caught by the SMTP sink: to {message['X-Envelope-To']}: {message['Subject']}")
+                click.echo(f"    caught by the SMTP sink: to {message['X-Envelope-To']}: {str(message['Subject']).strip()}")
         db.session.refresh(cycle)
         released = db.session.scalars(select(Report.kind).where(Report.cycle_id == cycle.id, Report.released_at.is_not(None))).all()
         click.echo(f"Done: cycle status {cycle.status}, high performer: {'yes' if cycle.high_performer else 'no'}; "

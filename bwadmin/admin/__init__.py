@@ -43,5 +43,8 @@ def init_admin(app: Flask) -> Admin:
     for view, model, name, category in advisory.VIEWS + records.VIEWS:
         admin.add_view(view(model, name=name, category=category))
     admin.add_view(UserView(User, name="Users", category="People"))
+    from .jobs import JobsView
+
+    admin.add_view(JobsView(name="Jobs", endpoint="jobs", url="/admin/jobs", category="Reports and notices"))
     app.extensions["bwadmin.admin"] = admin
     return admin
