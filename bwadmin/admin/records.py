@@ -128,6 +128,17 @@ class NotificationView(StaffModelView):
     prefix_search = [(Notification.email, None)]
     column_exclude_list = ("body_text", "body_html")
 
+    def get_action_form(self):
+        """The action form carries a Flask-WTF token, which the app-wide CSRFProtect accepts (SecureForm's is not)."""
+        from flask_wtf import FlaskForm
+        from wtforms import HiddenField
+
+        class ActionForm(FlaskForm):
+            action = HiddenField()
+            url = HiddenField()
+
+        return ActionForm
+
     @action("retry", "Retry", "Send the selected failed notices again?")
     def action_retry(self, ids):
         from jobs import notices as notice_jobs
