@@ -37,8 +37,13 @@ def enqueue(ids: list[int], queue=None) -> list[str]:
     ids = sorted(set(ids))
     if not ids:
         return []
-    queue = queue or get_queue()
     config = current_app.config
+    if queue is None:
+        from rq import Queue
+
+        # Notices may have a queue of their own (BWADMIN_NOTICE_QUEUE), so emails never wait behind releases.
+        name = config.get("BWADMIN_NOTICE_QUEUE")
+        queue = Queue(name, connection=get_queue().connection) if name else get_queue()
     size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
     intervals = list(config.get("BWADMIN_NOTICE_RETRY_INTERVALS", DEFAULT_RETRY_INTERVALS))
     job_ids = []

@@ -143,10 +143,24 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
 
 
+def _keep_questions(questionnaire_id: int) -> None:
+    """Hold the questionnaire's questions in the session for the whole batch: the identity map is weak, and
+    without this every answer's question would be loaded again, one query each, for every report."""
+    kept = db.session.info.setdefault("bwadmin.questions", {})
+    if questionnaire_id not in kept:
+        from ..models import Question
+
+        kept[questionnaire_id] = list(db.session.scalars(
+            select(Question).where(Question.questionnaire_id == questionnaire_id)))
+
+
 def generate_scored(cycle: Cycle, kind: str, now: datetime) -> Report | None:
     """The assessment report or the self-diagnosis results; None when the cycle has no such answers."""
     response = _response(cycle, kind)
-    if response is None or not response.answers:
+    if response is None:
+        return None
+    _keep_questions(response.questionnaire_id)
+    if not response.answers:
         return None
     scores = scoring.score(response)
     data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores}
