@@ -7,7 +7,7 @@ from datetime import datetime
 from rq import Retry
 
 from . import app_context
-from .queueing import enqueue_unique
+from .queueing import enqueue_unique, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -20,10 +20,8 @@ def run_milestones(ids: list[int], now: str | None = None) -> list[str]:
         from bwadmin.services import milestones
 
         moment = datetime.fromisoformat(now) if now else None
-        try:
-            done = milestones.run(list(ids), moment)
-        except milestones.MilestoneError:
-            raise
+        # MilestoneError (some of the batch failed, rolled back) propagates: RQ retries the job.
+        done = milestones.run(list(ids), moment)
         notice_ids = [n for result in done for n in result.notices]
         if notice_ids:
             from . import notices
@@ -50,8 +48,8 @@ def enqueue(ids: list[int], now: str | None = None, queue=None) -> list[str]:
     queue = queue or get_queue()
     config = current_app.config
     size = int(config.get("BWADMIN_SWEEP_BATCH", 200))
-    intervals = list(config.get("BWADMIN_MILESTONE_RETRY_INTERVALS", DEFAULT_RETRY_INTERVALS))
-    retry = Retry(max=len(intervals), interval=intervals) if intervals else None
+    waits = intervals(config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
+    retry = Retry(max=len(waits), interval=waits) if waits else None
     job_ids = []
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]

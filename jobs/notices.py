@@ -6,7 +6,7 @@ import logging
 from rq import Retry, get_current_job
 
 from . import app_context
-from .queueing import enqueue_unique
+from .queueing import enqueue_unique, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -45,13 +45,13 @@ def enqueue(ids: list[int], queue=None) -> list[str]:
         name = config.get("BWADMIN_NOTICE_QUEUE")
         queue = Queue(name, connection=get_queue().connection) if name else get_queue()
     size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
-    intervals = list(config.get("BWADMIN_NOTICE_RETRY_INTERVALS", DEFAULT_RETRY_INTERVALS))
+    waits = intervals(config.get("BWADMIN_NOTICE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     job_ids = []
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
         job_id = f"notice-{chunk[0]}" if len(chunk) == 1 else f"notices-{chunk[0]}-{chunk[-1]}-{len(chunk)}"
         func = send_notice if len(chunk) == 1 else send_notices
         args = (chunk[0],) if len(chunk) == 1 else (chunk,)
-        if enqueue_unique(queue, func, args, job_id, Retry(max=len(intervals), interval=intervals) if intervals else None):
+        if enqueue_unique(queue, func, args, job_id, Retry(max=len(waits), interval=waits) if waits else None):
             job_ids.append(job_id)
     return job_ids

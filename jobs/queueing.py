@@ -21,3 +21,12 @@ def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, retry=None, **k
         pass
     queue.enqueue(func, *args, job_id=job_id, retry=retry, result_ttl=3600, failure_ttl=7 * 24 * 3600, **kw)
     return True
+
+
+def intervals(value, default: list[int]) -> list[int]:
+    """Retry intervals from the config: a list, or "10,60,300" from a BWADMIN_* environment variable."""
+    if value is None:
+        return list(default)
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(" ", "").split(",") if part]
+    return [int(v) for v in value]

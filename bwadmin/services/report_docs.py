@@ -89,7 +89,8 @@ _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 
 def write_pdf(report: Report, data: dict) -> str | None:
     """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
-    if not current_app.config.get("BWADMIN_REPORT_PDF", True):
+    wanted = current_app.config.get("BWADMIN_REPORT_PDF", True)
+    if not wanted or str(wanted).lower() in ("0", "false", "no", "off"):
         return None
     from fpdf import FPDF
 
