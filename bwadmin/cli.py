@@ -62,3 +62,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(seed_demo)
+    from . import clock_cli
+
+    clock_cli.init_app(app)

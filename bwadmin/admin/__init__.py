@@ -55,5 +55,9 @@ def init_admin(app: Flask) -> Admin:
     from .questionnaire_entry import init_entry_views
 
     init_entry_views(admin)
+
+    from .jobs import JobsView
+
+    admin.add_view(JobsView(name="Jobs", endpoint="jobs", url="/admin/jobs", category="Reports and notices"))
     app.extensions["bwadmin.admin"] = admin
     return admin

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ._base import lower_index, one_of, utcnow
 
-NOTIFICATION_STATUSES = ("pending", "sent", "failed")
+# "sending": claimed by a worker that is talking to the SMTP server; never sent again automatically.
+NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed")
 
 
 class Notification(db.Model):
@@ -31,6 +32,7 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    attempted_at: Mapped[datetime | None]  # when a worker last claimed it for sending
 
     milestone: Mapped["Milestone | None"] = relationship()  # noqa: F821
     user: Mapped["User | None"] = relationship()  # noqa: F821

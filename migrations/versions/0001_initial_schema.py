@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:05:37.997155
+Create Date: 2026-11-25 08:15:18.880512
 
 """
 from alembic import op
@@ -542,7 +542,8 @@ def upgrade():
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name=op.f('ck_notification_status_valid')),
+    sa.Column('attempted_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name=op.f('ck_notification_status_valid')),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestone.id'], name=op.f('fk_notification_milestone_id_milestone'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),

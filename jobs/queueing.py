@@ -1,0 +1,32 @@
+"""Enqueueing with deterministic job ids: a job still waiting or running is not queued a second time."""
+from __future__ import annotations
+
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, retry=None, **kw) -> bool:
+    """Enqueue unless a job with this id is queued, scheduled or running. Finished or failed ones are replaced.
+
+    A duplicate that slips through (two sweeps at once) is harmless: the job claims its rows in the database.
+    """
+    try:
+        existing = Job.fetch(job_id, connection=queue.connection)
+        if existing.get_status(refresh=False) in LIVE:
+            return False
+    except NoSuchJobError:
+        pass
+    queue.enqueue(func, *args, job_id=job_id, retry=retry, result_ttl=3600, failure_ttl=7 * 24 * 3600, **kw)
+    return True
+
+
+def intervals(value, default: list[int]) -> list[int]:
+    """Retry intervals from the config: a list, or "10,60,300" from a BWADMIN_* environment variable."""
+    if value is None:
+        return list(default)
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(" ", "").split(",") if part]
+    return [int(v) for v in value]
