@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import (
     AdvisoryVisit,
+    Assessment,
     Buyer,
     Candidate,
     Committee,
@@ -23,7 +24,7 @@ from .models import (
     User,
     utcnow,
 )
-from .services import cycles, users
+from .services import cycles, questionnaires, schedule, scoring, users
 
 COUNTRIES = {
     "Vietnam": ["Ho Chi Minh City", "Dong Nai", "Binh Duong", "Hai Phong"],
@@ -71,6 +72,7 @@ def seed(password: str, today: date | None = None) -> str:
     buyers = [Buyer(name=name, country=country) for name, country in BUYERS]
     db.session.add_all(buyers)
 
+    questionnaires.ensure_default_questionnaires()
     factories = []
     countries = list(COUNTRIES)
     for i, name in enumerate(FACTORY_NAMES):
@@ -106,6 +108,7 @@ def seed(password: str, today: date | None = None) -> str:
             db.session.add(Sourcing(buyer=b, factory=factory, consent_given_at=utcnow() if consent else None))
         if days_in > 30:
             _committee_with_election(factory, cycle, rng)
+        _questionnaires(cycle, days_in, rng)
 
     demo_factory = factories[4]
     demo_buyer = next(s.buyer for s in demo_factory.sourcing)
@@ -114,13 +117,30 @@ def seed(password: str, today: date | None = None) -> str:
     users.create_user("factory@example.org", "factory", password, name="Factory Manager", factory_id=demo_factory.id)
     users.create_user("buyer@example.org", "buyer", password, name="Buyer Compliance Lead", buyer_id=demo_buyer.id)
     db.session.flush()
-    from .services.questionnaires import ensure_default_questionnaires
-
-    ensure_default_questionnaires()
     del admin
     return (f"Seeded {len(factories)} factories in {len(COUNTRIES)} countries, {len(buyers)} buyers, "
             f"{db.session.scalar(select(func.count()).select_from(Sourcing))} sourcing links. "
             f"The factory login belongs to {demo_factory.name}; the buyer login to {demo_buyer.name}.")
+
+
+def _questionnaires(cycle, days_in: int, rng: random.Random) -> None:
+    """What the cycle has answered by now: a returning factory's self-diagnosis before its assessment, the
+    assessment from day 95, the advisor's committee review. Milestones already due are left to the clock,
+    which releases the reports and sends the notices on its first sweep."""
+    from .simulation import fill
+
+    if cycle.returning and days_in > 60:
+        fill(cycle, "self_diagnosis", rng, cycle.signed_up_on + timedelta(days=60))
+    if days_in > 100:
+        assessed_on = cycle.signed_up_on + timedelta(days=95)
+        response = fill(cycle, "assessment", rng, assessed_on)
+        db.session.add(Assessment(cycle=cycle, assessed_on=assessed_on, assessors="Two programme assessors",
+                                  response=response, completed_at=datetime.combine(assessed_on, time(17))))
+        db.session.flush()
+        cycle.milestone("assessment_due").done_at = datetime.combine(assessed_on, time(17))
+        schedule.sync_milestones(cycle)  # the release counts from the assessment date
+        review = fill(cycle, "committee_review", rng, assessed_on)
+        cycle.committee_review_score = scoring.committee_review_score(review)
 
 
 def _committee_with_election(factory: Factory, cycle, rng: random.Random) -> None:

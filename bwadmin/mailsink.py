@@ -16,15 +16,19 @@ def free_port() -> int:
 class MailSink:
     """Start with `with MailSink() as sink:`; `sink.messages` are the parsed emails, `sink.port` its port."""
 
-    def __init__(self, port: int | None = None, keep: bool = True):
+    def __init__(self, port: int | None = None, keep: bool = True, echo: bool = False):
         self.port = port or free_port()
         self.keep = keep
+        self.echo = echo
         self.messages: list[Message] = []
         self.count = 0
         self._lock = threading.Lock()
         self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
+        if self.echo:
+            subject = message_from_bytes(envelope.content, policy=policy.default)["Subject"]
+            print(f"mail to {', '.join(envelope.rcpt_tos)}: {subject}", flush=True)
         with self._lock:
             self.count += 1
             if self.keep:
@@ -69,3 +73,22 @@ class MailSink:
             if part.get_content_type() == "text/plain":
                 return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
         return ""
+
+
+def main() -> None:
+    """`python -m bwadmin.mailsink PORT`: the development mail server `make run` starts when MAIL_SERVER is unset;
+    it prints one line per email instead of delivering it."""
+    import signal
+    import sys
+
+    sink = MailSink(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8025, keep=False, echo=True).start()
+    print(f"development mail server on 127.0.0.1:{sink.port}: emails are printed here, not delivered", flush=True)
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    sink.stop()
+
+
+if __name__ == "__main__":
+    import signal as _signal
+
+    _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
+    main()

@@ -1,4 +1,5 @@
-"""`make run`: web, worker and cron together; Ctrl-C or SIGTERM stops them all, embedded Redis included."""
+"""`make run`: web, worker and cron together (and a development mail server when MAIL_SERVER is unset);
+Ctrl-C or SIGTERM stops them all, embedded Redis included."""
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def start_redis(instance: Path):
     return f"unix://{server.socket_file}", server
 
 
-def commands(redis_url: str, port: str) -> dict[str, list[str]]:
-    return {
+def commands(redis_url: str, port: str, mail_port: str | None) -> dict[str, list[str]]:
+    mail = {"mail": [sys.executable, "-m", "bwadmin.mailsink", mail_port]} if mail_port else {}
+    return mail | {
         "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
                 "--access-logfile", "-", "app:create_app()"],
         "worker": [str(BIN / "rq"), "worker", "--with-scheduler", "--url", redis_url, "default"],
@@ -74,6 +76,11 @@ def main() -> int:
     redis_url, server = start_redis(instance)
     env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1")
     port = os.environ.get("PORT", "5000")
+    # No mail server given: a development one that prints each email, so the demo's notices are seen.
+    mail_port = None
+    if not os.environ.get("MAIL_SERVER"):
+        mail_port = os.environ.get("MAIL_PORT", "8025")
+        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_port)
     children: dict[str, subprocess.Popen] = {}
     stopping = False
 
@@ -84,7 +91,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for name, cmd in commands(redis_url, port).items():
+        for name, cmd in commands(redis_url, port, mail_port).items():
             # Own session: Ctrl-C reaches us alone, and we stop each child's whole process group.
             children[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         print(f"bwadmin is running on http://127.0.0.1:{port}/ (web, worker and cron). Ctrl-C stops all.", flush=True)

@@ -5,15 +5,13 @@ and prints each milestone, release and email; the emails go to a local SMTP sink
 """
 from __future__ import annotations
 
-import json
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .extensions import db
 from .models import (
@@ -35,36 +33,16 @@ from .models import (
     User,
     utcnow,
 )
-from .services import cycles, schedule
-
-DATA = Path(__file__).resolve().parent / "data" / "questionnaires"
+from .services import cycles, questionnaires, schedule
 # How often each cluster is found non-compliant in the demo (programme synthesis reports: pay, hours, OSH worst).
 CLUSTER_RISK = {"compensation": 0.35, "working_time": 0.4, "osh": 0.3, "contracts_hr": 0.2,
                 "freedom_of_association": 0.12}
 
 
 def questionnaire(kind: str) -> Questionnaire:
-    """The newest published questionnaire of a kind; loaded from the data files when there is none."""
-    found = db.session.scalar(select(Questionnaire).where(Questionnaire.kind == kind, Questionnaire.published_at.is_not(None))
-                              .order_by(Questionnaire.version.desc()))
-    if found is not None:
-        return found
-    data = json.loads((DATA / f"{kind}.json").read_text())
-    version = (db.session.scalar(select(func.max(Questionnaire.version)).where(Questionnaire.kind == kind)) or 0) + 1
-    bank = Questionnaire(kind=kind, version=version, title=data["title"], languages=data["languages"],
-                         structure={"clusters": data["clusters"], "compliance_points": data["compliance_points"]},
-                         published_at=utcnow())
-    db.session.add(bank)
-    for position, q in enumerate(data["questions"], start=1):
-        bank.questions.append(Question(
-            position=position, code=q["code"], cluster=data["compliance_points"][q["compliance_point"]]["cluster"],
-            compliance_point=q["compliance_point"], type=q["type"], text=q["text"], help=q.get("help"),
-            choices=q.get("choices"), required=q.get("required", True), allow_na=q.get("allow_na", False),
-            noncompliant_answer=q.get("noncompliant_answer"), zero_tolerance=q.get("zero_tolerance", False),
-            committee=q.get("committee", False), show_if=q.get("show_if"), min_value=q.get("min"),
-            max_value=q.get("max")))
-    db.session.flush()
-    return bank
+    """The newest published questionnaire of a kind; the shipped banks are loaded when there is none."""
+    questionnaires.ensure_default_questionnaires()
+    return questionnaires.latest_published(kind)
 
 
 def _plausible(question: Question, rng: random.Random, day: date):

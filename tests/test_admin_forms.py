@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from bwadmin.extensions import db
-from bwadmin.models import AuditEvent, Cycle, Factory, Milestone, User
+from bwadmin.models import AuditEvent, Cycle, Factory, Milestone
 
 from .factories import csrf_from, login, make_buyer, make_cycle, make_factory, make_user, post_form
 

@@ -50,8 +50,8 @@ def descendants(pid: int) -> list[psutil.Process]:
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env.update(PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", WEB_CONCURRENCY="1",
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER")}
+    env.update(PORT=str(port), MAIL_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", WEB_CONCURRENCY="1",
                BWADMIN_INSTANCE=str(tmp_path / "instance"))
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
@@ -64,6 +64,7 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         children = descendants(proc.pid)
         names = " ".join(" ".join(c.cmdline()) for c in children)
         assert "gunicorn" in names and "rq worker" in names.replace("/rq worker", "rq worker") and "cron" in names
+        assert "bwadmin.mailsink" in names  # no MAIL_SERVER given: the development mail server
         # redis-server works in the directory of its data file: this run's instance/.
         embedded = [p for p in redis_servers() if p.pid not in {q.pid for q in redis_before}
                     and cwd_of(p) == str(tmp_path / "instance")]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
-from . import audit, differentiation, messages, notify, report_docs
+from . import access, audit, differentiation, messages, notify, report_docs
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -119,12 +119,12 @@ def factory_users(cycle: Cycle) -> list[User]:
 
 
 def consenting_buyer_users(cycle: Cycle) -> list[User]:
-    """Users of every buyer that sources from the factory and whose consent stands."""
-    rows = db.session.execute(
-        select(User, Sourcing).join(Sourcing, Sourcing.buyer_id == User.buyer_id)
-        .where(Sourcing.factory_id == cycle.factory_id, User.role == "buyer", User.active).order_by(User.id)
-    ).all()
-    return [user for user, link in rows if link.consent_stands]
+    """Users of every buyer that sources from the factory and whose consent stands (the access rule's clause)."""
+    return list(db.session.scalars(
+        select(User).join(Sourcing, Sourcing.buyer_id == User.buyer_id)
+        .where(Sourcing.factory_id == cycle.factory_id, User.role == "buyer", User.active, access.consent_clause())
+        .order_by(User.id)
+    ))
 
 
 def advisors(cycle: Cycle) -> list[User]:
@@ -213,7 +213,11 @@ def _reminder(days: int):
         cycle = milestone.cycle
         result = Done(milestone.id, milestone.kind, str(cycle))
         due = cycle.milestone("factory_progress_report")
-        when = due.due_at.date().isoformat() if due else "-"
+        if due is None or due.done_at is not None or due.due_at <= now:
+            # Caught up late (the clock was stopped): a reminder after the date only confuses.
+            result.outcome = "skipped: the report date has passed"
+            return result
+        when = due.due_at.date().isoformat()
         tell(result, milestone, factory_users(cycle), "factory_progress_reminder_factory", now, days=days, date=when)
         return result
 
