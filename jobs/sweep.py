@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 
 from . import app_context
 
@@ -18,14 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def due_milestone_ids(now: datetime | None = None, cycle_id: int | None = None) -> list[int]:
-    from bwadmin.extensions import db
-    from bwadmin.models import Milestone, utcnow
+    from bwadmin.models import utcnow
+    from bwadmin.services import milestones
 
-    now = now or utcnow()
-    query = select(Milestone.id).where(Milestone.done_at.is_(None), Milestone.due_at <= now)
-    if cycle_id is not None:
-        query = query.where(Milestone.cycle_id == cycle_id)
-    return list(db.session.scalars(query.order_by(Milestone.due_at, Milestone.id)))
+    return milestones.due_ids(now or utcnow(), cycle_id)
 
 
 @dataclass

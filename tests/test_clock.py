@@ -303,3 +303,13 @@ def test_one_failing_milestone_does_not_hold_back_the_others_of_its_batch(app, s
     monkeypatch.setitem(milestone_service.HANDLERS, "release", real)
     tick(first.due("factory_progress_reminder_14"))
     assert db.session.get(Milestone, broken.id).done_at is not None
+
+
+def test_a_closed_cycle_has_nothing_due(app, smtp):
+    world = World(answers=FINDINGS)
+    world.cycle.status = "closed"
+    db.session.commit()
+    result = tick(world.due("differentiation"))
+    assert result.due == []
+    assert db.session.scalar(select(func.count()).select_from(Milestone).where(Milestone.done_at.is_not(None))) == 0
+    assert smtp.messages == []

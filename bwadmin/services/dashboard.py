@@ -8,16 +8,15 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Cycle, Factory, Milestone, utcnow
+from . import milestones
 
 
 def for_user(user) -> dict:
     now = utcnow()
     week = now + timedelta(days=7)
     pending = (
-        select(Milestone)
-        .join(Milestone.cycle)
+        milestones.open_milestones()
         .options(joinedload(Milestone.cycle).joinedload(Cycle.factory))
-        .where(Milestone.done_at.is_(None), Cycle.status != "closed")
         .order_by(Milestone.due_at)
     )
     cycles = select(Cycle).options(joinedload(Cycle.factory)).where(Cycle.status != "closed")

@@ -51,6 +51,19 @@ class Done:
 
 
 # --- claiming -------------------------------------------------------------------------------------
+def open_milestones():
+    """Milestones not done, of cycles still running: what the sweep works and the dashboard shows."""
+    return select(Milestone).join(Milestone.cycle).where(Milestone.done_at.is_(None), Cycle.status != "closed")
+
+
+def due_ids(now: datetime, cycle_id: int | None = None) -> list[int]:
+    """What is due as of `now`: the database decides, whatever Redis holds."""
+    query = open_milestones().where(Milestone.due_at <= now).with_only_columns(Milestone.id)
+    if cycle_id is not None:
+        query = query.where(Milestone.cycle_id == cycle_id)
+    return list(db.session.scalars(query.order_by(Milestone.due_at, Milestone.id)))
+
+
 def claim(ids: list[int], now: datetime) -> list[int]:
     """Mark the not-done milestones among `ids` done, in the current transaction; returns those claimed.
 
