@@ -1,49 +1,24 @@
 """An advisor's day in a real browser: log in, record a visit, run an election to its result, add a need."""
-import os
-import socket
-import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from bwadmin.extensions import db
 from bwadmin.models import AdvisoryVisit, CommitteeMember, Need
 
 from .advisory_helpers import make_committee, make_response
+from .browser import browser, live_server, needs_chromium  # noqa: F401
 from .factories import PASSWORD, make_cycle, make_factory, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def server(app):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
+def page(browser):
+    page = browser.new_page()
+    page.set_default_timeout(15000)
+    return page
 
 
 def submit(page, button_selector):
@@ -51,7 +26,7 @@ def submit(page, button_selector):
         page.click(button_selector)
 
 
-def test_an_advisors_day(app, server, page):
+def test_an_advisors_day(app, live_server, page):
     advisor = make_user("advisor", email="mai@programme.org", name="Mai")
     factory = make_factory("Lotus Garments")
     cycle = make_cycle(factory, days_in=30, advisor=advisor)
@@ -62,7 +37,7 @@ def test_an_advisors_day(app, server, page):
     db.session.remove()  # the server thread opens its own sessions
 
     # Log in.
-    page.goto(f"{server}/login")
+    page.goto(f"{live_server}/login")
     page.fill("input[name=email]", "mai@programme.org")
     page.fill("input[name=password]", PASSWORD)
     submit(page, "input[type=submit]")
@@ -73,11 +48,11 @@ def test_an_advisors_day(app, server, page):
     submit(page, "#visits a:has-text('Record a visit')")
     page.fill("#notes", "Walked the sewing floor with the HR manager.")
     submit(page, "input[type=submit][value='Save']")
-    page.goto(f"{server}/admin/")
+    page.goto(f"{live_server}/admin/")
     assert "1 of 3" in page.inner_text("#visits")
 
     # Run an election: open it, nominate, election day, votes, certify.
-    page.goto(f"{server}/admin/committee-work/{committee_id}")
+    page.goto(f"{live_server}/admin/committee-work/{committee_id}")
     assert "The sides are not equal" in page.inner_text("#balance")
     page.fill("#election-form input[name=seats]", "2")
     submit(page, "#election-form input[type=submit]")
@@ -106,7 +81,7 @@ def test_an_advisors_day(app, server, page):
     assert "The sides are equal." in page.inner_text("#balance")
 
     # Add a need from a finding on the cycle page.
-    page.goto(f"{server}/admin/cycle/details/?id={cycle_id}")
+    page.goto(f"{live_server}/admin/cycle/details/?id={cycle_id}")
     assert "OSH-1" in page.inner_text("#findings-table")
     submit(page, "#findings-table button:has-text('Add as need')")
     assert "Need added" in page.inner_text("body")

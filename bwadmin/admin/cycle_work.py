@@ -84,12 +84,8 @@ class SeminarWorkView(_StaffPage):
             flash("The form expired: open the page again.", "error")
             return redirect(url_for(".seminar", seminar_id=seminar.id))
         outcome = seminars.invite(seminar)
-        message = (f"{outcome['cycles']} running cycles invited; {outcome['created']} new invitation emails, "
-                   f"{outcome['sent']} sent")
-        if outcome["failed"]:
-            flash(message + f", {outcome['failed']} could not be sent (they are kept and retried on the next click).", "error")
-        else:
-            flash(message + ".")
+        flash(f"{outcome['cycles']} running cycles invited; {outcome['created']} new invitation emails queued "
+              "(see Reports and notices → Notifications).")
         return redirect(url_for(".seminar", seminar_id=seminar.id))
 
     def _seminar_page(self, seminar, failed=None):

@@ -93,8 +93,6 @@ class UserView(AdminOnlyModelView):
 
             from ..services import account_mail
 
-            try:
-                account_mail.send_invitation(model)
-                flash(f"An invitation to set a password was emailed to {model.email}.")
-            except OSError as exc:
-                flash(f"The user was created, but the invitation email could not be sent ({exc}).", "error")
+            account_mail.send_invitation(model)
+            flash(f"An invitation to set a password is on its way to {model.email} "
+                  "(Reports and notices → Notifications shows when it went).")

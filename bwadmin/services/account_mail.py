@@ -7,12 +7,11 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, render_template, url_for
-from flask_mail import Message
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..extensions import db, mail
+from ..extensions import db
 from ..models import User
-from . import users
+from . import notify, users
 
 LINK_MAX_AGE = 3600  # seconds
 PURPOSES = ("invite", "reset")
@@ -45,18 +44,21 @@ def user_for_token(token: str, purpose: str, max_age: int = LINK_MAX_AGE) -> Use
     return user
 
 
-def link_for(user: User, purpose: str) -> str:
-    base = current_app.config.get("BWADMIN_BASE_URL", "").rstrip("/")
-    return base + url_for("account.set_password", purpose=purpose, token=make_token(user, purpose))
-
-
 def _send(user: User, purpose: str) -> None:
-    link = link_for(user, purpose)
+    """Queue the email like every notice (the workers send it, with retries); commits. The request does no SMTP,
+    so answering takes as long whether or not the address has an account."""
+    token = make_token(user, purpose)
+    link = current_app.config.get("BWADMIN_BASE_URL", "").rstrip("/") + url_for(
+        "account.set_password", purpose=purpose, token=token)
     subject = "Your bwadmin account: set your password" if purpose == "invite" else "Reset your bwadmin password"
     context = {"user": user, "link": link, "purpose": purpose, "minutes": LINK_MAX_AGE // 60}
-    mail.send(Message(subject=subject, recipients=[user.email],
-                      body=render_template("email/account.txt", **context),
-                      html=render_template("email/account.html", **context)))
+    key = f"account:{purpose}:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    row = notify.record(key, user.email, f"account_{purpose}", subject, render_template("emails/account.txt", **context),
+                        render_template("emails/account.html", **context), user=user, language=user.language or "en")
+    db.session.commit()
+    from jobs import notices as notice_jobs  # the queue is the workers' side: imported when used
+
+    notice_jobs.enqueue([row.id])
 
 
 def send_invitation(user: User) -> None:
@@ -67,9 +69,5 @@ def send_invitation(user: User) -> None:
 def send_reset(email: str) -> None:
     """Anyone may ask; an email goes out only for an active account, and the caller learns nothing either way."""
     user = users.by_email(email)
-    if user is None or not user.active:
-        return
-    try:
+    if user is not None and user.active:
         _send(user, "reset")
-    except OSError:
-        current_app.logger.exception("Could not send the reset email")

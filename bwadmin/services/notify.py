@@ -88,11 +88,20 @@ def claim(ids: list[int]) -> list[int]:
     return sorted(claimed)
 
 
+# Notices that carry a password link: once sent, the log keeps who and when, not the link.
+SECRET_KINDS = ("account_invite", "account_reset")
+
+
 def _mark_sent(ids: list[int]) -> None:
     if ids:
         db.session.execute(
             update(Notification).where(Notification.id.in_(ids), Notification.status == "sending")
             .values(status="sent", sent_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids), Notification.kind.in_(SECRET_KINDS))
+            .values(body_text="(the link was removed after sending)", body_html=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()

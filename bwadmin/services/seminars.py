@@ -1,7 +1,7 @@
 """Learning seminars: four group sessions per cycle for the factories of a country; invitations by email.
 
-Invitations are Notification rows (key "seminar:<seminar id>:<email>", the guard against emailing twice),
-sent by `send_notification`, the one function to swap for the general sender at merge.
+Invitations are notices like the milestones' (key "seminar:<seminar id>:<email>", the guard against emailing
+twice), sent by the workers with the same batching, retries and failed state.
 """
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from flask_mail import Connection, Message
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db, mail
+from ..extensions import db
 from ..models import Cycle, Factory, Notification, Seminar, SeminarAttendance, User, utcnow
-from . import audit
+from . import audit, notify
 from .errors import FieldError
 
 SEMINARS_PER_CYCLE = 4
@@ -67,7 +65,8 @@ def running_cycles(country: str) -> list[Cycle]:
     ).all()
 
 
-def _invitation(seminar: Seminar, user: User) -> Notification:
+def _invitation(seminar: Seminar, user: User) -> Notification | None:
+    """The invitation notice of one person; None when it was recorded before (its key is the guard)."""
     when = f"{seminar.held_on:%A %d %B %Y}"
     where = f" at {seminar.location}" if seminar.location else ""
     link = current_app.config.get("BWADMIN_BASE_URL", "")
@@ -78,14 +77,15 @@ def _invitation(seminar: Seminar, user: User) -> Notification:
         "Please come with a management and a worker representative of your committee.\n\n"
         f"{link}\n"
     )
-    return Notification(key=f"seminar:{seminar.id}:{user.email}", kind="seminar_invitation", user_id=user.id,
-                        email=user.email, language=user.language or "en",
-                        subject=f"Invitation: {seminar.title} on {seminar.held_on}", body_text=body)
+    return notify.record(f"seminar:{seminar.id}:{user.email}", user.email, "seminar_invitation",
+                         f"Invitation: {seminar.title} on {seminar.held_on}", body, user=user,
+                         language=user.language or "en")
 
 
-def invite(seminar: Seminar, send: bool = True) -> dict:
-    """Record the invitation of every running cycle of the seminar's country and email its factory users,
-    each once however often this runs. Commits."""
+def invite(seminar: Seminar) -> dict:
+    """Record the invitation of every running cycle of the seminar's country and queue an email to each of
+    its factory users, once however often this runs; the workers send them with the milestone notices'
+    retries, and a failed one is retried from the notification log. Commits."""
     now = utcnow()
     cycles = running_cycles(seminar.country)
     attendances = {a.cycle_id: a for a in db.session.scalars(
@@ -102,58 +102,13 @@ def invite(seminar: Seminar, send: bool = True) -> dict:
         select(User).options(joinedload(User.factory))
         .where(User.role == "factory", User.active, User.factory_id.in_(factory_ids)).order_by(User.email)
     ).all() if factory_ids else []
-    keys = [f"seminar:{seminar.id}:{u.email}" for u in users]
-    known = set(db.session.scalars(select(Notification.key).where(Notification.key.in_(keys)))) if keys else set()
-    created = 0
-    for user in users:
-        note = _invitation(seminar, user)
-        if note.key in known:
-            continue
-        try:
-            with db.session.begin_nested():
-                db.session.add(note)
-            created += 1
-        except IntegrityError:  # another process recorded it between our look and our insert
-            pass
-    audit.record("invite", seminar, summary=f"Invited {len(cycles)} cycles, {created} new emails")
+    created = [note.id for note in (_invitation(seminar, user) for user in users) if note is not None]
+    audit.record("invite", seminar, summary=f"Invited {len(cycles)} cycles, {len(created)} new emails")
     db.session.commit()
-    sent = failed = 0
-    if send:
-        pending = db.session.scalars(
-            select(Notification).where(Notification.key.like(f"seminar:{seminar.id}:%"),
-                                       Notification.status != "sent")
-        ).all()
-        for note in pending:
-            if send_notification(note):
-                sent += 1
-            else:
-                failed += 1
-            db.session.commit()
-    return {"cycles": len(cycles), "users": len(users), "created": created, "sent": sent, "failed": failed}
+    from jobs import notices as notice_jobs  # the queue is the workers' side: imported when used
 
-
-def send_notification(notification: Notification) -> bool:
-    """Send one Notification over SMTP unless it went already; record the outcome on the row (the caller
-    commits). True when sent now."""
-    if notification.status == "sent":
-        return False
-    notification.attempts = (notification.attempts or 0) + 1
-    # The mail settings are read now, not when the app was made: a changed MAIL_SERVER / MAIL_PORT applies,
-    # and only an explicit MAIL_SUPPRESS_SEND suppresses sending (not TESTING).
-    state = mail.init_mail(current_app.config, current_app.debug, testing=False)
-    try:
-        with Connection(state) as connection:
-            connection.send(Message(subject=notification.subject, recipients=[notification.email],
-                                    body=notification.body_text, html=notification.body_html,
-                                    sender=current_app.config.get("MAIL_DEFAULT_SENDER")))
-    except Exception as exc:  # SMTP refused or unreachable: kept for the next try
-        notification.status = "failed"
-        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        return False
-    notification.status = "sent"
-    notification.sent_at = utcnow()
-    notification.last_error = None
-    return True
+    notice_jobs.enqueue(created)
+    return {"cycles": len(cycles), "users": len(users), "created": len(created)}
 
 
 def record_attendance(seminar: Seminar, cycle: Cycle, attended: bool, attendees: int | None) -> SeminarAttendance:
