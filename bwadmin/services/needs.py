@@ -1,8 +1,7 @@
 """Needs the committee or advisor identifies, with targets; needs made from findings in one click.
 
-A finding is a yes/no answer equal to its question's non-compliant answer, in the cycle's assessment or
-self-diagnosis response. The scoring service (scoring.score(response)["findings"]) is written elsewhere;
-until it is merged, `findings` computes them here with the same rule.
+A finding is what the scoring service says it is (scoring.score(response)["findings"]), in the cycle's
+assessment or self-diagnosis response.
 """
 from __future__ import annotations
 
@@ -12,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Answer, Cycle, Need, Question, Response, utcnow
+from ..models import Cycle, Need, Question, Questionnaire, Response, utcnow
 from ..models.advisory import NEED_AREAS, NEED_STATUSES
-from . import audit
+from . import audit, scoring
 from .errors import FieldError
 
 FINDING_SOURCES = ("assessment", "self_diagnosis")
@@ -29,29 +28,26 @@ class NeedError(FieldError):
     pass
 
 
-def _is_finding(question: Question, value) -> bool:
-    if question.type != "yes_no" or not question.noncompliant_answer:
-        return False
-    return isinstance(value, str) and value.strip().lower() == question.noncompliant_answer
+def _responses(cycle: Cycle, kinds=FINDING_SOURCES) -> list[Response]:
+    return sorted(db.session.scalars(
+        select(Response).where(Response.cycle_id == cycle.id, Response.kind.in_(kinds))
+        .options(selectinload(Response.questionnaire).selectinload(Questionnaire.questions))
+    ).all(), key=lambda r: FINDING_SOURCES.index(r.kind))
 
 
 def findings(cycle: Cycle) -> list[dict]:
     """Findings of the cycle's assessment and self-diagnosis responses: [{source, question, need}], in
-    questionnaire order; `need` is the need already made from it, if any. Three queries."""
-    responses = db.session.scalars(
-        select(Response).where(Response.cycle_id == cycle.id, Response.kind.in_(FINDING_SOURCES))
-        .options(selectinload(Response.answers).joinedload(Answer.question))
-    ).all()
+    questionnaire order; `need` is the need already made from it, if any."""
     made = {
         (n.source, n.question_id): n
         for n in db.session.scalars(select(Need).where(Need.cycle_id == cycle.id, Need.question_id.is_not(None)))
     }
     result = []
-    for response in sorted(responses, key=lambda r: FINDING_SOURCES.index(r.kind)):
-        for answer in sorted(response.answers, key=lambda a: (a.question.position, a.question.code)):
-            if _is_finding(answer.question, answer.value):
-                result.append({"source": response.kind, "question": answer.question,
-                               "need": made.get((response.kind, answer.question.id))})
+    for response in _responses(cycle):
+        questions = {q.id: q for q in response.questionnaire.questions}
+        for finding in scoring.score(response)["findings"]:
+            result.append({"source": response.kind, "question": questions[finding["question_id"]],
+                           "need": made.get((response.kind, finding["question_id"]))})
     return result
 
 
@@ -61,11 +57,8 @@ def need_from_finding(cycle: Cycle, question: Question, source: str, area: str =
         raise NeedError("source", "A finding comes from the assessment or the self-diagnosis.")
     if area not in NEED_AREAS:
         raise NeedError("area", "Choose labour compliance, management systems or training.")
-    answer = db.session.scalar(
-        select(Answer).join(Answer.response)
-        .where(Response.cycle_id == cycle.id, Response.kind == source, Answer.question_id == question.id)
-    )
-    if answer is None or not _is_finding(question, answer.value):
+    found = {f["question_id"] for response in _responses(cycle, (source,)) for f in scoring.score(response)["findings"]}
+    if question.id not in found:
         raise NeedError("question", f"{question.code} is not a finding of this cycle's {source.replace('_', ' ')}.")
     existing = db.session.scalar(
         select(Need).where(Need.cycle_id == cycle.id, Need.question_id == question.id, Need.source == source)
