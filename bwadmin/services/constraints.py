@@ -34,7 +34,7 @@ def _sqlite_unique_text(name: str) -> str | None:
 
     for table in db.metadata.tables.values():
         for constraint in table.constraints:
-            if constraint.name == name:
+            if constraint.name and constraint.name.startswith(name):
                 return ", ".join(f"{table.name}.{column.name}" for column in constraint.columns)
     return None
 
