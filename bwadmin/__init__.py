@@ -46,23 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     portal.init_app(app)
     api.init_app(app)
     account.init_app(app)
-    from .portal import self_diagnosis
-
-    app.register_blueprint(self_diagnosis.bp)
-
     register_error_pages(app)
-
-    @app.get("/")
-    def index():
-        from flask import redirect, url_for
-        from flask_login import current_user
-
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login"))
-        from .auth import home_for
-
-        return redirect(home_for(current_user))
-
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm
 
@@ -62,6 +62,14 @@ def login():
             return redirect(next_url or home_for(user))
         form.password.errors = list(form.password.errors) + ["That email and password do not match an active account."]
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.get("/")
+def start():
+    """Everyone starts at the login page, or at home once logged in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(home_for(current_user))
 
 
 @bp.post("/logout")

@@ -23,7 +23,8 @@ def role_required(role: str):
 
 
 def init_app(app: Flask) -> None:
-    from . import buyer, factory
+    from . import buyer, factory, self_diagnosis
 
     app.register_blueprint(buyer.bp)
     app.register_blueprint(factory.bp)
+    app.register_blueprint(self_diagnosis.bp)
