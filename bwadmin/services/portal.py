@@ -4,8 +4,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -35,33 +36,55 @@ REPORT_LABELS = {
 PER_PAGE = 50
 
 
-def buyer_home(user, page: int = 1) -> dict:
-    """One page of shared factories with their count of released reports, the total, and the sourced factories
-    not sharing. Three queries, whatever the number of factories."""
+@lru_cache(maxsize=None)
+def _home_statements(role: str | None):
+    """The buyer home's statements, built once: a page of visible factories with their count of released
+    reports and the total (a window count, so one query), the total alone (a page past the end), and the
+    sourced factories not sharing."""
+    visible = access.visible_factories_stmt(role)
     released = (
         select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
-        .where(Cycle.factory_id == Factory.id, access.released_clause())
+        .where(Cycle.factory_id == Factory.id, access.released_clause(bindparam(access.NOW)))
         .correlate(Factory).scalar_subquery()
     )
-    visible = access.visible_factories(user)
-    total = db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    shared = db.session.execute(
-        visible.add_columns(released).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    page = visible.with_only_columns(
+        Factory.id, Factory.name, Factory.country, released.label("released"), func.count().over().label("total")
+    ).limit(bindparam("home_limit")).offset(bindparam("home_offset"))
+    total = select(func.count()).select_from(visible.order_by(None).subquery())
     pending = (
         select(ShareRequest.factory_id)
-        .where(ShareRequest.buyer_id == user.buyer_id, ShareRequest.status == "pending")
+        .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
         .scalar_subquery()
     )
-    not_shared = db.session.execute(
+    not_shared = (
         select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
-        .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause())
+        .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
         .order_by(Factory.name)
-    ).all()
-    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
+    )
+    return page, total, not_shared
+
+
+def buyer_home(user, page: int = 1) -> dict:
+    """One page of shared factories (rows of id, name, country, released) with their count of released reports,
+    the total, and the sourced factories not sharing. Three queries, whatever the number of factories (one more
+    for a page past the end)."""
+    page_stmt, total_stmt, not_shared_stmt = _home_statements(access._role(user))
+    params = access.viewer_params(user)
+    page = max(page, 1)
+    shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
+                                            "home_offset": (page - 1) * PER_PAGE}).all()
+    if shared:
+        total = shared[0].total
+    else:
+        total = db.session.scalar(total_stmt, params)
+        if total and page > 1:  # past the end: show the last page
+            page = -(-total // PER_PAGE)
+            shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
+                                                    "home_offset": (page - 1) * PER_PAGE}).all()
+    pages = max(1, -(-total // PER_PAGE))
+    not_shared = db.session.execute(not_shared_stmt, params).all() if user.buyer_id is not None else []
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": min(page, pages), "pages": pages}
 
 
 def current_cycle(factory_id: int) -> Cycle | None:
