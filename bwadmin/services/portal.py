@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Cycle, Factory, ImprovementAction, Need, Report, ShareRequest, Sourcing
+from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ShareRequest, Sourcing
 from . import access
 
 CLUSTER_LABELS = {
@@ -87,11 +87,26 @@ def buyer_home(user, page: int = 1) -> dict:
     return {"shared": shared, "not_shared": not_shared, "total": total, "page": min(page, pages), "pages": pages}
 
 
+# Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
+_CURRENT_CYCLE = (
+    select(Cycle).where(Cycle.factory_id == bindparam("factory_id")).order_by(Cycle.number.desc()).limit(1)
+)
+_MILESTONES = select(Milestone).where(Milestone.cycle_id == bindparam("cycle_id")).order_by(Milestone.due_at,
+                                                                                            Milestone.id)
+
+
 def current_cycle(factory_id: int) -> Cycle | None:
-    return db.session.scalar(
-        select(Cycle).where(Cycle.factory_id == factory_id).order_by(Cycle.number.desc())
-        .options(selectinload(Cycle.milestones)).limit(1)
-    )
+    """The factory's latest cycle with its milestones loaded (in due order)."""
+    cycle = db.session.scalar(_CURRENT_CYCLE, {"factory_id": factory_id})
+    if cycle is not None and "milestones" not in inspect(cycle).dict:
+        set_committed_value(cycle, "milestones", db.session.scalars(_MILESTONES, {"cycle_id": cycle.id}).all())
+    return cycle
+
+
+@lru_cache(maxsize=None)
+def _cycle_reports_stmt(role: str | None):
+    return access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id")).order_by(
+        Report.released_at)
 
 
 def cluster_rates(report: Report | None) -> dict[str, tuple[str, float]]:
@@ -171,9 +186,8 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     cycle = current_cycle(factory.id)
     reports = []
     if cycle is not None:
-        reports = db.session.scalars(
-            access.visible_reports(user).where(Report.cycle_id == cycle.id).order_by(Report.released_at)
-        ).all()
+        reports = db.session.scalars(_cycle_reports_stmt(access._role(user)),
+                                     {**access.viewer_params(user), "cycle_id": cycle.id}).all()
     page = FactoryPage(factory, cycle, reports)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(
