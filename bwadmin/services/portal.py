@@ -39,17 +39,21 @@ PER_PAGE = 50
 @lru_cache(maxsize=None)
 def _home_statements(role: str | None):
     """The buyer home's statements, built once: a page of visible factories with their count of released
-    reports and the total (a window count, so one query), the total alone (a page past the end), and the
-    sourced factories not sharing."""
+    reports, the total, and the sourced factories not sharing."""
     visible = access.visible_factories_stmt(role)
+    # The page first, then the released reports counted for its rows only. (A window count for the total would
+    # make the database walk every row instead of stopping at the page's end: the total is a query of its own.)
+    paged = (
+        visible.with_only_columns(Factory.id, Factory.name, Factory.country)
+        .limit(bindparam("home_limit")).offset(bindparam("home_offset")).subquery("paged")
+    )
     released = (
         select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
-        .where(Cycle.factory_id == Factory.id, access.released_clause(bindparam(access.NOW)))
-        .correlate(Factory).scalar_subquery()
+        .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
+        .correlate(paged).scalar_subquery()
     )
-    page = visible.with_only_columns(
-        Factory.id, Factory.name, Factory.country, released.label("released"), func.count().over().label("total")
-    ).limit(bindparam("home_limit")).offset(bindparam("home_offset"))
+    page = select(paged.c.id, paged.c.name, paged.c.country, released.label("released")).order_by(
+        paged.c.name, paged.c.id)
     total = select(func.count()).select_from(visible.order_by(None).subquery())
     pending = (
         select(ShareRequest.factory_id)
@@ -67,24 +71,16 @@ def _home_statements(role: str | None):
 
 def buyer_home(user, page: int = 1) -> dict:
     """One page of shared factories (rows of id, name, country, released) with their count of released reports,
-    the total, and the sourced factories not sharing. Three queries, whatever the number of factories (one more
-    for a page past the end)."""
+    the total, and the sourced factories not sharing. Three queries, whatever the number of factories."""
     page_stmt, total_stmt, not_shared_stmt = _home_statements(access._role(user))
     params = access.viewer_params(user)
-    page = max(page, 1)
+    total = db.session.scalar(total_stmt, params)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
     shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
                                             "home_offset": (page - 1) * PER_PAGE}).all()
-    if shared:
-        total = shared[0].total
-    else:
-        total = db.session.scalar(total_stmt, params)
-        if total and page > 1:  # past the end: show the last page
-            page = -(-total // PER_PAGE)
-            shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
-                                                    "home_offset": (page - 1) * PER_PAGE}).all()
-    pages = max(1, -(-total // PER_PAGE))
     not_shared = db.session.execute(not_shared_stmt, params).all() if user.buyer_id is not None else []
-    return {"shared": shared, "not_shared": not_shared, "total": total, "page": min(page, pages), "pages": pages}
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
 
 
 # Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
