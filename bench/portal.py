@@ -1,6 +1,10 @@
 """Benchmark: the buyer portal and the API under gunicorn (2 workers), beside a bare Flask JSON endpoint served the
 same way, each loaded from a second process on 127.0.0.1 for a bounded time; and the query count per page with
-1,000 factories per buyer (against 10, to show it is constant). Goal: >= a quarter of the bare endpoint's rate."""
+1,000 factories per buyer (against 10, to show it is constant). Goal: >= a quarter of the bare endpoint's rate.
+
+The load comes from wrk when it is installed (the Python loop tops out near a third of what gunicorn serves the bare
+endpoint at, which flatters every ratio); BENCH_LOADER=python forces the loop. The server's CPU per request is
+printed beside each rate: on a shared machine it moves less than requests per second."""
 from __future__ import annotations
 
 import http.client
