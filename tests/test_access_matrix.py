@@ -164,3 +164,13 @@ def test_withdrawal_takes_effect_on_the_next_request(app, world):
     action = re.search(r'action="(/factory/consent/\d+/grant)"', page).group(1)
     factory_user.post(action, data={"csrf_token": csrf_from(page)})
     assert buyer.get(f"/buyer/reports/{rid}").status_code == 200
+
+
+def test_api_factory_urls_open_the_factory(app, world):
+    clients, tokens = clients_and_tokens(app, world)
+    headers = {"Authorization": f"Bearer {tokens['staff']}"}
+    listed = clients["staff"].get("/api/v1/factories?limit=1&offset=1", headers=headers).get_json()
+    assert [f["id"] for f in listed["factories"]] == [world["factories"]["b"]]
+    for factory in clients["staff"].get("/api/v1/factories", headers=headers).get_json()["factories"]:
+        assert factory["url"] == f"/api/v1/factories/{factory['id']}"
+        assert clients["staff"].get(factory["url"], headers=headers).get_json()["name"] == factory["name"]

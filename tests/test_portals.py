@@ -200,3 +200,39 @@ def test_factory_flags_an_error_in_the_draft_before_release(app):
     admin = app.test_client()
     login(admin, make_user("admin"))
     assert "812 workers" in admin.get("/admin/reportflag/").get_data(as_text=True)
+
+
+def test_buyer_home_links_open_and_a_page_past_the_end_shows_the_last(app, client):
+    buyer = make_buyer()
+    for i in range(55):
+        make_sourcing(buyer, make_factory(f"Linked {i:02d}"))
+    login(client, make_user("buyer", buyer=buyer))
+    last = client.get("/buyer/?page=7").get_data(as_text=True)
+    assert "55 factories · page 2 of 2" in last and "Linked 54" in last and "Linked 49" not in last
+    links = re.findall(r'href="(/buyer/factories/\d+)">Linked 5[0-4]<', last)
+    assert len(links) == 5
+    assert all(client.get(link).status_code == 200 for link in links)
+
+
+def test_report_page_and_api_report_load_the_report_with_its_cycle_in_one_query(app, client):
+    from bwadmin.services import tokens
+
+    buyer = make_buyer()
+    factory = make_factory("One Query")
+    make_sourcing(buyer, factory)
+    report = make_report(make_cycle(factory, days_in=200), "assessment")
+    user = make_user("buyer", buyer=buyer)
+    raw = tokens.issue(user)
+    db.session.commit()
+    login(client, user)
+    # The login and the token lookup are one query each; the report with its cycle is one more.
+    assert queries_for(client, f"/buyer/reports/{report.id}") == 2
+    headers, url, factory_id = {"Authorization": f"Bearer {raw}"}, f"/api/v1/reports/{report.id}", factory.id
+    client.get(url, headers=headers)  # the token's first use is recorded once
+    db.session.expire_all()
+    with count_queries() as seen:
+        body = client.get(url, headers=headers).get_json()
+    assert len(seen) == 2, [s[:60] for s in seen]
+    assert body["factory_id"] == factory_id
+    page = client.get(f"/buyer/reports/{report.id}").get_data(as_text=True)
+    assert f'href="/buyer/factories/{factory_id}"' in page

@@ -6,10 +6,12 @@ only its own factory. Staff see all. Everything else is NotFound (404), never 40
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, false, or_, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
@@ -18,6 +20,10 @@ from ..models import Cycle, Factory, Report, Sourcing, User, utcnow
 # The factory's own unreleased reports it may read: the draft assessment (pre-release review),
 # its self-diagnosis results and the reports it writes itself.
 FACTORY_DRAFT_KINDS = ("assessment", "self_diagnosis", "improvement_plan", "factory_progress")
+
+
+# Bind parameter names the statements below take (viewer_params fills them for one user).
+BUYER_ID, FACTORY_ID, NOW = "access_buyer_id", "access_factory_id", "access_now"
 
 
 def consent_clause():
@@ -29,7 +35,8 @@ def consent_clause():
 
 
 def released_clause(now=None):
-    now = now or utcnow()
+    """Released and its time has passed; `now` may be a bind parameter (the statements built once below)."""
+    now = utcnow() if now is None else now
     return and_(Report.released_at.is_not(None), Report.released_at <= now)
 
 
@@ -39,64 +46,94 @@ def _role(user) -> str | None:
     return user.role
 
 
+def viewer_params(user) -> dict:
+    """The values of the bind parameters in the statements for this user, as of now."""
+    return {BUYER_ID: getattr(user, "buyer_id", None), FACTORY_ID: getattr(user, "factory_id", None), NOW: utcnow()}
+
+
 def buyer_sharing_clause(user: User):
     """Factories whose consent to this user's buyer stands (the caller joins Sourcing)."""
     return and_(Sourcing.buyer_id == user.buyer_id, Sourcing.factory_id == Factory.id, consent_clause())
 
 
-def visible_factories(user) -> "select":
-    """A SELECT of the factories the user may see, ordered by name."""
+# The rules, each written once: SELECTs built once per role with bind parameters (building and hashing a
+# statement costs more than running it), executed with viewer_params(user).
+@lru_cache(maxsize=None)
+def visible_factories_stmt(role: str | None) -> Select:
+    """A SELECT of the factories a user of this role may see, ordered by name (parameters: viewer_params)."""
     query = select(Factory).order_by(Factory.name, Factory.id)
-    role = _role(user)
     if role in ("admin", "advisor"):
         return query
     if role == "factory":
-        return query.where(Factory.id == user.factory_id)
+        return query.where(Factory.id == bindparam(FACTORY_ID))
     if role == "buyer":
         return query.join(Sourcing, Sourcing.factory_id == Factory.id).where(
-            Sourcing.buyer_id == user.buyer_id, consent_clause()
+            Sourcing.buyer_id == bindparam(BUYER_ID), consent_clause()
         )
-    return query.where(False)
+    return query.where(false())
 
 
-def visible_reports(user) -> "select":
-    """A SELECT of the reports the user may see (joined to their cycle)."""
+@lru_cache(maxsize=None)
+def visible_reports_stmt(role: str | None) -> Select:
+    """A SELECT of the reports a user of this role may see, joined to their cycle (parameters: viewer_params)."""
     query = select(Report).join(Cycle, Cycle.id == Report.cycle_id)
-    role = _role(user)
+    now = bindparam(NOW)
     if role in ("admin", "advisor"):
         return query
     if role == "factory":
         return query.where(
-            Cycle.factory_id == user.factory_id,
-            or_(released_clause(), Report.kind.in_(FACTORY_DRAFT_KINDS)),
+            Cycle.factory_id == bindparam(FACTORY_ID),
+            or_(released_clause(now), Report.kind.in_(FACTORY_DRAFT_KINDS)),
         )
     if role == "buyer":
         return query.join(Sourcing, Sourcing.factory_id == Cycle.factory_id).where(
-            Sourcing.buyer_id == user.buyer_id, consent_clause(), released_clause()
+            Sourcing.buyer_id == bindparam(BUYER_ID), consent_clause(), released_clause(now)
         )
-    return query.where(False)
+    return query.where(false())
+
+
+def visible_factories(user) -> Select:
+    """A SELECT of the factories the user may see, ordered by name."""
+    return visible_factories_stmt(_role(user)).params(viewer_params(user))
+
+
+def visible_reports(user) -> Select:
+    """A SELECT of the reports the user may see (joined to their cycle)."""
+    return visible_reports_stmt(_role(user)).params(viewer_params(user))
 
 
 def can_buyer_see(report: Report, user) -> bool:
     """One query: the buyer sources from the report's factory, consent stands, the report is released."""
     if _role(user) != "buyer" or report is None:
         return False
-    found = db.session.scalar(
-        select(Report.id)
-        .join(Cycle, Cycle.id == Report.cycle_id)
-        .join(Sourcing, Sourcing.factory_id == Cycle.factory_id)
-        .where(Report.id == report.id, Sourcing.buyer_id == user.buyer_id, consent_clause(), released_clause())
-    )
-    return found is not None
+    return can_see_report(user, report.id)
+
+
+@lru_cache(maxsize=None)
+def _report_id_stmt(role: str | None) -> Select:
+    return visible_reports_stmt(role).with_only_columns(Report.id).where(Report.id == bindparam("access_report_id"))
+
+
+@lru_cache(maxsize=None)
+def _report_stmt(role: str | None) -> Select:
+    # The cycle comes in the same row (the pages need its factory): no second query.
+    return visible_reports_stmt(role).where(Report.id == bindparam("access_report_id")).options(
+        contains_eager(Report.cycle))
+
+
+@lru_cache(maxsize=None)
+def _factory_stmt(role: str | None) -> Select:
+    return visible_factories_stmt(role).where(Factory.id == bindparam("access_factory"))
 
 
 def can_see_report(user, report_id: int) -> bool:
-    return db.session.scalar(visible_reports(user).with_only_columns(Report.id).where(Report.id == report_id)) is not None
+    return db.session.scalar(_report_id_stmt(_role(user)),
+                             {**viewer_params(user), "access_report_id": report_id}) is not None
 
 
 def report_for(user, report_id: int) -> Report:
-    """The report if this user may see it, else NotFound."""
-    report = db.session.scalar(visible_reports(user).where(Report.id == report_id))
+    """The report (with its cycle) if this user may see it, else NotFound."""
+    report = db.session.scalar(_report_stmt(_role(user)), {**viewer_params(user), "access_report_id": report_id})
     if report is None:
         raise NotFound()
     return report
@@ -104,7 +141,7 @@ def report_for(user, report_id: int) -> Report:
 
 def factory_for(user, factory_id: int) -> Factory:
     """The factory if this user may see it, else NotFound."""
-    factory = db.session.scalar(visible_factories(user).where(Factory.id == factory_id))
+    factory = db.session.scalar(_factory_stmt(_role(user)), {**viewer_params(user), "access_factory": factory_id})
     if factory is None:
         raise NotFound()
     return factory

@@ -4,12 +4,13 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Cycle, Factory, ImprovementAction, Need, Report, ShareRequest, Sourcing
+from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ShareRequest, Sourcing
 from . import access
 
 CLUSTER_LABELS = {
@@ -35,40 +36,73 @@ REPORT_LABELS = {
 PER_PAGE = 50
 
 
-def buyer_home(user, page: int = 1) -> dict:
-    """One page of shared factories with their count of released reports, the total, and the sourced factories
-    not sharing. Three queries, whatever the number of factories."""
+@lru_cache(maxsize=None)
+def _home_statements(role: str | None):
+    """The buyer home's statements, built once: a page of visible factories with their count of released
+    reports, the total, and the sourced factories not sharing."""
+    visible = access.visible_factories_stmt(role)
+    # The page first, then the released reports counted for its rows only. (A window count for the total would
+    # make the database walk every row instead of stopping at the page's end: the total is a query of its own.)
+    paged = (
+        visible.with_only_columns(Factory.id, Factory.name, Factory.country)
+        .limit(bindparam("home_limit")).offset(bindparam("home_offset")).subquery("paged")
+    )
     released = (
         select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
-        .where(Cycle.factory_id == Factory.id, access.released_clause())
-        .correlate(Factory).scalar_subquery()
+        .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
+        .correlate(paged).scalar_subquery()
     )
-    visible = access.visible_factories(user)
-    total = db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    shared = db.session.execute(
-        visible.add_columns(released).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    page = select(paged.c.id, paged.c.name, paged.c.country, released.label("released")).order_by(
+        paged.c.name, paged.c.id)
+    total = select(func.count()).select_from(visible.order_by(None).subquery())
     pending = (
         select(ShareRequest.factory_id)
-        .where(ShareRequest.buyer_id == user.buyer_id, ShareRequest.status == "pending")
+        .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
         .scalar_subquery()
     )
-    not_shared = db.session.execute(
+    not_shared = (
         select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
-        .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause())
+        .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
         .order_by(Factory.name)
-    ).all()
+    )
+    return page, total, not_shared
+
+
+def buyer_home(user, page: int = 1) -> dict:
+    """One page of shared factories (rows of id, name, country, released) with their count of released reports,
+    the total, and the sourced factories not sharing. Three queries, whatever the number of factories."""
+    page_stmt, total_stmt, not_shared_stmt = _home_statements(access._role(user))
+    params = access.viewer_params(user)
+    total = db.session.scalar(total_stmt, params)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
+                                            "home_offset": (page - 1) * PER_PAGE}).all()
+    not_shared = db.session.execute(not_shared_stmt, params).all() if user.buyer_id is not None else []
     return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
 
 
+# Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
+_CURRENT_CYCLE = (
+    select(Cycle).where(Cycle.factory_id == bindparam("factory_id")).order_by(Cycle.number.desc()).limit(1)
+)
+_MILESTONES = select(Milestone).where(Milestone.cycle_id == bindparam("cycle_id")).order_by(Milestone.due_at,
+                                                                                            Milestone.id)
+
+
 def current_cycle(factory_id: int) -> Cycle | None:
-    return db.session.scalar(
-        select(Cycle).where(Cycle.factory_id == factory_id).order_by(Cycle.number.desc())
-        .options(selectinload(Cycle.milestones)).limit(1)
-    )
+    """The factory's latest cycle with its milestones loaded (in due order)."""
+    cycle = db.session.scalar(_CURRENT_CYCLE, {"factory_id": factory_id})
+    if cycle is not None and "milestones" not in inspect(cycle).dict:
+        set_committed_value(cycle, "milestones", db.session.scalars(_MILESTONES, {"cycle_id": cycle.id}).all())
+    return cycle
+
+
+@lru_cache(maxsize=None)
+def _cycle_reports_stmt(role: str | None):
+    return access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id")).order_by(
+        Report.released_at)
 
 
 def cluster_rates(report: Report | None) -> dict[str, tuple[str, float]]:
@@ -148,9 +182,8 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     cycle = current_cycle(factory.id)
     reports = []
     if cycle is not None:
-        reports = db.session.scalars(
-            access.visible_reports(user).where(Report.cycle_id == cycle.id).order_by(Report.released_at)
-        ).all()
+        reports = db.session.scalars(_cycle_reports_stmt(access._role(user)),
+                                     {**access.viewer_params(user), "cycle_id": cycle.id}).all()
     page = FactoryPage(factory, cycle, reports)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
@@ -28,15 +28,17 @@ def issue(user: User) -> str:
     return raw
 
 
+# Built once: one indexed query by hash per request.
+_BY_HASH = select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True),
+    ApiToken.session_version == User.session_version)
+
+
 def authenticate(raw: str | None) -> User | None:
     """One query: the token's user if the token is known, not revoked, and its user active on the same version."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    row = db.session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
-            ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None), User.active.is_(True),
-            ApiToken.session_version == User.session_version)
-    ).first()
+    row = db.session.execute(_BY_HASH, {"token_hash": digest(raw)}).first()
     if row is None:
         return None
     token, user = row
