@@ -58,7 +58,7 @@ def chart_svg(clusters: dict) -> str:
     rows = list(clusters.values())
     if not rows:
         return ""
-    bar_h, gap, label_w, bar_w = 18, 8, 260, 300
+    bar_h, gap, label_w, bar_w = 18, 8, 330, 300  # room for "Freedom of association and collective bargaining"
     height = len(rows) * (bar_h + gap) + gap
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nc-chart" role="img" width="{label_w + bar_w + 60}" '
              f'height="{height}" aria-label="Non-compliance rate per cluster">']
