@@ -27,6 +27,7 @@ from ..models import (
     Response,
     TrainingSession,
 )
+from ..models import reports as models_reports
 from . import scoring
 
 TITLES = {
@@ -41,8 +42,7 @@ LABOUR_STANDARDS = ("child_labour", "discrimination", "forced_labour", "compensa
 PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
 
 
-# The kinds whose PDF the programme makes (the factory's own progress report has none).
-PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress")
+PDF_KINDS = models_reports.PDF_KINDS
 
 
 def pdf_wanted() -> bool:
