@@ -63,5 +63,5 @@ def record_many(action: str, entity: str, items: list[tuple[object, str]], user=
         db.session.execute(insert(AuditEvent), [
             {"user_id": getattr(user, "id", None), "action": action, "entity": entity,
              "entity_id": str(entity_id) if entity_id is not None else None, "summary": (summary or "")[:500] or None,
-             "before": None, "after": None, "ip": None}
+             "ip": None}
             for entity_id, summary in items])

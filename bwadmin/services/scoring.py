@@ -15,7 +15,7 @@ from sqlalchemy import Text, cast, func, select
 
 from ..extensions import db
 from ..models import Answer, Question, Questionnaire, Response
-from .responses import shown_ids, values_of
+from .responses import shown_by, shown_ids, values_of, visibility
 
 
 def _rate(noncompliant: int, questions: int) -> float:
@@ -58,6 +58,8 @@ class Structure:
     cluster_labels: dict
     point_labels: dict
     has_rules: bool  # some question is shown only for a parent's answer
+    rules: tuple = ()  # responses.visibility(questions), compiled once
+    scored: tuple = ()  # (question, cluster label, compliance point label, English text) of each scorable one
 
 
 _structures: dict[tuple, Structure] = {}
@@ -79,8 +81,12 @@ def structure_for(questionnaire_id: int) -> Structure:
     ).all()
     questions = tuple(_Q(*row) for row in rows)
     labels = head.structure or {}
-    structure = Structure(questions, tuple(q for q in questions if scorable(q)), labels.get("clusters", {}),
-                          labels.get("compliance_points", {}), any(q.show_if for q in questions))
+    cluster_labels, point_labels = labels.get("clusters", {}), labels.get("compliance_points", {})
+    chosen = tuple(q for q in questions if scorable(q))
+    structure = Structure(
+        questions, chosen, cluster_labels, point_labels, any(q.show_if for q in questions), visibility(questions),
+        tuple((q, _label(cluster_labels, q.cluster), _label(point_labels, q.compliance_point), q.text_in("en"))
+              for q in chosen))
     if head.published_at is not None:
         _structures[key] = structure
     return structure
@@ -139,23 +145,21 @@ def answer_counts(response_ids) -> dict[int, int]:
 # --- scoring ------------------------------------------------------------------------------------------------
 def score_values(structure: Structure, values: dict[int, object]) -> dict:
     """The rule itself: the scores of one response's values against its questionnaire's structure."""
-    shown = shown_ids(structure.questions, values) if structure.has_rules else None
-    cluster_labels, point_labels = structure.cluster_labels, structure.point_labels
+    shown = shown_by(structure.rules, values) if structure.has_rules else None
     clusters: dict[str, dict] = {}
     points: dict[str, dict] = {}
     findings: list[dict] = []
     total = bad = 0
-    for q in structure.scorable:
+    get = values.get
+    for q, cluster_label, point_label, text in structure.scored:
         cluster = clusters.get(q.cluster)
         if cluster is None:
-            cluster = clusters[q.cluster] = {"label": _label(cluster_labels, q.cluster), "questions": 0,
-                                             "noncompliant": 0, "rate": 0.0}
+            cluster = clusters[q.cluster] = {"label": cluster_label, "questions": 0, "noncompliant": 0, "rate": 0.0}
         point = points.get(q.compliance_point)
         if point is None:
-            point = points[q.compliance_point] = {"cluster": q.cluster,
-                                                  "label": _label(point_labels, q.compliance_point),
-                                                  "questions": 0, "noncompliant": 0, "rate": 0.0}
-        value = values.get(q.id)
+            point = points[q.compliance_point] = {"cluster": q.cluster, "label": point_label, "questions": 0,
+                                                  "noncompliant": 0, "rate": 0.0}
+        value = get(q.id)
         if value != "yes" and value != "no" or shown is not None and q.id not in shown:
             continue
         total += 1
@@ -165,7 +169,7 @@ def score_values(structure: Structure, values: dict[int, object]) -> dict:
             bad += 1
             cluster["noncompliant"] += 1
             point["noncompliant"] += 1
-            findings.append({"code": q.code, "question_id": q.id, "text": q.text_in("en"), "cluster": q.cluster,
+            findings.append({"code": q.code, "question_id": q.id, "text": text, "cluster": q.cluster,
                              "compliance_point": q.compliance_point, "zero_tolerance": q.zero_tolerance})
     for bucket in list(clusters.values()) + list(points.values()):
         bucket["rate"] = _rate(bucket["noncompliant"], bucket["questions"])
