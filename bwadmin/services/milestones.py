@@ -149,25 +149,36 @@ def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
     factory_ids = sorted({c.factory_id for c in cycles})
     for start in range(0, len(factory_ids), 500):
         for row in db.session.execute(select(*_USER_COLUMNS, User.factory_id).where(
-                User.factory_id.in_(factory_ids[start:start + 500]), User.role == "factory", User.active)
-                .order_by(User.id)):
-            by_factory.setdefault(row.factory_id, []).append(row)
+                User.factory_id.in_(factory_ids[start:start + 500]), User.active).order_by(User.id)):
+            if row.role == "factory":  # checked here: in SQL it would steer SQLite to the role index
+                by_factory.setdefault(row.factory_id, []).append(row)
     return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
 
 
 def consenting_buyer_users_of(cycles: list[Cycle]) -> dict[int, list]:
-    """cycle id → the users of every buyer that sources from its factory and whose consent stands."""
-    by_factory: dict[int, list] = {}
+    """cycle id → the users of every buyer that sources from its factory and whose consent stands.
+
+    Two indexed queries (the links, then their buyers' users) rather than one join, which SQLite would plan as a
+    walk over every buyer user."""
     factory_ids = sorted({c.factory_id for c in cycles})
+    factories_of_buyer: dict[int, list[int]] = {}
     for start in range(0, len(factory_ids), 500):
-        rows = db.session.execute(
-            select(*_USER_COLUMNS, Sourcing.factory_id, Sourcing.consent_given_at, Sourcing.consent_withdrawn_at)
-            .join(Sourcing, Sourcing.buyer_id == User.buyer_id)
-            .where(Sourcing.factory_id.in_(factory_ids[start:start + 500]), User.role == "buyer", User.active)
-            .order_by(User.id))
-        for row in rows:
-            if Sourcing.consent_stands_for(row.consent_given_at, row.consent_withdrawn_at):
-                by_factory.setdefault(row.factory_id, []).append(row)
+        for link in db.session.execute(
+                select(Sourcing.buyer_id, Sourcing.factory_id, Sourcing.consent_given_at, Sourcing.consent_withdrawn_at)
+                .where(Sourcing.factory_id.in_(factory_ids[start:start + 500]))):
+            if Sourcing.consent_stands_for(link.consent_given_at, link.consent_withdrawn_at):
+                factories_of_buyer.setdefault(link.buyer_id, []).append(link.factory_id)
+    by_factory: dict[int, list] = {}
+    buyer_ids = sorted(factories_of_buyer)
+    for start in range(0, len(buyer_ids), 500):
+        for row in db.session.execute(select(*_USER_COLUMNS, User.buyer_id).where(
+                User.buyer_id.in_(buyer_ids[start:start + 500]), User.active)):
+            if row.role != "buyer":  # checked here: in SQL it would steer SQLite to the role index
+                continue
+            for factory_id in factories_of_buyer[row.buyer_id]:
+                by_factory.setdefault(factory_id, []).append(row)
+    for users in by_factory.values():
+        users.sort(key=lambda user: user.id)
     return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
 
 
