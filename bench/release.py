@@ -2,14 +2,17 @@
 
 Measures, in one run:
   releases/s through the sweep and one worker (rq SimpleWorker, burst): batched jobs (BWADMIN_SWEEP_BATCH ids
-  each) beside the naive way (one job per release);
-  emails/s to a local aiosmtpd server from one worker: batches over one SMTP connection beside one connection
-  per email.
+  each) on all N cycles, beside the naive way (one job per release) on the first --naive-cycles of them (it is
+  too slow to run on all; its figure is a rate, so the two compare);
+  emails/s to a local aiosmtpd server from one worker: batches over one SMTP connection beside one job and one
+  connection per email (on --naive-emails of them).
 A release here does what a release really does (scores the assessment's 179 answers, renders the report's HTML
 with its chart, releases it, opens the improvement plan, records the factory's, the buyer's and the advisor's
-notices), except the PDF, which is off (BWADMIN_REPORT_PDF=False); a small sample with the PDF is timed apart.
+notices). The PDF is a job of its own per report after the release; it is off for the main runs
+(BWADMIN_REPORT_PDF=False) and a small sample of releases and their PDF jobs is timed apart.
+Each figure also shows the CPU time this process used: on a shared machine, wall time includes waiting.
 
-    python bench/release.py [--cycles 10000] [--emails 5000] [--batch 200]
+    python bench/release.py [--cycles 10000] [--naive-cycles 1000] [--emails 5000] [--naive-emails 1000]
 """
 from __future__ import annotations
 
@@ -87,26 +90,33 @@ def reset() -> None:
     db.session.commit()
 
 
-def releases(app, at: datetime, batch: int) -> tuple[float, int]:
+def releases(app, at: datetime, batch: int, limit: int | None = None) -> tuple[float, float, int]:
+    """The sweep queues what is due (all of it, or the first `limit` for the naive run) in jobs of `batch`
+    releases, and one worker works them: (wall seconds, CPU seconds, releases done)."""
     from sqlalchemy import func, select
 
     from bwadmin.extensions import db
     from bwadmin.models import Report
-    from jobs.sweep import run_sweep
+    from jobs import milestones
+    from jobs.sweep import due_milestone_ids, run_sweep
     from jobs.worker import work_until_empty
 
     app.config["BWADMIN_SWEEP_BATCH"] = batch
-    started = time.perf_counter()
-    result = run_sweep(at)
+    started, cpu = time.perf_counter(), time.process_time()
+    if limit is None:
+        due = run_sweep(at).due
+    else:
+        due = due_milestone_ids(at)[:limit]
+        milestones.enqueue(due, at.isoformat())
     work_until_empty()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     released = db.session.scalar(select(func.count()).select_from(Report)
                                  .where(Report.kind == "assessment", Report.released_at.is_not(None)))
-    assert released == len(result.due), (released, len(result.due))
-    return elapsed, released
+    assert released == len(due), (released, len(due))
+    return elapsed, cpu, released
 
 
-def emails(app, ids: list[int], batch: int, sink) -> float:
+def emails(app, ids: list[int], batch: int, sink) -> tuple[float, float]:
     from rq import Queue
     from sqlalchemy import update
 
@@ -121,36 +131,44 @@ def emails(app, ids: list[int], batch: int, sink) -> float:
     app.config["BWADMIN_NOTICE_BATCH"] = batch
     queue = Queue("bench-notices", connection=get_redis(app))
     before = sink.count
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(ids), 5000):
         notices.enqueue(ids[start:start + 5000], queue=queue)
     work_until_empty(queue)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert sink.count - before == len(ids), (sink.count - before, len(ids))
-    return elapsed
+    return elapsed, cpu
 
 
-def pdf_sample(app, at: datetime, sample: int) -> float:
+def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float]:
+    """`sample` releases with PDFs on: the release job, then each report's PDF job, in this process.
+    Returns (seconds of the releases, seconds of the PDF jobs)."""
     from sqlalchemy import select
 
     from bwadmin.extensions import db
     from bwadmin.models import Milestone
-    from bwadmin.services import milestones
+    from bwadmin.services import milestones, report_docs
 
     reset()
     app.config["BWADMIN_REPORT_PDF"] = True
     ids = list(db.session.scalars(select(Milestone.id).order_by(Milestone.id).limit(sample)))
     started = time.perf_counter()
-    milestones.run(ids, at)
-    elapsed = time.perf_counter() - started
+    done = milestones.run(ids, at)
+    released = time.perf_counter() - started
+    started = time.perf_counter()
+    for report_id in [r for d in done for r in d.pdfs]:
+        assert report_docs.make_pdf(report_id)
+    pdfs = time.perf_counter() - started
     app.config["BWADMIN_REPORT_PDF"] = False
-    return elapsed
+    return released, pdfs
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=10_000)
+    parser.add_argument("--naive-cycles", type=int, default=1_000, help="releases for the naive run (one job each)")
     parser.add_argument("--emails", type=int, default=5_000, help="how many of the release's notices to send")
+    parser.add_argument("--naive-emails", type=int, default=1_000, help="emails for the naive run")
     parser.add_argument("--batch", type=int, default=200, help="milestone ids per job")
     parser.add_argument("--pdf-sample", type=int, default=50)
     args = parser.parse_args()
@@ -186,34 +204,41 @@ def main() -> int:
         from bwadmin.models import Notification
         from rq import Queue
 
-        elapsed, count = releases(app, at, args.batch)
+        elapsed, cpu, count = releases(app, at, args.batch)
         figures["releases_batched"] = count / elapsed
         print(f"Releases, sweep + one worker, {args.batch} per job: {count} in {elapsed:.2f} s = "
-              f"{count / elapsed:,.0f} releases/s")
+              f"{count / elapsed:,.0f} releases/s (CPU {cpu:.2f} s: {count / cpu:,.0f}/s of CPU)")
         notices_total = db.session.scalar(select(db.func.count()).select_from(Notification))
         ids = list(db.session.scalars(select(Notification.id).order_by(Notification.id).limit(args.emails)))
         Queue("bench-notices", connection=get_redis(app)).empty()
 
-        elapsed = emails(app, ids, 100, sink)
+        elapsed, cpu = emails(app, ids, 100, sink)
         figures["emails_batched"] = len(ids) / elapsed
         print(f"Emails, one worker, 100 per SMTP connection: {len(ids)} in {elapsed:.2f} s = "
-              f"{len(ids) / elapsed:,.0f} emails/s (of the {notices_total} notices the releases recorded)")
-        elapsed = emails(app, ids, 1, sink)
-        figures["emails_naive"] = len(ids) / elapsed
-        print(f"Emails, naive (one job and one SMTP connection per email): {len(ids)} in {elapsed:.2f} s = "
-              f"{len(ids) / elapsed:,.0f} emails/s")
+              f"{len(ids) / elapsed:,.0f} emails/s, CPU {cpu:.2f} s (of the {notices_total} notices the releases "
+              f"recorded)")
+        naive_ids = ids[:args.naive_emails]
+        elapsed, cpu = emails(app, naive_ids, 1, sink)
+        figures["emails_naive"] = len(naive_ids) / elapsed
+        print(f"Emails, naive (one job and one SMTP connection per email), on {len(naive_ids)} of them: "
+              f"{elapsed:.2f} s = {len(naive_ids) / elapsed:,.0f} emails/s, CPU {cpu:.2f} s")
 
         reset()
         Queue("bench-notices", connection=get_redis(app)).empty()
-        elapsed, count = releases(app, at, 1)
+        elapsed, cpu, count = releases(app, at, 1, limit=args.naive_cycles)
         figures["releases_naive"] = count / elapsed
-        print(f"Releases, naive (one job per release): {count} in {elapsed:.2f} s = {count / elapsed:,.0f} releases/s")
+        print(f"Releases, naive (one job per release), on the first {count} of the {args.cycles} due: "
+              f"{elapsed:.2f} s = {count / elapsed:,.0f} releases/s (CPU {cpu:.2f} s: {count / cpu:,.0f}/s of CPU)")
+        print(f"Batched / naive: {figures['releases_batched'] / figures['releases_naive']:.1f}x releases, "
+              f"{figures['emails_batched'] / figures['emails_naive']:.1f}x emails")
 
         if args.pdf_sample:
-            elapsed = pdf_sample(app, at, args.pdf_sample)
-            figures["releases_with_pdf"] = args.pdf_sample / elapsed
-            print(f"With the PDF (fpdf2) made too, {args.pdf_sample} releases in one job: "
-                  f"{args.pdf_sample / elapsed:,.1f} releases/s")
+            released, pdfs = pdf_sample(app, at, args.pdf_sample)
+            figures["releases_with_pdf_on"] = args.pdf_sample / released
+            figures["pdfs"] = args.pdf_sample / pdfs
+            print(f"With PDFs on, {args.pdf_sample} releases in one job: {args.pdf_sample / released:,.0f} releases/s "
+                  f"(the PDF is not made in the release); then their PDF jobs: {args.pdf_sample / pdfs:,.1f} PDFs/s "
+                  f"per worker (fpdf2)")
         goal = {"releases_batched": 2000, "emails_batched": 200}
         for key, target in goal.items():
             verdict = "meets" if figures[key] >= target else "MISSES"

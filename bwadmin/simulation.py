@@ -41,7 +41,7 @@ CLUSTER_RISK = {"compensation": 0.35, "working_time": 0.4, "osh": 0.3, "contract
 
 def questionnaire(kind: str) -> Questionnaire:
     """The newest published questionnaire of a kind; the shipped banks are loaded when there is none."""
-    questionnaires.ensure_default_questionnaires()
+    questionnaires.ensure_default_questionnaires((kind,))
     return questionnaires.latest_published(kind)
 
 

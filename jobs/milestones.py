@@ -1,4 +1,4 @@
-"""Milestone jobs: each takes a batch of due milestone ids, does their work once, then queues the emails."""
+"""Milestone jobs: each takes a batch of due milestone ids, does their work once, then queues the emails and PDFs."""
 from __future__ import annotations
 
 import logging
@@ -23,6 +23,14 @@ def run_milestones(ids: list[int], now: str | None = None) -> list[str]:
         # MilestoneError (some of the batch failed, rolled back) propagates: RQ retries the job.
         done = milestones.run(list(ids), moment)
         notice_ids = [n for result in done for n in result.notices]
+        pdf_ids = [r for result in done for r in result.pdfs]
+        if pdf_ids:
+            from . import reports
+
+            try:
+                reports.enqueue(pdf_ids)
+            except Exception:  # noqa: BLE001 - Redis down: the sweep queues missing PDFs later
+                log.exception("could not queue %d PDFs; the sweep will", len(pdf_ids))
         if notice_ids:
             from . import notices
 

@@ -239,15 +239,15 @@ def test_a_job_that_fails_midway_leaves_nothing_half_done_and_is_retried(app, sm
     world = World(answers=FINDINGS)
     app.config["BWADMIN_MILESTONE_RETRY_INTERVALS"] = [3600]  # the retry waits, so we can look in between
     calls = []
-    real = milestone_service.consenting_buyer_users
+    real = milestone_service.consenting_buyer_users_of
 
-    def breaks_once(cycle):
-        calls.append(cycle.id)
+    def breaks_once(cycles):
+        calls.append([c.id for c in cycles])
         if len(calls) == 1:  # after the reports were generated and the factory's notices recorded
             raise ConnectionError("database went away")
-        return real(cycle)
+        return real(cycles)
 
-    monkeypatch.setattr(milestone_service, "consenting_buyer_users", breaks_once)
+    monkeypatch.setattr(milestone_service, "consenting_buyer_users_of", breaks_once)
     at = world.due("release")
     earlier = [m.id for m in world.cycle.milestones if m.due_at < at]
     milestone_service.run(earlier, at - timedelta(days=1))

@@ -49,7 +49,8 @@ def _report_json(report: Report, full: bool = False) -> dict:
     out = {"id": report.id, "kind": report.kind, "title": report.title or portal.REPORT_LABELS.get(report.kind),
            "cycle_id": report.cycle_id, "released_at": _iso(report.released_at),
            "url": url_for("api.report", report_id=report.id),
-           "pdf_url": url_for("api.report_pdf", report_id=report.id) if report.file_path else None}
+           "pdf_url": url_for("api.report_pdf", report_id=report.id) if report.file_path else None,
+           "pdf_pending": report.pdf_pending}
     if full:
         out["factory_id"] = report.cycle.factory_id
         out["scores"] = {"clusters": {key: {"label": label, "rate": rate}

@@ -26,6 +26,7 @@ SPEC = {
                 "title": {"type": "string"}, "cycle_id": {"type": "integer"},
                 "released_at": {"type": "string", "format": "date-time", "nullable": True},
                 "url": {"type": "string"}, "pdf_url": {"type": "string", "nullable": True},
+                "pdf_pending": {"type": "boolean", "description": "released, its PDF still being made"},
                 "factory_id": {"type": "integer"},
                 "scores": {"type": "object", "properties": {"clusters": {
                     "type": "object", "additionalProperties": {"type": "object", "properties": {

@@ -69,9 +69,12 @@ class Sourcing(db.Model):
 
     @property
     def consent_stands(self) -> bool:
-        return self.consent_given_at is not None and (
-            self.consent_withdrawn_at is None or self.consent_withdrawn_at < self.consent_given_at
-        )
+        return self.consent_stands_for(self.consent_given_at, self.consent_withdrawn_at)
+
+    @staticmethod
+    def consent_stands_for(given_at, withdrawn_at) -> bool:
+        """The rule, for callers that read the two columns without loading Sourcing objects."""
+        return given_at is not None and (withdrawn_at is None or withdrawn_at < given_at)
 
     def __str__(self) -> str:
         return f"{self.buyer} ← {self.factory}"

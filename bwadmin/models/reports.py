@@ -17,6 +17,9 @@ REPORT_KINDS = (
     "programme_progress",
     "differentiation",
 )
+# The kinds whose PDF the programme makes, each by a job of its own after the release (the factory's own reports
+# have none).
+PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress")
 ACTION_STATUSES = ("planned", "in_progress", "done")
 CRITERION_KINDS = (
     "no_zero_tolerance",
@@ -52,6 +55,11 @@ class Report(db.Model):
     @property
     def released(self) -> bool:
         return self.released_at is not None
+
+    @property
+    def pdf_pending(self) -> bool:
+        """Released, of a kind that has a PDF, and its PDF not made yet (its job is queued or running)."""
+        return self.released_at is not None and self.kind in PDF_KINDS and not self.file_path
 
     def __str__(self) -> str:
         return self.title or f"{self.kind} report"

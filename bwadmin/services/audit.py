@@ -53,3 +53,15 @@ def record(action: str, obj=None, *, user=None, entity: str | None = None, entit
     )
     db.session.add(event)
     return event
+
+
+def record_many(action: str, entity: str, items: list[tuple[object, str]], user=None) -> None:
+    """Many events of one action by one user (or the clock) in one statement: (entity id, summary) each."""
+    if items:
+        from sqlalchemy import insert
+
+        db.session.execute(insert(AuditEvent), [
+            {"user_id": getattr(user, "id", None), "action": action, "entity": entity,
+             "entity_id": str(entity_id) if entity_id is not None else None, "summary": (summary or "")[:500] or None,
+             "ip": None}
+            for entity_id, summary in items])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
-from . import access, audit, differentiation, messages, notify, report_docs
+from . import audit, differentiation, messages, notify, report_docs
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -40,6 +40,7 @@ class Done:
     outcome: str = "done"
     released: list[str] = field(default_factory=list)
     notices: list[int] = field(default_factory=list)
+    pdfs: list[int] = field(default_factory=list)  # reports whose PDF is to be made (its own job)
 
     def describe(self) -> str:
         parts = [f"{self.kind} of {self.cycle}: {self.outcome}"]
@@ -105,18 +106,43 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
     milestones.sort(key=lambda m: (m.due_at, order[m.kind], m.id))
     done: list[Done] = []
     failures: dict[int, str] = {}
-    for milestone in milestones:
-        try:
-            with db.session.begin_nested():
-                result = HANDLERS[milestone.kind](milestone, now)
-                milestone.outcome = result.outcome
-                db.session.flush()
-            done.append(result)
-        except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; the job is retried
-            log.exception("milestone %s (%s) failed", milestone.id, milestone.kind)
-            failures[milestone.id] = f"{type(exc).__name__}: {exc}"
-            db.session.execute(update(Milestone).where(Milestone.id == milestone.id)
-                               .values(done_at=None, outcome=None).execution_options(synchronize_session=False))
+    start = 0
+    while start < len(milestones):
+        # Consecutive milestones of a kind whose handler has a batch form (`handler.many`) are done together; if
+        # the batch fails, each is done alone, so one bad milestone does not hold back the others.
+        handler = HANDLERS[milestones[start].kind]
+        many = getattr(handler, "many", None)
+        end = start + 1
+        if many is not None:
+            while end < len(milestones) and milestones[end].kind == milestones[start].kind:
+                end += 1
+        group = milestones[start:end]
+        start = end
+        if many is not None and len(group) > 1:
+            try:
+                with db.session.begin_nested():
+                    results = many(group, now)
+                    for milestone, result in zip(group, results):
+                        milestone.outcome = result.outcome
+                    db.session.flush()
+                done.extend(results)
+                continue
+            except Exception:  # noqa: BLE001 - rolled back to the savepoint; now one by one
+                log.warning("batch of %d %s milestones failed; doing them one by one", len(group), group[0].kind,
+                            exc_info=True)
+        for milestone in group:
+            try:
+                with db.session.begin_nested():
+                    result = HANDLERS[milestone.kind](milestone, now)
+                    milestone.outcome = result.outcome
+                    db.session.flush()
+                done.append(result)
+            except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; the job is retried
+                log.exception("milestone %s (%s) failed", milestone.id, milestone.kind)
+                failures[milestone.id] = f"{type(exc).__name__}: {exc}"
+                db.session.execute(update(Milestone).where(Milestone.id == milestone.id)
+                                   .values(done_at=None, outcome=None)
+                                   .execution_options(synchronize_session=False))
     db.session.commit()
     for result in done:
         log.info("%s", result.describe())
@@ -126,18 +152,55 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
 
 
 # --- whom to tell ---------------------------------------------------------------------------------
-def factory_users(cycle: Cycle) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.factory_id == cycle.factory_id, User.role == "factory", User.active).order_by(User.id)))
+# Users are plain rows (id, email, name, language, role): a release tells thousands of people in a batch.
+_USER_COLUMNS = (User.id, User.email, User.name, User.language, User.role)
 
 
-def consenting_buyer_users(cycle: Cycle) -> list[User]:
-    """Users of every buyer that sources from the factory and whose consent stands (the access rule's clause)."""
-    return list(db.session.scalars(
-        select(User).join(Sourcing, Sourcing.buyer_id == User.buyer_id)
-        .where(Sourcing.factory_id == cycle.factory_id, User.role == "buyer", User.active, access.consent_clause())
-        .order_by(User.id)
-    ))
+def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
+    """cycle id → the active users of its factory, for many cycles in one query."""
+    by_factory: dict[int, list] = {}
+    factory_ids = sorted({c.factory_id for c in cycles})
+    for start in range(0, len(factory_ids), 500):
+        for row in db.session.execute(select(*_USER_COLUMNS, User.factory_id).where(
+                User.factory_id.in_(factory_ids[start:start + 500]), User.active).order_by(User.id)):
+            if row.role == "factory":  # checked here: in SQL it would steer SQLite to the role index
+                by_factory.setdefault(row.factory_id, []).append(row)
+    return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
+
+
+def consenting_buyer_users_of(cycles: list[Cycle]) -> dict[int, list]:
+    """cycle id → the users of every buyer that sources from its factory and whose consent stands.
+
+    Two indexed queries (the links, then their buyers' users) rather than one join, which SQLite would plan as a
+    walk over every buyer user."""
+    factory_ids = sorted({c.factory_id for c in cycles})
+    factories_of_buyer: dict[int, list[int]] = {}
+    for start in range(0, len(factory_ids), 500):
+        for link in db.session.execute(
+                select(Sourcing.buyer_id, Sourcing.factory_id, Sourcing.consent_given_at, Sourcing.consent_withdrawn_at)
+                .where(Sourcing.factory_id.in_(factory_ids[start:start + 500]))):
+            if Sourcing.consent_stands_for(link.consent_given_at, link.consent_withdrawn_at):
+                factories_of_buyer.setdefault(link.buyer_id, []).append(link.factory_id)
+    by_factory: dict[int, list] = {}
+    buyer_ids = sorted(factories_of_buyer)
+    for start in range(0, len(buyer_ids), 500):
+        for row in db.session.execute(select(*_USER_COLUMNS, User.buyer_id).where(
+                User.buyer_id.in_(buyer_ids[start:start + 500]), User.active)):
+            if row.role != "buyer":  # checked here: in SQL it would steer SQLite to the role index
+                continue
+            for factory_id in factories_of_buyer[row.buyer_id]:
+                by_factory.setdefault(factory_id, []).append(row)
+    for users in by_factory.values():
+        users.sort(key=lambda user: user.id)
+    return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
+
+
+def factory_users(cycle: Cycle) -> list:
+    return factory_users_of([cycle])[cycle.id]
+
+
+def consenting_buyer_users(cycle: Cycle) -> list:
+    return consenting_buyer_users_of([cycle])[cycle.id]
 
 
 def advisors(cycle: Cycle) -> list[User]:
@@ -150,27 +213,37 @@ def advance(cycle: Cycle, status: str) -> None:
         cycle.status = status
 
 
-def tell(result: Done, milestone: Milestone, users: list[User], kind: str, now: datetime, **values) -> None:
-    """One notice per user for this milestone and kind; the key makes a second run add nothing."""
+def notice(milestone: Milestone, user, kind: str, now: datetime, **values) -> dict:
+    """The notice (a Notification row, composed) telling `user` about `milestone`; its key makes it once."""
     cycle = milestone.cycle
     base_url = current_app.config.get("BWADMIN_BASE_URL", "")
-    for user in users:
-        language = user.language or "en"
-        context = {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
-                   "advisor": cycle.advisor.name if cycle.advisor else "-"} | values
-        if "verdict_high" in context:
-            context["verdict"] = messages.VERDICT.get(language, messages.VERDICT["en"])[0 if context["verdict_high"] else 1]
-        subject, lines = messages.message(kind, language, **context)
-        portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
-        text, html = notify.compose(
-            "notice", language, greeting=messages.GREETING.get(language, messages.GREETING["en"]).format(
-                name=user.name or user.email),
-            lines=lines, link=base_url + portal, link_label=messages.OPEN_LINK.get(language, "Open bwadmin"),
-            footer=messages.FOOTER.get(language, messages.FOOTER["en"]))
-        row = notify.record(f"milestone:{milestone.id}:{kind}:{user.id}", user.email, kind, subject, text, html,
-                            user=user, milestone=milestone, language=language)
-        if row is not None:
-            result.notices.append(row.id)
+    language = user.language or "en"
+    context = {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
+               "advisor": cycle.advisor.name if cycle.advisor else "-"} | values
+    if "verdict_high" in context:
+        context["verdict"] = messages.VERDICT.get(language, messages.VERDICT["en"])[0 if context["verdict_high"] else 1]
+    subject, lines = messages.message(kind, language, **context)
+    portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
+    text, html = notify.compose(
+        "notice", language, greeting=messages.GREETING.get(language, messages.GREETING["en"]).format(
+            name=user.name or user.email),
+        lines=lines, link=base_url + portal, link_label=messages.OPEN_LINK.get(language, "Open bwadmin"),
+        footer=messages.FOOTER.get(language, messages.FOOTER["en"]))
+    return notify.row(f"milestone:{milestone.id}:{kind}:{user.id}", user.email, kind, subject, text, html,
+                      user=user, milestone=milestone.id, language=language)
+
+
+def record_notices(pending: list[tuple[Done, dict]]) -> None:
+    """Record the notices (one statement), each added one noted on its milestone's result."""
+    added = notify.record_many([row for _, row in pending])
+    for result, row in pending:
+        if row["key"] in added:
+            result.notices.append(added.pop(row["key"]))
+
+
+def tell(result: Done, milestone: Milestone, users: list, kind: str, now: datetime, **values) -> None:
+    """One notice per user for this milestone and kind; the key makes a second run add nothing."""
+    record_notices([(result, notice(milestone, user, kind, now, **values)) for user in users])
 
 
 def _released(report: Report, result: Done) -> None:
@@ -202,23 +275,47 @@ def _assessment_due(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
+def _release_many(milestones: list[Milestone], now: datetime) -> list[Done]:
+    """The release of many cycles at once: reports scored from answers read in one query, written, audited and
+    told with one statement each. Returns one Done per milestone, in order."""
+    cycles = list({m.cycle.id: m.cycle for m in milestones}.values())
+    released: dict[int, list[tuple[str, int]]] = {}
+    for kind in ("assessment", "self_diagnosis"):
+        for cycle_id, report_id in report_docs.generate_scored_many(cycles, kind, now).items():
+            released.setdefault(cycle_id, []).append((kind, report_id))
+    results = [Done(m.id, m.kind, str(m.cycle)) for m in milestones]
+    pending: list[tuple[Done, dict]] = []
+    told = [(r, m) for r, m in zip(results, milestones) if m.cycle.id in released]
+    for result, milestone in zip(results, milestones):
+        if milestone.cycle.id not in released:
+            result.outcome = "skipped: no assessment recorded"
+            pending += [(result, notice(milestone, u, "release_missing_advisor", now)) for u in advisors(milestone.cycle)]
+    if told:
+        told_cycles = list({m.cycle.id: m.cycle for _, m in told}.values())
+        audit.record_many("release", "report", [
+            (report_id, f"{kind} report released: {cycle}")
+            for cycle in told_cycles for kind, report_id in released[cycle.id]])
+        report_docs.open_improvement_plans(told_cycles, now)
+        factory_people = factory_users_of(told_cycles)
+        buyer_people = consenting_buyer_users_of(told_cycles)
+        pdf = report_docs.pdf_wanted()
+        for result, milestone in told:
+            cycle = milestone.cycle
+            advance(cycle, "reporting")
+            result.released = [kind for kind, _ in released[cycle.id]]
+            result.pdfs = [report_id for _, report_id in released[cycle.id]] if pdf else []
+            pending += [(result, notice(milestone, u, "release_factory", now)) for u in factory_people[cycle.id]]
+            pending += [(result, notice(milestone, u, "release_buyer", now)) for u in buyer_people[cycle.id]]
+            pending += [(result, notice(milestone, u, "release_advisor", now)) for u in advisors(cycle)]
+    record_notices(pending)
+    return results
+
+
 def _release(milestone: Milestone, now: datetime) -> Done:
-    cycle = milestone.cycle
-    result = Done(milestone.id, milestone.kind, str(cycle))
-    reports = [r for r in (report_docs.generate_scored(cycle, "assessment", now),
-                           report_docs.generate_scored(cycle, "self_diagnosis", now)) if r is not None]
-    if not reports:
-        result.outcome = "skipped: no assessment recorded"
-        tell(result, milestone, advisors(cycle), "release_missing_advisor", now)
-        return result
-    for report in reports:
-        _released(report, result)
-    report_docs.open_improvement_plan(cycle, now)
-    advance(cycle, "reporting")
-    tell(result, milestone, factory_users(cycle), "release_factory", now)
-    tell(result, milestone, consenting_buyer_users(cycle), "release_buyer", now)
-    tell(result, milestone, advisors(cycle), "release_advisor", now)
-    return result
+    return _release_many([milestone], now)[0]
+
+
+_release.many = _release_many
 
 
 def _reminder(days: int):
@@ -258,7 +355,10 @@ def _programme_progress(milestone: Milestone, now: datetime) -> Done:
     cycle = milestone.cycle
     result = Done(milestone.id, milestone.kind, str(cycle))
     report = report_docs.generate_programme_progress(cycle, now)
+    db.session.flush()
     _released(report, result)
+    if report_docs.pdf_wanted():
+        result.pdfs.append(report.id)
     tell(result, milestone, factory_users(cycle), "programme_progress_factory", now)
     tell(result, milestone, consenting_buyer_users(cycle), "programme_progress_buyer", now)
     tell(result, milestone, advisors(cycle), "programme_progress_advisor", now)

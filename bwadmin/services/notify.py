@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, mail
 from ..models import Notification, utcnow
@@ -30,32 +29,68 @@ class DeliveryError(RuntimeError):
 
 def record(key: str, email: str, kind: str, subject: str, text: str, html: str | None = None, user=None,
            milestone=None, language: str = "en") -> Notification | None:
-    """Add a pending notice to the session; None when a notice with this key exists already."""
-    if db.session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
-        return None
-    notification = Notification(
-        key=key[:200], email=email, kind=kind, subject=subject[:300], body_text=text, body_html=html,
-        user_id=getattr(user, "id", None), milestone_id=getattr(milestone, "id", None),
-        language=language, status="pending",
-    )
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite lets one writer in at a time: the check above cannot be overtaken.
-        db.session.add(notification)
-        db.session.flush()
-        return notification
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
-        return None
-    return notification
+    """Add a pending notice; None when a notice with this key exists already."""
+    ids = record_many([row(key, email, kind, subject, text, html, user=user, milestone=milestone,
+                           language=language)])
+    return db.session.get(Notification, ids[key[:200]]) if ids else None
+
+
+def row(key: str, email: str, kind: str, subject: str, text: str, html: str | None = None, user=None,
+        milestone=None, language: str = "en") -> dict:
+    """The Notification row of a notice, for record_many."""
+    return {"key": key[:200], "email": email, "kind": kind, "subject": subject[:300], "body_text": text,
+            "body_html": html, "user_id": getattr(user, "id", None),
+            "milestone_id": getattr(milestone, "id", milestone if isinstance(milestone, int) else None),
+            "language": language, "status": "pending"}
+
+
+def record_many(rows: list[dict]) -> dict[str, int]:
+    """Insert pending notices (rows from `row`) in one statement per 500; a key that exists already (or twice
+    in `rows`) adds nothing. Returns key → id of the notices added, in the current transaction."""
+    unique: dict[str, dict] = {}
+    for item in rows:
+        unique.setdefault(item["key"], item)
+    if not unique:
+        return {}
+    dialect = db.session.get_bind().dialect.name
+    added: dict[str, int] = {}
+    items = list(unique.values())
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        if dialect in ("sqlite", "postgresql"):
+            # ON CONFLICT DO NOTHING: the unique key is the guard, even against another worker at the same moment.
+            from importlib import import_module
+
+            dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
+            statement = dialect_insert(Notification).on_conflict_do_nothing(index_elements=["key"])
+        else:
+            taken = set(db.session.scalars(select(Notification.key).where(
+                Notification.key.in_([item["key"] for item in chunk]))))
+            chunk = [item for item in chunk if item["key"] not in taken]
+            if not chunk:
+                continue
+            from sqlalchemy import insert as statement_insert
+
+            statement = statement_insert(Notification)
+        now = utcnow()
+        for item in chunk:
+            item.setdefault("created_at", now)
+            item.setdefault("attempts", 0)
+        result = db.session.execute(statement.returning(Notification.id, Notification.key), chunk)
+        added.update({key: id_ for id_, key in result})
+    return added
+
+
+_templates: dict = {}
 
 
 def compose(template: str, language: str, **context) -> tuple[str, str]:
     """Plain text and HTML of an email from templates/emails/<template>.txt and .html."""
     context.setdefault("base_url", current_app.config.get("BWADMIN_BASE_URL", ""))
-    text = render_template(f"emails/{template}.txt", lang=language, **context)
-    html = render_template(f"emails/{template}.html", lang=language, **context)
+    # The compiled templates straight from the app's Jinja environment: an email needs nothing of a request.
+    env = current_app.jinja_env
+    text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)
+    html = env.get_template(f"emails/{template}.html").render(lang=language, **context)
     return text, html
 
 

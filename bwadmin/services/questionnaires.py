@@ -211,10 +211,10 @@ def latest_published(kind: str) -> Questionnaire | None:
     )
 
 
-def ensure_default_questionnaires() -> list[Questionnaire]:
+def ensure_default_questionnaires(kinds=QUESTIONNAIRE_KINDS) -> list[Questionnaire]:
     """Load and publish each shipped file whose kind has no version yet; returns what was loaded."""
     loaded = []
-    for kind in QUESTIONNAIRE_KINDS:
+    for kind in kinds:
         exists = db.session.scalar(select(Questionnaire.id).where(Questionnaire.kind == kind).limit(1))
         path = DATA_DIR / f"{kind}.json"
         if exists is None and path.exists():

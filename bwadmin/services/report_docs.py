@@ -1,6 +1,8 @@
 """Generating reports: the data, the HTML (one template per kind, for the portal and the PDF) and the PDF file.
 
-Run by the worker at a milestone, never in a web request.
+Run by the worker at a milestone, never in a web request. A release is complete when its HTML is stored and
+released_at set; the PDF is made afterwards by a job of its own per report (`make_pdf`), which fills
+Report.file_path. Until then the portal says the PDF is being prepared and its download answers 404.
 """
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from flask import current_app, render_template
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
 from ..models import (
@@ -25,6 +27,7 @@ from ..models import (
     Response,
     TrainingSession,
 )
+from ..models import reports as models_reports
 from . import scoring
 
 TITLES = {
@@ -37,6 +40,14 @@ TITLES = {
 LABOUR_STANDARDS = ("child_labour", "discrimination", "forced_labour", "compensation", "osh", "working_time",
                     "contracts_hr", "freedom_of_association")
 PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
+
+
+PDF_KINDS = models_reports.PDF_KINDS
+
+
+def pdf_wanted() -> bool:
+    wanted = current_app.config.get("BWADMIN_REPORT_PDF", True)
+    return bool(wanted) and str(wanted).lower() not in ("0", "false", "no", "off")
 
 
 def reports_dir() -> Path:
@@ -79,8 +90,10 @@ def chart_svg(clusters: dict) -> str:
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     """The report's HTML from its data: the same template for the portal and the PDF."""
     clusters = (data.get("scores") or {}).get("clusters") or {}
-    return render_template(f"reports/{kind}.html", data=data, for_pdf=for_pdf,
-                           chart=None if for_pdf else chart_svg(clusters))
+    # The compiled template straight from the app's Jinja environment (cached there): a report needs none of
+    # render_template's request context, and the release renders thousands of them in a row.
+    template = current_app.jinja_env.get_template(f"reports/{kind}.html")
+    return template.render(data=data, for_pdf=for_pdf, chart=None if for_pdf else chart_svg(clusters))
 
 
 # --- the PDF ----------------------------------------------------------------------------------------
@@ -89,8 +102,7 @@ _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 
 def write_pdf(report: Report, data: dict) -> str | None:
     """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
-    wanted = current_app.config.get("BWADMIN_REPORT_PDF", True)
-    if not wanted or str(wanted).lower() in ("0", "false", "no", "off"):
+    if not pdf_wanted():
         return None
     from fpdf import FPDF
 
@@ -121,12 +133,41 @@ def write_pdf(report: Report, data: dict) -> str | None:
 
 
 def publish(report: Report, data: dict, now: datetime) -> Report:
+    """Store the data and the HTML and release; the PDF follows in its own job (`pending_pdf_ids`)."""
     report.data = data
     report.body_html = render(report.kind, data)
-    report.file_path = write_pdf(report, data)
+    report.file_path = None
     report.release_at = report.release_at or now
     report.released_at = now
     return report
+
+
+def make_pdf(report_id: int) -> str | None:
+    """The PDF of a released report, once: returns its path (relative to reports_dir), None when there is none
+    to make (not released, a kind without PDF, PDFs off). Commits."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.released_at is None or report.kind not in PDF_KINDS or not report.data:
+        return None
+    if report.file_path and (reports_dir() / report.file_path).is_file():
+        return report.file_path  # made already
+    path = write_pdf(report, report.data)
+    if path is not None:
+        # Only the file_path column: a newer release meanwhile (file_path reset) is not overwritten blindly.
+        db.session.execute(update(Report).where(Report.id == report.id, Report.released_at == report.released_at)
+                           .values(file_path=path).execution_options(synchronize_session=False))
+        db.session.commit()
+    return path
+
+
+def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
+    """Released reports still without their PDF (their job was lost with Redis, or never queued)."""
+    if not pdf_wanted():
+        return []
+    query = select(Report.id).where(Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None),
+                                    Report.file_path.is_(None), Report.body_html.is_not(None))
+    if released_before is not None:
+        query = query.where(Report.released_at <= released_before)
+    return list(db.session.scalars(query.order_by(Report.id)))
 
 
 # --- the data of each kind ----------------------------------------------------------------------------
@@ -144,32 +185,78 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
 
 
-def _keep_questions(questionnaire_id: int) -> None:
-    """Hold the questionnaire's questions in the session for the whole batch: the identity map is weak, and
-    without this every answer's question would be loaded again, one query each, for every report."""
-    kept = db.session.info.setdefault("bwadmin.questions", {})
-    if questionnaire_id not in kept:
-        from ..models import Question
-
-        kept[questionnaire_id] = list(db.session.scalars(
-            select(Question).where(Question.questionnaire_id == questionnaire_id)))
-
-
 def generate_scored(cycle: Cycle, kind: str, now: datetime) -> Report | None:
     """The assessment report or the self-diagnosis results; None when the cycle has no such answers."""
-    response = _response(cycle, kind)
-    if response is None:
-        return None
-    _keep_questions(response.questionnaire_id)
-    if not response.answers:
-        return None
-    scores = scoring.score(response)
-    data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores}
+    report_id = generate_scored_many([cycle], kind, now).get(cycle.id)
+    return db.session.get(Report, report_id, populate_existing=True) if report_id is not None else None
+
+
+def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], dict[int, object]]:
+    """cycle id → its response of `kind` (for the assessment: the one the Assessment names, else the cycle's
+    response of that kind), and cycle id → its Assessment row; plain rows, a few queries for all cycles."""
+    cycle_ids = [c.id for c in cycles]
+    assessments = {}
     if kind == "assessment":
-        assessment = db.session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
-        data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
-        data["assessors"] = assessment.assessors if assessment else None
-    return publish(get_or_create(cycle, kind), data, now)
+        assessments = {row.cycle_id: row for row in db.session.execute(
+            select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors)
+            .where(Assessment.cycle_id.in_(cycle_ids)))}
+    named = [a.response_id for a in assessments.values() if a.response_id is not None]
+    columns = (Response.id, Response.cycle_id, Response.questionnaire_id)
+    by_id = {row.id: row for row in db.session.execute(select(*columns).where(Response.id.in_(named)))} if named else {}
+    own = {row.cycle_id: row for row in db.session.execute(
+        select(*columns).where(Response.cycle_id.in_(cycle_ids), Response.kind == kind))}
+    responses = {}
+    for cycle_id in cycle_ids:
+        assessment = assessments.get(cycle_id)
+        named_response = by_id.get(assessment.response_id) if assessment is not None else None
+        response = named_response or own.get(cycle_id)
+        if response is not None:
+            responses[cycle_id] = response
+    return responses, assessments
+
+
+def generate_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+    """generate_scored for many cycles at once: cycle id → report id of each released report (cycles without
+    answers of `kind` are left out). Answers are read in one query and scored by scoring.score_many; the reports
+    are written with one statement per kind of change."""
+    cycles = [c for c in cycles if c.id is not None]
+    if not cycles:
+        return {}
+    responses, assessments = _responses_of(cycles, kind)
+    counts = scoring.answer_counts(r.id for r in responses.values())
+    responses = {cid: r for cid, r in responses.items() if counts.get(r.id)}
+    if not responses:
+        return {}
+    scores = scoring.score_many(responses.values())
+    existing = {row.cycle_id: row for row in db.session.execute(
+        select(Report.id, Report.cycle_id, Report.release_at).where(
+            Report.cycle_id.in_(list(responses)), Report.kind == kind))}
+    inserts, updates, order = [], [], []
+    for cycle in cycles:
+        response = responses.get(cycle.id)
+        if response is None:
+            continue
+        data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores[response.id]}
+        if kind == "assessment":
+            assessment = assessments.get(cycle.id)
+            data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
+            data["assessors"] = assessment.assessors if assessment else None
+        values = {"data": data, "body_html": render(kind, data), "file_path": None, "released_at": now}
+        row = existing.get(cycle.id)
+        if row is None:
+            inserts.append(values | {"cycle_id": cycle.id, "kind": kind, "title": f"{TITLES[kind]}: {cycle}",
+                                     "release_at": now})
+        else:
+            updates.append(values | {"id": row.id, "release_at": row.release_at or now})
+        order.append(cycle.id)
+    ids = {row.cycle_id: row.id for row in existing.values()}
+    if inserts:
+        for row in db.session.execute(insert(Report).returning(Report.id, Report.cycle_id,
+                                                               sort_by_parameter_order=True), inserts):
+            ids[row.cycle_id] = row.id
+    if updates:
+        db.session.execute(update(Report), updates)  # by primary key, executemany
+    return {cycle_id: ids[cycle_id] for cycle_id in order}
 
 
 def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
@@ -256,8 +343,22 @@ def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
     return publish(get_or_create(cycle, "programme_progress"), data, now)
 
 
-def open_improvement_plan(cycle: Cycle, now: datetime) -> Report:
+def open_improvement_plan(cycle: Cycle, now: datetime) -> None:
     """The plan is opened at the release; buyers see it once the factory submits it."""
-    plan = get_or_create(cycle, "improvement_plan")
-    plan.release_at = plan.release_at or now
-    return plan
+    open_improvement_plans([cycle], now)
+
+
+def open_improvement_plans(cycles: list[Cycle], now: datetime) -> None:
+    """open_improvement_plan for many cycles: one insert for the missing plans, one update for the others."""
+    ids = [c.id for c in cycles]
+    if not ids:
+        return
+    existing = set(db.session.scalars(select(Report.cycle_id).where(
+        Report.cycle_id.in_(ids), Report.kind == "improvement_plan")))
+    db.session.execute(update(Report).where(Report.cycle_id.in_(ids), Report.kind == "improvement_plan",
+                                            Report.release_at.is_(None))
+                       .values(release_at=now).execution_options(synchronize_session=False))
+    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{TITLES['improvement_plan']}: {c}",
+                "release_at": now} for c in cycles if c.id not in existing]
+    if missing:
+        db.session.execute(insert(Report), missing)

@@ -38,27 +38,36 @@ def answered(value) -> bool:
 def shown_ids(questions: list[Question], values: dict[int, object]) -> set[int]:
     """Ids of the questions shown for these answers. A question with a show_if rule is shown when its
     parent is shown and the parent's answer equals the rule's value; a hidden parent hides its children."""
+    return shown_by(visibility(questions), values)
+
+
+def visibility(questions) -> tuple[tuple[int, tuple[tuple[int, object], ...] | None], ...]:
+    """The show_if rules compiled: per question, (id, the (parent id, value) pairs of its whole chain of parents,
+    all of which must hold), or (id, None) when it can never be shown (a parent missing, a loop, or a chain
+    deeper than 50). Depends only on the questions: callers may keep it for a published questionnaire."""
     by_code = {q.code: q for q in questions}
-    state: dict[int, bool] = {}
+    compiled = []
+    for q in questions:
+        chain: list[tuple[int, object]] = []
+        seen = {q.id}
+        current, ok = q, True
+        while current.show_if:
+            parent = by_code.get(current.show_if.get("question"))
+            if parent is None or parent.id in seen or len(chain) >= 50:
+                ok = False
+                break
+            chain.append((parent.id, current.show_if.get("equals")))
+            seen.add(parent.id)
+            current = parent
+        compiled.append((q.id, tuple(chain) if ok else None))
+    return tuple(compiled)
 
-    def visible(q: Question, depth: int = 0) -> bool:
-        if q.id in state:
-            return state[q.id]
-        rule = q.show_if
-        if not rule:
-            result = True
-        else:
-            parent = by_code.get(rule.get("question"))
-            result = (
-                parent is not None
-                and depth < 50
-                and visible(parent, depth + 1)
-                and values.get(parent.id) == rule.get("equals")
-            )
-        state[q.id] = result
-        return result
 
-    return {q.id for q in questions if visible(q)}
+def shown_by(rules, values: dict[int, object]) -> set[int]:
+    """shown_ids from compiled rules (`visibility`)."""
+    get = values.get
+    return {qid for qid, chain in rules
+            if chain is not None and all(get(parent) == equals for parent, equals in chain)}
 
 
 @dataclass
