@@ -15,6 +15,7 @@ from forms.questionnaire import form_for, shown_names
 from ..extensions import csrf, db
 from ..models import Cycle
 from ..services import access, audit, draft_stash, responses, scoring
+from . import role_required
 
 bp = Blueprint("self_diagnosis", __name__, url_prefix="/factory")
 KIND = "self_diagnosis"
@@ -32,18 +33,15 @@ def _factory_user_or_login():
     """None when a factory user is logged in; else the answer to give (login redirect, or 404 for others)."""
     if not current_user.is_authenticated:
         return redirect(_login_url())
-    if current_user.role != "factory":
+    if not access.is_factory_user_of(current_user, current_user.factory_id):
         abort(404)
     return None
 
 
 @bp.get("/cycles/", endpoint="cycles")
+@role_required("factory")
 def cycle_list():
     """The user's own cycles, each with its self-diagnosis state."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.path))
-    if current_user.role != "factory":
-        abort(404)
     cycles = db.session.scalars(
         select(Cycle).where(Cycle.factory_id == current_user.factory_id).order_by(Cycle.number.desc())
     ).all()
@@ -146,7 +144,7 @@ def autosave(cycle_id: int):
         return jsonify(saved=False, session_ended=True, kept=kept,
                        login_url=url_for("auth.login", next=url_for("self_diagnosis.form", cycle_id=cycle_id))), 401
     csrf.protect()
-    if current_user.role != "factory":
+    if not access.is_factory_user_of(current_user, current_user.factory_id):
         abort(404)
     cycle, response = _open(cycle_id)
     if response is None:

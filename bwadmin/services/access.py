@@ -172,10 +172,15 @@ def report_file(report: Report) -> Path:
     return path
 
 
+def is_factory_user_of(user, factory_id: int | None) -> bool:
+    """A factory user belongs to one factory and acts for that one alone."""
+    return _role(user) == "factory" and factory_id is not None and user.factory_id == factory_id
+
+
 def cycle_for_factory_user(user, cycle_id: int) -> Cycle:
     """The cycle when it belongs to the user's own factory; NotFound otherwise (another factory's cycle, a
     missing one, or a user who is not a factory user)."""
     cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None or _role(user) != "factory" or user.factory_id != cycle.factory_id:
+    if cycle is None or not is_factory_user_of(user, cycle.factory_id):
         raise NotFound()
     return cycle

@@ -11,7 +11,7 @@ from . import access, audit
 
 def _own_sourcing(user, sourcing_id: int) -> Sourcing:
     link = db.session.get(Sourcing, sourcing_id)
-    if link is None or user.role != "factory" or link.factory_id != user.factory_id:
+    if link is None or not access.is_factory_user_of(user, link.factory_id):
         raise NotFound()
     return link
 
@@ -53,7 +53,7 @@ def request_share(user, factory_id: int, message: str | None = None) -> ShareReq
 
 def decide(user, request_id: int, accept: bool) -> ShareRequest:
     req = db.session.get(ShareRequest, request_id)
-    if req is None or user.role != "factory" or req.factory_id != user.factory_id or req.status != "pending":
+    if req is None or not access.is_factory_user_of(user, req.factory_id) or req.status != "pending":
         raise NotFound()
     req.status = "accepted" if accept else "declined"
     req.decided_at = utcnow()
