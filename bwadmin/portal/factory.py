@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import ReportFlag, ShareRequest, Sourcing, utcnow
+from ..models import Report, ReportFlag, ShareRequest, Sourcing, utcnow
 from ..services import access, audit, improvement, portal, sharing
 from . import role_required
 
@@ -36,7 +36,7 @@ def index():
     reports = []
     if cycle is not None:
         reports = db.session.scalars(access.visible_reports(current_user).where(
-            access.Report.cycle_id == cycle.id).order_by(access.Report.id)).all()
+            Report.cycle_id == cycle.id).order_by(Report.id)).all()
     return render_template("portal/factory_index.html", factory=factory, cycle=cycle, links=links,
                            requests=requests_, reports=reports, labels=portal.REPORT_LABELS)
 
@@ -136,8 +136,8 @@ def plan():
         values = request.form
     rows = improvement.actions(cycle)
     db.session.commit()
-    report = db.session.scalar(select(access.Report).where(
-        access.Report.cycle_id == cycle.id, access.Report.kind == "improvement_plan"))
+    report = db.session.scalar(select(Report).where(
+        Report.cycle_id == cycle.id, Report.kind == "improvement_plan"))
     return render_template("portal/factory_plan.html", cycle=cycle, rows=rows, errors=errors, values=values,
                            report=report, statuses=improvement.STATUS_LABELS), (400 if errors else 200)
 
