@@ -1,17 +1,21 @@
 """Asking for a password reset link, and setting a password from an invitation or reset link."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .auth import home_for, safe_next
 from .extensions import db
+from .models import LANGUAGES
 from .security import login_limits
 from .services import account_mail, audit, users
 
 bp = Blueprint("account", __name__)
 
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 SENT = ("If an account uses that address, we have sent it a link to set a new password. "
         "The link works once, within an hour.")
 
@@ -61,5 +65,21 @@ def set_password(purpose: str, token: str):
     return render_template("auth/set_password.html", form=form, user=user)
 
 
+@bp.post("/language")
+@login_required
+def language():
+    """Each person reads the questionnaires and emails in the language they choose here."""
+    chosen = request.form.get("language")
+    if chosen in LANGUAGES and chosen != current_user.language:
+        current_user.language = chosen
+        audit.record("update", current_user, summary=f"Language set to {chosen}", after={"language": chosen})
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or home_for(current_user))
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+
+    @app.context_processor
+    def languages():
+        return {"language_names": LANGUAGE_NAMES}

@@ -309,3 +309,23 @@ def test_a_stash_is_restored_only_for_the_user_it_was_typed_by(setup, client):
     login(client, colleague)
     client.get(url(cycle))
     assert Response.query.one().answers == []
+
+
+def test_a_factory_user_chooses_spanish_and_reads_the_questions_in_spanish(app, client):
+    from bwadmin.services import questionnaires
+
+    questionnaires.ensure_default_questionnaires(("self_diagnosis",))
+    factory = make_factory()
+    cycle = make_cycle(factory)
+    user = make_user("factory", factory=factory)
+    login(client, user)
+    url = f"/factory/cycles/{cycle.id}/self-diagnosis"
+    assert "Facility profile" in client.get(url).get_data(as_text=True)
+    page = client.get(url)
+    answer = client.post("/language", data={"language": "es", "next": url, "csrf_token": csrf_from(page)})
+    assert answer.status_code == 302 and answer.headers["Location"] == url
+    html = client.get(url).get_data(as_text=True)
+    assert "Perfil de la fábrica" in html and "Facility profile" not in html
+    assert db.session.get(type(user), user.id).language == "es"
+    refused = client.post("/language", data={"language": "xx", "next": "https://evil.example/", "csrf_token": csrf_from(page)})
+    assert refused.headers["Location"] == "/factory/" and db.session.get(type(user), user.id).language == "es"
