@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_wtf import FlaskForm
 from flask_login import current_user
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -43,12 +43,23 @@ def refuse():
     abort(403)
 
 
-def prefix_range(column, term: str):
-    """`lower(column)` starts with term, written as a range an index on lower(column) can serve."""
+def prefix_range(column, term: str, exact_range: bool = False):
+    """`lower(column)` starts with term, written as a range an index on lower(column) can serve.
+
+    Under a binary collation (SQLite) the range is the prefix exactly, and is answered from the index alone;
+    elsewhere (a PostgreSQL locale collation may place other strings inside the range) a LIKE checks each row.
+    """
     term = term.lower()
     upper = term[:-1] + chr(ord(term[-1]) + 1)
     key = func.lower(column)
+    if exact_range:
+        return and_(key >= term, key < upper)
     return and_(key >= term, key < upper, key.like(term.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
+
+
+def binary_collation() -> bool:
+    """SQLite compares text byte by byte: a prefix is exactly a range."""
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +101,31 @@ class StaffModelView(ModelView):
             and not self.model.__mapper__.relationships[name].uselist
         ]
         return query.options(*(loader for attr in related for loader in _loads(attr))) if related else query
+
+    def get_count_query(self):
+        # count(*), not Flask-Admin's count('*'): SQLite answers count(*) from the smallest index (or the
+        # table's page count), while count(?) evaluates the bound '*' for every row.
+        return db.session.query(func.count()).select_from(self.model)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False,
+                                        page_size=page_size)
+        if execute:
+            query = self._deferred_page(query).all()
+        return count, query
+
+    def _deferred_page(self, query):
+        """A deferred join: the page's ids are picked (ORDER BY, OFFSET) from the sort index alone, then only
+        those rows are read. A plain OFFSET reads every skipped row from the table."""
+        statement = query.statement
+        if statement._limit_clause is None:  # the CSV export: every row, no page
+            return query
+        pk = self.model.__mapper__.primary_key
+        if len(pk) != 1:
+            return query
+        ids = statement.with_only_columns(pk[0]).subquery()
+        page = query.limit(None).offset(None).filter(pk[0].in_(select(ids.c[0])))
+        return page
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
@@ -136,9 +172,10 @@ class StaffModelView(ModelView):
         # The whole text is one prefix: "lotus text" finds "Lotus Textile Vina", as staff type a name.
         term = " ".join(search.split())
         if term:
-            query = query.filter(or_(*(prefix_range(column, term) for column, _ in columns)))
+            exact = binary_collation()
+            query = query.filter(or_(*(prefix_range(column, term, exact) for column, _ in columns)))
             if count_query is not None:
-                count_query = count_query.filter(or_(*(prefix_range(column, term) for _, column in columns)))
+                count_query = count_query.filter(or_(*(prefix_range(column, term, exact) for _, column in columns)))
         return query, count_query, joins, count_joins
 
     # --- validation beside the field ----------------------------------------------------------
