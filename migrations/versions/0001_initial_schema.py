@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:15:18.880512
+Create Date: 2026-11-25 09:11:29.490837
 
 """
 from alembic import op
@@ -284,6 +284,7 @@ def upgrade():
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycle_advisor_id'), ['advisor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cycle_factory_id'), ['factory_id'], unique=False)
+        batch_op.create_index('ix_cycle_factory_signed_up', ['factory_id', 'signed_up_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_cycle_signed_up_on'), ['signed_up_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_cycle_status'), ['status'], unique=False)
 
@@ -668,6 +669,7 @@ def downgrade():
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cycle_status'))
         batch_op.drop_index(batch_op.f('ix_cycle_signed_up_on'))
+        batch_op.drop_index('ix_cycle_factory_signed_up')
         batch_op.drop_index(batch_op.f('ix_cycle_factory_id'))
         batch_op.drop_index(batch_op.f('ix_cycle_advisor_id'))
 
