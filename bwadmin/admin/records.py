@@ -194,7 +194,8 @@ class ShareRequestView(StaffModelView):
 
 
 class NotificationView(StaffModelView):
-    can_create = can_edit = False
+    # The log of what was told to whom: kept, never edited or deleted from the panel.
+    can_create = can_edit = can_delete = False
     column_list = ("created_at", "kind", "email", "subject", "status", "attempts", "sent_at", "last_error")
     column_filters = ("status", "kind", "language", "email", "created_at", "sent_at", "attempts")
     column_labels = {"last_error": "Last error"}
