@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..services import audit
@@ -25,14 +25,14 @@ class AdminForm(FlaskForm):
         super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
-def _loads(attr, depth: int = 2):
-    """selectinload of a relationship, and of what its target's __str__ reads (`str_loads` on the model)."""
-    option = selectinload(attr)
+def _loads(attr, depth: int = 2, joined: bool = False):
+    """selectinload (or joinedload) of a relationship, and of what its target's __str__ reads (`str_loads`)."""
+    option = joinedload(attr) if joined else selectinload(attr)
     target = attr.property.mapper.class_
     nested = [getattr(target, name) for name in getattr(target, "str_loads", ())] if depth > 1 else []
     if not nested:
         return [option]
-    return [option.selectinload(inner) for inner in nested]
+    return [option.joinedload(inner) if joined else option.selectinload(inner) for inner in nested]
 
 
 def staff_only() -> bool:
@@ -139,14 +139,13 @@ class StaffModelView(ModelView):
             kwargs.update(fast_row_actions(kwargs["list_row_actions"], kwargs.get("return_url")))
         return super().render(template, **kwargs)
 
-    def get_query(self):
-        query = super().get_query()
-        related = [
+    def _related(self) -> list:
+        return [
             getattr(self.model, name) for name in (self.column_list or ())
             if isinstance(name, str) and name in self.model.__mapper__.relationships
             and not self.model.__mapper__.relationships[name].uselist
         ]
-        return query.options(*(loader for attr in related for loader in _loads(attr))) if related else query
+
 
     def get_count_query(self):
         # count(*), not Flask-Admin's count('*'): SQLite answers count(*) from the smallest index (or the
@@ -164,14 +163,15 @@ class StaffModelView(ModelView):
         """A deferred join: the page's ids are picked (ORDER BY, OFFSET) from the sort index alone, then only
         those rows are read. A plain OFFSET reads every skipped row from the table."""
         statement = query.statement
-        if statement._limit_clause is None:  # the CSV export: every row, no page
-            return query
+        if statement._limit_clause is None:  # every row, no page: related rows by one extra query each
+            return query.options(*(loader for attr in self._related() for loader in _loads(attr)))
         pk = self.model.__mapper__.primary_key
         if len(pk) != 1:
-            return query
+            return query.options(*(loader for attr in self._related() for loader in _loads(attr)))
         ids = statement.with_only_columns(pk[0]).subquery()
         page = query.limit(None).offset(None).filter(pk[0].in_(select(ids.c[0])))
-        return page
+        # The page is a handful of rows by now: its related rows come joined in the same query.
+        return page.options(*(loader for attr in self._related() for loader in _loads(attr, joined=True)))
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
