@@ -1,0 +1,47 @@
+"""What the buyer sees on its home and factory pages, as the faster page-building writes it: every name escaped,
+each row linking to its factory, counts of released reports only, and the totals and paging unchanged."""
+from __future__ import annotations
+
+import re
+
+from bwadmin.extensions import db
+from bwadmin.models import ShareRequest
+
+from .factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from .portal_helpers import make_report
+
+
+def test_home_rows_escape_names_link_to_the_factory_and_count_released_reports_only(app, client):
+    buyer = make_buyer()
+    odd = make_factory('<b>Smith & "Sons"</b>', country="Viet <Nam>")
+    make_sourcing(buyer, odd)
+    cycle = make_cycle(odd, days_in=200)
+    make_report(cycle, "assessment", pdf=False)
+    make_report(cycle, "improvement_plan", pdf=False)
+    make_report(cycle, "self_diagnosis", released=False, pdf=False)  # not released: not counted
+    make_report(cycle, "factory_progress", future=True, pdf=False)  # released later: not counted
+    plain = make_factory("Plain Garments")
+    make_sourcing(buyer, plain)
+    login(client, make_user("buyer", buyer=buyer))
+    html = client.get("/buyer/").get_data(as_text=True)
+    assert "<b>Smith" not in html and "Viet <Nam>" not in html
+    assert (f'<tr><td><a href="/buyer/factories/{odd.id}">&lt;b&gt;Smith &amp; &#34;Sons&#34;&lt;/b&gt;</a></td>'
+            f'<td>Viet &lt;Nam&gt;</td><td>2</td></tr>') in html
+    assert f'<a href="/buyer/factories/{plain.id}">Plain Garments</a></td><td>Vietnam</td><td>0</td>' in html
+    assert html.index("&lt;b&gt;Smith") < html.index("Plain Garments")  # by name, as before
+    assert client.get(f"/buyer/factories/{odd.id}").status_code == 200
+
+
+def test_home_with_nothing_shared_and_factories_asked_or_not(app, client):
+    buyer = make_buyer()
+    asked, quiet = make_factory("Asked Ltd"), make_factory("Quiet Ltd")
+    make_sourcing(buyer, asked, consent=False)
+    make_sourcing(buyer, quiet, consent=False)
+    db.session.add(ShareRequest(buyer_id=buyer.id, factory_id=asked.id, status="pending"))
+    login(client, make_user("buyer", buyer=buyer))
+    for url in ("/buyer/", "/buyer/?page=3", "/buyer/?page=-1", "/buyer/?page=x"):
+        html = client.get(url).get_data(as_text=True)
+        assert "No factory shares its results with you yet." in html
+        asked_row = html[html.index("Asked Ltd"):html.index("Quiet Ltd")]
+        assert "Request sent" in asked_row
+        assert re.search(rf'action="/buyer/factories/{quiet.id}/ask"', html)
