@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import Integer, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -38,11 +38,13 @@ PER_PAGE = 50
 
 @lru_cache(maxsize=None)
 def _home_statements(role: str | None):
-    """The buyer home's statements, built once: a page of visible factories with their count of released
-    reports, the total, and the sourced factories not sharing."""
+    """The buyer home's statements, built once. `home`: one statement for the whole page, a UNION ALL of
+    (part 0) a page of visible factories with their count of released reports and the total of visible factories,
+    and (part 1) the sourced factories not sharing, each with 1 when a request to share is pending. `total`: the
+    total alone, asked only when the page asked for is past the end."""
     visible = access.visible_factories_stmt(role)
     # The page first, then the released reports counted for its rows only. (A window count for the total would
-    # make the database walk every row instead of stopping at the page's end: the total is a query of its own.)
+    # make the database number every row before the sort: the total is an uncorrelated subquery, run once.)
     paged = (
         visible.with_only_columns(Factory.id, Factory.name, Factory.country)
         .limit(bindparam("home_limit")).offset(bindparam("home_offset")).subquery("paged")
@@ -52,35 +54,53 @@ def _home_statements(role: str | None):
         .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
         .correlate(paged).scalar_subquery()
     )
-    page = select(paged.c.id, paged.c.name, paged.c.country, released.label("released")).order_by(
-        paged.c.name, paged.c.id)
     total = select(func.count()).select_from(visible.order_by(None).subquery())
     pending = (
         select(ShareRequest.factory_id)
         .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
         .scalar_subquery()
     )
+    # Plain SQL literals and integer flags, so both parts have the same column types on every database.
+    shared = select(literal_column("0", Integer).label("part"), paged.c.id, paged.c.name, paged.c.country,
+                    released.label("n"), total.scalar_subquery().label("total"))
     not_shared = (
-        select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
+        select(literal_column("1", Integer), Factory.id, Factory.name, Factory.country,
+               case((Factory.id.in_(pending), 1), else_=0), cast(null(), Integer))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
         .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
-        .order_by(Factory.name)
     )
-    return page, total, not_shared
+    home = union_all(shared, not_shared)
+    columns = home.selected_columns
+    return home.order_by(columns.part, columns.name, columns.id), total
 
 
 def buyer_home(user, page: int = 1) -> dict:
     """One page of shared factories (rows of id, name, country, released) with their count of released reports,
-    the total, and the sourced factories not sharing. Three queries, whatever the number of factories."""
-    page_stmt, total_stmt, not_shared_stmt = _home_statements(access._role(user))
+    the total, and the sourced factories not sharing (rows of id, name, country, pending). One query; three when
+    the page asked for is past the end."""
+    home_stmt, total_stmt = _home_statements(access._role(user))
     params = access.viewer_params(user)
-    total = db.session.scalar(total_stmt, params)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
-                                            "home_offset": (page - 1) * PER_PAGE}).all()
-    not_shared = db.session.execute(not_shared_stmt, params).all() if user.buyer_id is not None else []
-    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
+    page = max(page, 1)
+
+    def rows_of(page):
+        return db.session.execute(home_stmt, {**params, "home_limit": PER_PAGE,
+                                              "home_offset": (page - 1) * PER_PAGE}).all()
+
+    rows = rows_of(page)
+    shared = [row[1:5] for row in rows if row.part == 0]
+    if shared:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:  # past the end: show the last page
+        total = db.session.scalar(total_stmt, params)
+        if total:
+            page = -(-total // PER_PAGE)
+            rows = rows_of(page)
+            shared = [row[1:5] for row in rows if row.part == 0]
+    not_shared = [(row.id, row.name, row.country, bool(row.n)) for row in rows if row.part == 1]
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page,
+            "pages": max(1, -(-total // PER_PAGE))}
 
 
 # Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
