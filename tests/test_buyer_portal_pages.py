@@ -45,3 +45,37 @@ def test_home_with_nothing_shared_and_factories_asked_or_not(app, client):
         asked_row = html[html.index("Asked Ltd"):html.index("Quiet Ltd")]
         assert "Request sent" in asked_row
         assert re.search(rf'action="/buyer/factories/{quiet.id}/ask"', html)
+
+
+def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_queries(app, client):
+    from datetime import timedelta
+
+    from bwadmin.models import utcnow
+    from bwadmin.services import cycles, portal
+
+    from .portal_helpers import count_queries
+
+    buyer = make_buyer()
+    factory = make_factory("Two Cycles")
+    make_sourcing(buyer, factory)
+    first = make_cycle(factory, days_in=600)
+    first.status = "closed"
+    second = cycles.start_cycle(factory, utcnow().date() - timedelta(days=20))
+    db.session.flush()
+    assert second.number > first.number
+    new, bare = make_factory("No Cycle Yet"), make_factory("Not Sourced")
+    make_sourcing(buyer, new)
+    make_cycle(bare)
+    login(client, make_user("buyer", buyer=buyer))
+    portal.country_averages(factory.country)  # the averages are cached: what is left is the page's own queries
+    url = f"/buyer/factories/{factory.id}"
+    db.session.expire_all()
+    with count_queries() as seen:
+        html = client.get(url).get_data(as_text=True)
+    assert len(seen) == 3, [s[:90] for s in seen]  # the user; the factory with its cycle and milestones; the released reports
+    assert f"Cycle {second.number}: timeline" in html and f"Cycle {first.number}:" not in html
+    dates = re.findall(r"<li>(\d{4}-\d\d-\d\d) · ", html)
+    assert len(dates) == len(second.milestones) and dates == sorted(dates)
+    assert "No cycle yet." in client.get(f"/buyer/factories/{new.id}").get_data(as_text=True)
+    assert client.get(f"/buyer/factories/{bare.id}").status_code == 404
+    assert client.get("/buyer/factories/999999").status_code == 404

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ShareRequest, Sourcing
@@ -196,10 +198,38 @@ class FactoryPage:
         return next((r for r in self.reports if r.kind == kind), None)
 
 
+@lru_cache(maxsize=None)
+def _factory_cycle_stmt(role: str | None):
+    """The factory if a user of this role may see it (the access rule, as built once), its latest cycle and that
+    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone)."""
+    latest = aliased(Cycle, name="latest")
+    latest_id = (select(latest.id).where(latest.factory_id == Factory.id).order_by(latest.number.desc()).limit(1)
+                 .correlate(Factory).scalar_subquery())
+    return (
+        access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
+        .add_columns(Cycle, Milestone)
+        .outerjoin(Cycle, Cycle.id == latest_id)
+        .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
+        .order_by(None).order_by(Milestone.due_at, Milestone.id)
+    )
+
+
+def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None]:
+    """The factory if this user may see it (else NotFound), with its latest cycle and the cycle's milestones
+    loaded in due order. One query."""
+    rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
+                              {**access.viewer_params(user), "factory_id": factory_id}).all()
+    if not rows:
+        raise NotFound()
+    factory, cycle, _ = rows[0]
+    if cycle is not None and "milestones" not in inspect(cycle).dict:
+        set_committed_value(cycle, "milestones", [milestone for _, _, milestone in rows if milestone is not None])
+    return factory, cycle
+
+
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory; a fixed number of queries."""
-    factory = access.factory_for(user, factory_id)
-    cycle = current_cycle(factory.id)
+    factory, cycle = factory_with_cycle(user, factory_id)
     reports = []
     if cycle is not None:
         reports = db.session.scalars(_cycle_reports_stmt(access._role(user)),
