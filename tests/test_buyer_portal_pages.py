@@ -79,3 +79,17 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
     assert "No cycle yet." in client.get(f"/buyer/factories/{new.id}").get_data(as_text=True)
     assert client.get(f"/buyer/factories/{bare.id}").status_code == 404
     assert client.get("/buyer/factories/999999").status_code == 404
+
+
+def test_chart_draws_each_cluster_with_its_average_and_escapes_labels():
+    from bwadmin.portal.html import noncompliance_chart
+
+    svg = str(noncompliance_chart([
+        {"key": "osh", "label": "Safety <&> health", "rate": 75.0, "average": 40.0},
+        {"key": "compensation", "label": "Compensation", "rate": 50.0, "average": None},
+    ]))
+    assert svg.startswith("<svg") and 'height="128"' in svg  # two rows of 44 and the legend
+    assert "Safety &lt;&amp;&gt; health: 75%" in svg and "<&>" not in svg
+    assert 'width="255.0" height="14"' in svg and "avg 40%" in svg  # 75% of the 340 pixels of a full bar
+    assert svg.count("Country average:") == 1  # no average for compensation
+    assert "No released assessment yet." in str(noncompliance_chart([]))
