@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..services import access, audit, portal, sharing
-from . import role_required
+from . import html, role_required
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
@@ -15,14 +15,17 @@ bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 @role_required("buyer")
 def index():
     page = request.args.get("page", 1, type=int) or 1
-    return render_template("portal/buyer_index.html", home=portal.buyer_home(current_user, page))
+    home = portal.buyer_home(current_user, page)
+    rows = html.buyer_home_rows(home["shared"], url_for("buyer.index") + "factories/")
+    return render_template("portal/buyer_index.html", home=home, rows=rows)
 
 
 @bp.get("/factories/<int:factory_id>")
 @role_required("buyer")
 def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
-    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS)
+    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
+                           chart=html.noncompliance_chart(page.bars))
 
 
 @bp.post("/factories/<int:factory_id>/ask")

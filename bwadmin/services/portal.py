@@ -6,8 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import Integer, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ShareRequest, Sourcing
@@ -38,11 +40,13 @@ PER_PAGE = 50
 
 @lru_cache(maxsize=None)
 def _home_statements(role: str | None):
-    """The buyer home's statements, built once: a page of visible factories with their count of released
-    reports, the total, and the sourced factories not sharing."""
+    """The buyer home's statements, built once. `home`: one statement for the whole page, a UNION ALL of
+    (part 0) a page of visible factories with their count of released reports and the total of visible factories,
+    and (part 1) the sourced factories not sharing, each with 1 when a request to share is pending. `total`: the
+    total alone, asked only when the page asked for is past the end."""
     visible = access.visible_factories_stmt(role)
     # The page first, then the released reports counted for its rows only. (A window count for the total would
-    # make the database walk every row instead of stopping at the page's end: the total is a query of its own.)
+    # make the database number every row before the sort: the total is an uncorrelated subquery, run once.)
     paged = (
         visible.with_only_columns(Factory.id, Factory.name, Factory.country)
         .limit(bindparam("home_limit")).offset(bindparam("home_offset")).subquery("paged")
@@ -52,35 +56,53 @@ def _home_statements(role: str | None):
         .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
         .correlate(paged).scalar_subquery()
     )
-    page = select(paged.c.id, paged.c.name, paged.c.country, released.label("released")).order_by(
-        paged.c.name, paged.c.id)
     total = select(func.count()).select_from(visible.order_by(None).subquery())
     pending = (
         select(ShareRequest.factory_id)
         .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
         .scalar_subquery()
     )
+    # Plain SQL literals and integer flags, so both parts have the same column types on every database.
+    shared = select(literal_column("0", Integer).label("part"), paged.c.id, paged.c.name, paged.c.country,
+                    released.label("n"), total.scalar_subquery().label("total"))
     not_shared = (
-        select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
+        select(literal_column("1", Integer), Factory.id, Factory.name, Factory.country,
+               case((Factory.id.in_(pending), 1), else_=0), cast(null(), Integer))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
         .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
-        .order_by(Factory.name)
     )
-    return page, total, not_shared
+    home = union_all(shared, not_shared)
+    columns = home.selected_columns
+    return home.order_by(columns.part, columns.name, columns.id), total
 
 
 def buyer_home(user, page: int = 1) -> dict:
     """One page of shared factories (rows of id, name, country, released) with their count of released reports,
-    the total, and the sourced factories not sharing. Three queries, whatever the number of factories."""
-    page_stmt, total_stmt, not_shared_stmt = _home_statements(access._role(user))
+    the total, and the sourced factories not sharing (rows of id, name, country, pending). One query; three when
+    the page asked for is past the end."""
+    home_stmt, total_stmt = _home_statements(access._role(user))
     params = access.viewer_params(user)
-    total = db.session.scalar(total_stmt, params)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    shared = db.session.execute(page_stmt, {**params, "home_limit": PER_PAGE,
-                                            "home_offset": (page - 1) * PER_PAGE}).all()
-    not_shared = db.session.execute(not_shared_stmt, params).all() if user.buyer_id is not None else []
-    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page, "pages": pages}
+    page = max(page, 1)
+
+    def rows_of(page):
+        return db.session.execute(home_stmt, {**params, "home_limit": PER_PAGE,
+                                              "home_offset": (page - 1) * PER_PAGE}).all()
+
+    rows = rows_of(page)
+    shared = [row[1:5] for row in rows if row.part == 0]
+    if shared:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:  # past the end: show the last page
+        total = db.session.scalar(total_stmt, params)
+        if total:
+            page = -(-total // PER_PAGE)
+            rows = rows_of(page)
+            shared = [row[1:5] for row in rows if row.part == 0]
+    not_shared = [(row.id, row.name, row.country, bool(row.n)) for row in rows if row.part == 1]
+    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page,
+            "pages": max(1, -(-total // PER_PAGE))}
 
 
 # Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
@@ -176,10 +198,38 @@ class FactoryPage:
         return next((r for r in self.reports if r.kind == kind), None)
 
 
+@lru_cache(maxsize=None)
+def _factory_cycle_stmt(role: str | None):
+    """The factory if a user of this role may see it (the access rule, as built once), its latest cycle and that
+    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone)."""
+    latest = aliased(Cycle, name="latest")
+    latest_id = (select(latest.id).where(latest.factory_id == Factory.id).order_by(latest.number.desc()).limit(1)
+                 .correlate(Factory).scalar_subquery())
+    return (
+        access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
+        .add_columns(Cycle, Milestone)
+        .outerjoin(Cycle, Cycle.id == latest_id)
+        .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
+        .order_by(None).order_by(Milestone.due_at, Milestone.id)
+    )
+
+
+def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None]:
+    """The factory if this user may see it (else NotFound), with its latest cycle and the cycle's milestones
+    loaded in due order. One query."""
+    rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
+                              {**access.viewer_params(user), "factory_id": factory_id}).all()
+    if not rows:
+        raise NotFound()
+    factory, cycle, _ = rows[0]
+    if cycle is not None and "milestones" not in inspect(cycle).dict:
+        set_committed_value(cycle, "milestones", [milestone for _, _, milestone in rows if milestone is not None])
+    return factory, cycle
+
+
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory; a fixed number of queries."""
-    factory = access.factory_for(user, factory_id)
-    cycle = current_cycle(factory.id)
+    factory, cycle = factory_with_cycle(user, factory_id)
     reports = []
     if cycle is not None:
         reports = db.session.scalars(_cycle_reports_stmt(access._role(user)),

@@ -1,0 +1,95 @@
+"""What the buyer sees on its home and factory pages, as the faster page-building writes it: every name escaped,
+each row linking to its factory, counts of released reports only, and the totals and paging unchanged."""
+from __future__ import annotations
+
+import re
+
+from bwadmin.extensions import db
+from bwadmin.models import ShareRequest
+
+from .factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from .portal_helpers import make_report
+
+
+def test_home_rows_escape_names_link_to_the_factory_and_count_released_reports_only(app, client):
+    buyer = make_buyer()
+    odd = make_factory('<b>Smith & "Sons"</b>', country="Viet <Nam>")
+    make_sourcing(buyer, odd)
+    cycle = make_cycle(odd, days_in=200)
+    make_report(cycle, "assessment", pdf=False)
+    make_report(cycle, "improvement_plan", pdf=False)
+    make_report(cycle, "self_diagnosis", released=False, pdf=False)  # not released: not counted
+    make_report(cycle, "factory_progress", future=True, pdf=False)  # released later: not counted
+    plain = make_factory("Plain Garments")
+    make_sourcing(buyer, plain)
+    login(client, make_user("buyer", buyer=buyer))
+    html = client.get("/buyer/").get_data(as_text=True)
+    assert "<b>Smith" not in html and "Viet <Nam>" not in html
+    assert (f'<tr><td><a href="/buyer/factories/{odd.id}">&lt;b&gt;Smith &amp; &#34;Sons&#34;&lt;/b&gt;</a></td>'
+            f'<td>Viet &lt;Nam&gt;</td><td>2</td></tr>') in html
+    assert f'<a href="/buyer/factories/{plain.id}">Plain Garments</a></td><td>Vietnam</td><td>0</td>' in html
+    assert html.index("&lt;b&gt;Smith") < html.index("Plain Garments")  # by name, as before
+    assert client.get(f"/buyer/factories/{odd.id}").status_code == 200
+
+
+def test_home_with_nothing_shared_and_factories_asked_or_not(app, client):
+    buyer = make_buyer()
+    asked, quiet = make_factory("Asked Ltd"), make_factory("Quiet Ltd")
+    make_sourcing(buyer, asked, consent=False)
+    make_sourcing(buyer, quiet, consent=False)
+    db.session.add(ShareRequest(buyer_id=buyer.id, factory_id=asked.id, status="pending"))
+    login(client, make_user("buyer", buyer=buyer))
+    for url in ("/buyer/", "/buyer/?page=3", "/buyer/?page=-1", "/buyer/?page=x"):
+        html = client.get(url).get_data(as_text=True)
+        assert "No factory shares its results with you yet." in html
+        asked_row = html[html.index("Asked Ltd"):html.index("Quiet Ltd")]
+        assert "Request sent" in asked_row
+        assert re.search(rf'action="/buyer/factories/{quiet.id}/ask"', html)
+
+
+def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_queries(app, client):
+    from datetime import timedelta
+
+    from bwadmin.models import utcnow
+    from bwadmin.services import cycles, portal
+
+    from .portal_helpers import count_queries
+
+    buyer = make_buyer()
+    factory = make_factory("Two Cycles")
+    make_sourcing(buyer, factory)
+    first = make_cycle(factory, days_in=600)
+    first.status = "closed"
+    second = cycles.start_cycle(factory, utcnow().date() - timedelta(days=20))
+    db.session.flush()
+    assert second.number > first.number
+    new, bare = make_factory("No Cycle Yet"), make_factory("Not Sourced")
+    make_sourcing(buyer, new)
+    make_cycle(bare)
+    login(client, make_user("buyer", buyer=buyer))
+    portal.country_averages(factory.country)  # the averages are cached: what is left is the page's own queries
+    url = f"/buyer/factories/{factory.id}"
+    db.session.expire_all()
+    with count_queries() as seen:
+        html = client.get(url).get_data(as_text=True)
+    assert len(seen) == 3, [s[:90] for s in seen]  # the user; the factory with its cycle and milestones; the released reports
+    assert f"Cycle {second.number}: timeline" in html and f"Cycle {first.number}:" not in html
+    dates = re.findall(r"<li>(\d{4}-\d\d-\d\d) · ", html)
+    assert len(dates) == len(second.milestones) and dates == sorted(dates)
+    assert "No cycle yet." in client.get(f"/buyer/factories/{new.id}").get_data(as_text=True)
+    assert client.get(f"/buyer/factories/{bare.id}").status_code == 404
+    assert client.get("/buyer/factories/999999").status_code == 404
+
+
+def test_chart_draws_each_cluster_with_its_average_and_escapes_labels():
+    from bwadmin.portal.html import noncompliance_chart
+
+    svg = str(noncompliance_chart([
+        {"key": "osh", "label": "Safety <&> health", "rate": 75.0, "average": 40.0},
+        {"key": "compensation", "label": "Compensation", "rate": 50.0, "average": None},
+    ]))
+    assert svg.startswith("<svg") and 'height="128"' in svg  # two rows of 44 and the legend
+    assert "Safety &lt;&amp;&gt; health: 75%" in svg and "<&>" not in svg
+    assert 'width="255.0" height="14"' in svg and "avg 40%" in svg  # 75% of the 340 pixels of a full bar
+    assert svg.count("Country average:") == 1  # no average for compensation
+    assert "No released assessment yet." in str(noncompliance_chart([]))
