@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 09:11:29.490837
+Create Date: 2026-11-25 09:34:56.361869
 
 """
 from alembic import op
@@ -183,6 +183,7 @@ def upgrade():
     sa.UniqueConstraint('buyer_id', 'factory_id', name=op.f('uq_sourcing_buyer_id_factory_id'))
     )
     with op.batch_alter_table('sourcing', schema=None) as batch_op:
+        batch_op.create_index('ix_sourcing_buyer_consent', ['buyer_id', 'consent_given_at', 'consent_withdrawn_at', 'factory_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sourcing_buyer_id'), ['buyer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sourcing_factory_id'), ['factory_id'], unique=False)
 
@@ -698,6 +699,7 @@ def downgrade():
     with op.batch_alter_table('sourcing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sourcing_factory_id'))
         batch_op.drop_index(batch_op.f('ix_sourcing_buyer_id'))
+        batch_op.drop_index('ix_sourcing_buyer_consent')
 
     op.drop_table('sourcing')
     with op.batch_alter_table('share_request', schema=None) as batch_op:
