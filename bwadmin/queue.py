@@ -45,12 +45,4 @@ def get_queue(app: Flask | None = None) -> Queue:
     return Queue(app.config["BWADMIN_QUEUE"], connection=get_redis(app))
 
 
-def redis_url_for_children(app: Flask) -> str:
-    """A URL another process can use to reach the same Redis, embedded or not."""
-    if app.config.get("REDIS_URL"):
-        return app.config["REDIS_URL"]
-    server = embedded_redis(app.instance_path)
-    return f"unix://{server.socket_file}"
-
-
-__all__ = ["connect", "get_queue", "get_redis", "redis_url_for_children"]
+__all__ = ["connect", "get_queue", "get_redis"]

@@ -51,17 +51,10 @@ class UserView(AdminOnlyModelView):
     }
 
     def check(self, form, model) -> None:
-        email = users.normalise_email(form.email.data)
-        form.email.data = email
-        if "@" not in email:
-            form.email.errors.append("Enter an email address.")
-        existing = users.by_email(email)
-        if existing and (model is None or existing.id != model.id):
-            form.email.errors.append("A user with this email exists already.")
-        if form.role.data == "factory" and not form.factory.data:
-            form.factory.errors.append("A factory user needs the factory it belongs to.")
-        if form.role.data == "buyer" and not form.buyer.data:
-            form.buyer.errors.append("A buyer user needs the buyer it belongs to.")
+        form.email.data = users.normalise_email(form.email.data)
+        for problem in users.account_problems(form.email.data, form.role.data, form.factory.data, form.buyer.data,
+                                              model.id if model is not None else None):
+            problem.put_on(form)
         if form.new_password.data:
             problem = users.password_problem(form.new_password.data)
             if problem:

@@ -10,18 +10,15 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ROLES_BY_NAME, User
+from .errors import FieldError
 
 # Explicit parameters (RFC 9106's second recommended option) so a library upgrade cannot weaken them.
 _hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
 MIN_PASSWORD_LENGTH = 12
 
 
-class UserError(ValueError):
-    """A message for the person who typed the input, and the field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class UserError(FieldError):
+    """A refused account value, with the field it belongs beside."""
 
 
 def normalise_email(email: str) -> str:
@@ -51,7 +48,7 @@ def password_problem(password: str) -> str | None:
 def set_password(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
-        raise UserError(problem, "password")
+        raise UserError("password", problem)
     user.password_hash = _hasher.hash(password)
     # A new password ends every session and token that used the old one.
     user.session_version = (user.session_version or 0) + 1
@@ -71,6 +68,25 @@ def deactivate(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
+def account_problems(email: str, role: str, factory_id, buyer_id, user_id: int | None = None) -> list[UserError]:
+    """What is wrong with these account details; `user_id` is the account being edited, if any."""
+    problems = []
+    email = normalise_email(email)
+    if "@" not in email:
+        problems.append(UserError("email", "Enter an email address."))
+    else:
+        existing = by_email(email)
+        if existing is not None and existing.id != user_id:
+            problems.append(UserError("email", "A user with this email exists already."))
+    if role not in ROLES_BY_NAME:
+        problems.append(UserError("role", f"Role must be one of {', '.join(ROLES_BY_NAME)}."))
+    if role == "factory" and not factory_id:
+        problems.append(UserError("factory", "A factory user needs the factory it belongs to."))
+    if role == "buyer" and not buyer_id:
+        problems.append(UserError("buyer", "A buyer user needs the buyer it belongs to."))
+    return problems
+
+
 def create_user(
     email: str,
     role: str,
@@ -81,16 +97,9 @@ def create_user(
     language: str = "en",
 ) -> User:
     email = normalise_email(email)
-    if "@" not in email:
-        raise UserError("Enter an email address.", "email")
-    if role not in ROLES_BY_NAME:
-        raise UserError(f"Role must be one of {', '.join(ROLES_BY_NAME)}.", "role")
-    if role == "factory" and not factory_id:
-        raise UserError("A factory user needs the factory it belongs to.", "factory")
-    if role == "buyer" and not buyer_id:
-        raise UserError("A buyer user needs the buyer it belongs to.", "buyer")
-    if by_email(email):
-        raise UserError("A user with this email exists already.", "email")
+    problems = account_problems(email, role, factory_id, buyer_id)
+    if problems:
+        raise problems[0]
     user = User(
         email=email,
         role=role,
