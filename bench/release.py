@@ -6,9 +6,11 @@ Measures, in one run:
   too slow to run on all; its figure is a rate, so the two compare);
   emails/s to a local aiosmtpd server from one worker: batches over one SMTP connection beside one job and one
   connection per email (on --naive-emails of them).
-A release here does what a release really does (scores the assessment's 179 answers, renders the report's HTML
-with its chart, releases it, opens the improvement plan, records the factory's, the buyer's and the advisor's
-notices). The PDF is a job of its own per report after the release; it is off for the main runs
+Each assessment is completed before its release, and its report drafted then by the drafting jobs (as the
+sweep queues them), the way the factory reviews it in the month before the release: the drafting rate is printed
+too. A release then publishes the draft, opens the improvement plan, and records the factory's, the buyer's and
+the advisor's notices; the same releases with no drafts (each report scored from its 179 answers and rendered at
+the release, as when its source changed after the draft) are timed beside them. The PDF is a job of its own per report after the release; it is off for the main runs
 (BWADMIN_REPORT_PDF=False) and a small sample of releases and their PDF jobs is timed apart.
 Each figure also shows the CPU time this process used: on a shared machine, wall time includes waiting.
 
@@ -62,7 +64,7 @@ def build(cycles: int, rng: random.Random) -> tuple[datetime, int]:
         db.session.execute(insert(Response), [{"id": i, "cycle_id": i, "questionnaire_id": bank.id, "kind": "assessment",
                                                "status": "submitted", "submitted_at": now} for i in ids])
         db.session.execute(insert(Assessment), [{"cycle_id": i, "assessed_on": signed + timedelta(days=100),
-                                                 "response_id": i} for i in ids])
+                                                 "response_id": i, "completed_at": now} for i in ids])
         answers = []
         for i in ids:
             for qid, bad, zt in questions:
@@ -76,15 +78,40 @@ def build(cycles: int, rng: random.Random) -> tuple[datetime, int]:
     return datetime(2026, 5, 14), len(questions)
 
 
-def reset() -> None:
-    """Undo the releases, so the naive run starts from the same state."""
+def drafts(at: datetime) -> tuple[float, float, int]:
+    """The sweep a month before the release queues the drafting of every completed assessment, and one worker
+    drafts them: (wall seconds, CPU seconds, reports drafted)."""
+    from sqlalchemy import func, select
+
+    from bwadmin.extensions import db
+    from bwadmin.models import ReportContent
+    from jobs.sweep import run_sweep
+    from jobs.worker import work_until_empty
+
+    started, cpu = time.perf_counter(), time.process_time()
+    assert run_sweep(at - timedelta(days=30)).due == []
+    work_until_empty()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    drafted = db.session.scalar(select(func.count()).select_from(ReportContent)
+                                .where(ReportContent.body_html.is_not(None)))
+    return elapsed, cpu, drafted
+
+
+def reset(keep_drafts: bool = True) -> None:
+    """Undo the releases, so the next run starts from the same state: the drafts back to drafts, or gone."""
     from sqlalchemy import delete, update
 
     from bwadmin.extensions import db
-    from bwadmin.models import AuditEvent, Cycle, Milestone, Notification, Report
+    from bwadmin.models import AuditEvent, Cycle, Milestone, Notification, Report, ReportContent
 
-    for model in (Notification, Report, AuditEvent):
+    for model in (Notification, AuditEvent):
         db.session.execute(delete(model))
+    if keep_drafts:
+        db.session.execute(delete(Report).where(Report.kind == "improvement_plan"))
+        db.session.execute(update(Report).values(released_at=None, release_at=None, file_path=None))
+    else:
+        db.session.execute(delete(ReportContent))
+        db.session.execute(delete(Report))
     db.session.execute(update(Milestone).values(done_at=None, outcome=None))
     db.session.execute(update(Cycle).values(status="assessment"))
     db.session.commit()
@@ -204,6 +231,10 @@ def main() -> int:
         from bwadmin.models import Notification
         from rq import Queue
 
+        elapsed, cpu, count = drafts(at)
+        figures["drafts"] = count / elapsed
+        print(f"Drafts, when the assessments are completed (sweep + one worker): {count} in {elapsed:.2f} s = "
+              f"{count / elapsed:,.0f} drafts/s (CPU {cpu:.2f} s)")
         elapsed, cpu, count = releases(app, at, args.batch)
         figures["releases_batched"] = count / elapsed
         print(f"Releases, sweep + one worker, {args.batch} per job: {count} in {elapsed:.2f} s = "
@@ -223,8 +254,16 @@ def main() -> int:
         print(f"Emails, naive (one job and one SMTP connection per email), on {len(naive_ids)} of them: "
               f"{elapsed:.2f} s = {len(naive_ids) / elapsed:,.0f} emails/s, CPU {cpu:.2f} s")
 
-        reset()
+        reset(keep_drafts=False)
         Queue("bench-notices", connection=get_redis(app)).empty()
+        elapsed, cpu, count = releases(app, at, args.batch)
+        figures["releases_batched_undrafted"] = count / elapsed
+        print(f"Releases with no drafts (each report made at the release), {args.batch} per job: {count} in "
+              f"{elapsed:.2f} s = {count / elapsed:,.0f} releases/s (CPU {cpu:.2f} s)")
+
+        reset(keep_drafts=False)
+        Queue("bench-notices", connection=get_redis(app)).empty()
+        drafts(at)
         elapsed, cpu, count = releases(app, at, 1, limit=args.naive_cycles)
         figures["releases_naive"] = count / elapsed
         print(f"Releases, naive (one job per release), on the first {count} of the {args.cycles} due: "

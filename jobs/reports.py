@@ -1,5 +1,9 @@
-"""PDF jobs: one per released report. The release itself (HTML, released_at, notices) is done by then; the PDF
-is the slow part (fpdf2), so it never holds a release back. Report.file_path is filled when the file is written."""
+"""Report jobs.
+
+Drafts: when an assessment is completed or a self-diagnosis submitted, a job scores and renders its report as a
+draft, which the factory reviews before the release and the release publishes.
+PDFs: one job per released report. The release itself (HTML, released_at, notices) is done by then; the PDF is
+the slow part (fpdf2), so it never holds a release back. Report.file_path is filled when the file is written."""
 from __future__ import annotations
 
 import logging
@@ -20,6 +24,46 @@ def make_pdf(report_id: int) -> str | None:
         from bwadmin.services import report_docs
 
         return report_docs.make_pdf(report_id)
+
+
+def make_drafts(cycle_ids: list[int], now: str | None = None) -> dict[str, int]:
+    """Draft the assessment report and the self-diagnosis results of these cycles where due (as of `now`, ISO,
+    for the time-travelling tick); returns how many of each kind were drafted."""
+    with app_context():
+        from datetime import datetime
+
+        from bwadmin.services import report_docs
+
+        return report_docs.draft_reports(cycle_ids, datetime.fromisoformat(now) if now else None)
+
+
+def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue=None) -> list[str]:
+    """Queue drafting jobs of up to BWADMIN_SWEEP_BATCH cycles each; returns the job ids queued."""
+    from flask import current_app
+
+    from bwadmin.queue import get_queue
+
+    ids = sorted(set(cycle_ids))
+    queue = queue or get_queue()
+    size = int(current_app.config.get("BWADMIN_SWEEP_BATCH", 200))
+    waits = intervals(current_app.config.get("BWADMIN_PDF_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
+    retry = Retry(max=len(waits), interval=waits) if waits else None
+    job_ids = []
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        job_id = f"draft-{chunk[0]}" if len(chunk) == 1 else f"drafts-{chunk[0]}-{chunk[-1]}-{len(chunk)}"
+        if enqueue_unique(queue, make_drafts, (chunk, now), job_id, retry):
+            job_ids.append(job_id)
+    return job_ids
+
+
+def queue_drafts(cycle_ids: list[int]) -> None:
+    """What a view calls after committing a completed assessment or a submitted self-diagnosis. With Redis down
+    the page still answers: the sweep queues the missing drafts later."""
+    try:
+        enqueue_drafts(cycle_ids)
+    except Exception:  # noqa: BLE001 - any Redis error
+        log.exception("could not queue the drafts of cycles %s; the sweep will", cycle_ids)
 
 
 def enqueue(report_ids: list[int], queue=None) -> list[str]:

@@ -83,8 +83,12 @@ class QuestionnaireEntryView(BaseView):
             return self._page(cycle, response, form, details)
         audit.record("complete", response, summary=f"{self.heading} completed: {cycle}")
         db.session.commit()
+        self.after_complete(cycle)
         flash(f"{self.heading} completed.", "info")
         return redirect(url_for("cycle.details_view", id=cycle.id))
+
+    def after_complete(self, cycle) -> None:
+        """Work for the workers once the completion is committed."""
 
     def _page(self, cycle, response, form, details):
         progress = responses.progress(form.questions, form.values())
@@ -107,6 +111,11 @@ class AssessmentEntryView(QuestionnaireEntryView):
 
     def save_details(self, cycle, response, details) -> None:
         assessments.record_details(cycle, response, details.assessed_on.data, details.assessors.data)
+
+    def after_complete(self, cycle) -> None:
+        from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
+
+        report_jobs.queue_drafts([cycle.id])  # the draft report the factory reviews before the release
 
     def complete(self, cycle, response, details):
         return assessments.complete_assessment(cycle, response, details.assessed_on.data, details.assessors.data,

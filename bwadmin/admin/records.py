@@ -158,7 +158,6 @@ class ReportView(StaffModelView):
     prefix_search = [(Factory.name, [Report.cycle, Cycle.factory])]
     form_choices = {"kind": choices(REPORT_KINDS)}
     form_columns = ("title", "release_at")
-    column_exclude_list = ("body_html", "data")
 
 
 class ReportFlagView(StaffModelView):

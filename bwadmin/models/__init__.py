@@ -21,6 +21,7 @@ from .reports import (
     DifferentiationResult,
     ImprovementAction,
     Report,
+    ReportContent,
     ReportFlag,
     ShareRequest,
 )
@@ -29,7 +30,7 @@ __all__ = [
     "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AuditEvent", "Buyer", "Candidate", "Committee",
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
-    "Notification", "Question", "Questionnaire", "Report", "ReportFlag", "Response", "ScheduleOffset",
+    "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "User", "utcnow",
     "LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES",
 ]

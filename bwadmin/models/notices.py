@@ -27,6 +27,9 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(String(300), default="")
     body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # The pieces of a notice whose body is composed when it is sent (milestone notices): a release records
+    # thousands at once, and the body is written here once it has gone out.
+    parts: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

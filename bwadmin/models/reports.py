@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,8 +37,9 @@ class Report(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(300), default="")
-    data: Mapped[dict | None] = mapped_column(JSON)  # scores and sections the body was rendered from
-    body_html: Mapped[str | None] = mapped_column(Text)
+    # What the body was made from (answers, assessment details, factory header), hashed: a release publishes the
+    # draft the factory reviewed as it is while this still matches, and makes it again when it does not.
+    source_stamp: Mapped[str | None] = mapped_column(String(40))
     file_path: Mapped[str | None] = mapped_column(String(500))  # PDF, relative to instance/reports
     submitted_at: Mapped[datetime | None]  # for the factory's own reports
     release_at: Mapped[datetime | None]
@@ -45,6 +47,13 @@ class Report(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cycle: Mapped["Cycle"] = relationship()  # noqa: F821
+    content: Mapped["ReportContent | None"] = relationship(
+        back_populates="report", cascade="all, delete-orphan")
+
+    # The report's data and body live in report_content: a release flips released_at on thousands of reports at
+    # once, and a row that carried its 20 kB body would be written whole each time (SQLite rewrites the row).
+    data = association_proxy("content", "data", creator=lambda value: ReportContent(data=value))
+    body_html = association_proxy("content", "body_html", creator=lambda value: ReportContent(body_html=value))
 
     __table_args__ = (
         UniqueConstraint("cycle_id", "kind"),
@@ -63,6 +72,17 @@ class Report(db.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.kind} report"
+
+
+class ReportContent(db.Model):
+    """What a report says: the data it was made from (scores, sections) and its HTML body. One per report."""
+
+    __tablename__ = "report_content"
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    body_html: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="content")
 
 
 class ReportFlag(db.Model):

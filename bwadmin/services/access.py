@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, false, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
@@ -116,9 +116,9 @@ def _report_id_stmt(role: str | None) -> Select:
 
 @lru_cache(maxsize=None)
 def _report_stmt(role: str | None) -> Select:
-    # The cycle comes in the same row (the pages need its factory): no second query.
+    # The cycle and the content come in the same row (the pages need its factory and the body): no more queries.
     return visible_reports_stmt(role).where(Report.id == bindparam("access_report_id")).options(
-        contains_eager(Report.cycle))
+        contains_eager(Report.cycle), joinedload(Report.content))
 
 
 @lru_cache(maxsize=None)

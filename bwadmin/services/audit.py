@@ -58,9 +58,8 @@ def record(action: str, obj=None, *, user=None, entity: str | None = None, entit
 def record_many(action: str, entity: str, items: list[tuple[object, str]], user=None) -> None:
     """Many events of one action by one user (or the clock) in one statement: (entity id, summary) each."""
     if items:
-        from sqlalchemy import insert
-
-        db.session.execute(insert(AuditEvent), [
+        # Core, not the ORM's bulk insert: a batch of releases writes thousands the session never reads.
+        db.session.execute(AuditEvent.__table__.insert(), [
             {"user_id": getattr(user, "id", None), "action": action, "entity": entity,
              "entity_id": str(entity_id) if entity_id is not None else None, "summary": (summary or "")[:500] or None,
              "ip": None}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
@@ -122,9 +123,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
             try:
                 with db.session.begin_nested():
                     results = many(group, now)
-                    for milestone, result in zip(group, results):
-                        milestone.outcome = result.outcome
-                    db.session.flush()
+                    _record_outcomes(results)
                 done.extend(results)
                 continue
             except Exception:  # noqa: BLE001 - rolled back to the savepoint; now one by one
@@ -149,6 +148,13 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
     if failures:
         raise MilestoneError(failures)
     return done
+
+
+def _record_outcomes(results: list[Done]) -> None:
+    """Each milestone's outcome, in one statement for a batch (Core: the session does not track them)."""
+    table = Milestone.__table__
+    db.session.execute(table.update().where(table.c.id == bindparam("milestone_id")).values(outcome=bindparam("text")),
+                       [{"milestone_id": r.milestone_id, "text": r.outcome} for r in results])
 
 
 # --- whom to tell ---------------------------------------------------------------------------------
@@ -213,8 +219,21 @@ def advance(cycle: Cycle, status: str) -> None:
         cycle.status = status
 
 
+def advance_many(cycles: list[Cycle], status: str) -> None:
+    """advance() for many cycles, in one statement per 500."""
+    behind = STATUS_ORDER[:STATUS_ORDER.index(status)]
+    moving = [c for c in cycles if c.status in behind]
+    ids = [c.id for c in moving]
+    for start in range(0, len(ids), 500):
+        db.session.execute(update(Cycle).where(Cycle.id.in_(ids[start:start + 500]), Cycle.status.in_(behind))
+                           .values(status=status).execution_options(synchronize_session=False))
+    for cycle in moving:
+        set_committed_value(cycle, "status", status)  # what the row now holds, without a second write
+
+
 def notice(milestone: Milestone, user, kind: str, now: datetime, **values) -> dict:
-    """The notice (a Notification row, composed) telling `user` about `milestone`; its key makes it once."""
+    """The notice (a Notification row: its subject now, its body when sent) telling `user` about `milestone`; its
+    key makes it once."""
     cycle = milestone.cycle
     base_url = current_app.config.get("BWADMIN_BASE_URL", "")
     language = user.language or "en"
@@ -224,13 +243,14 @@ def notice(milestone: Milestone, user, kind: str, now: datetime, **values) -> di
         context["verdict"] = messages.VERDICT.get(language, messages.VERDICT["en"])[0 if context["verdict_high"] else 1]
     subject, lines = messages.message(kind, language, **context)
     portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
-    text, html = notify.compose(
-        "notice", language, greeting=messages.GREETING.get(language, messages.GREETING["en"]).format(
-            name=user.name or user.email),
-        lines=lines, link=base_url + portal, link_label=messages.OPEN_LINK.get(language, "Open bwadmin"),
-        footer=messages.FOOTER.get(language, messages.FOOTER["en"]))
-    return notify.row(f"milestone:{milestone.id}:{kind}:{user.id}", user.email, kind, subject, text, html,
-                      user=user, milestone=milestone.id, language=language)
+    # The body is composed from these parts when the notice is sent (notify.body_of), not here: a release
+    # records thousands of notices at once.
+    parts = {"template": "notice", "lines": lines, "link": base_url + portal,
+             "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email),
+             "link_label": messages.OPEN_LINK.get(language, "Open bwadmin"),
+             "footer": messages.FOOTER.get(language, messages.FOOTER["en"])}
+    return notify.row(f"milestone:{milestone.id}:{kind}:{user.id}", user.email, kind, subject, None, None,
+                      user=user, milestone=milestone.id, language=language, parts=parts)
 
 
 def record_notices(pending: list[tuple[Done, dict]]) -> None:
@@ -281,7 +301,7 @@ def _release_many(milestones: list[Milestone], now: datetime) -> list[Done]:
     cycles = list({m.cycle.id: m.cycle for m in milestones}.values())
     released: dict[int, list[tuple[str, int]]] = {}
     for kind in ("assessment", "self_diagnosis"):
-        for cycle_id, report_id in report_docs.generate_scored_many(cycles, kind, now).items():
+        for cycle_id, report_id in report_docs.release_scored_many(cycles, kind, now).items():
             released.setdefault(cycle_id, []).append((kind, report_id))
     results = [Done(m.id, m.kind, str(m.cycle)) for m in milestones]
     pending: list[tuple[Done, dict]] = []
@@ -299,9 +319,9 @@ def _release_many(milestones: list[Milestone], now: datetime) -> list[Done]:
         factory_people = factory_users_of(told_cycles)
         buyer_people = consenting_buyer_users_of(told_cycles)
         pdf = report_docs.pdf_wanted()
+        advance_many(told_cycles, "reporting")
         for result, milestone in told:
             cycle = milestone.cycle
-            advance(cycle, "reporting")
             result.released = [kind for kind, _ in released[cycle.id]]
             result.pdfs = [report_id for _, report_id in released[cycle.id]] if pdf else []
             pending += [(result, notice(milestone, u, "release_factory", now)) for u in factory_people[cycle.id]]

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ShareRequest, Sourcing
+from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent, ShareRequest, Sourcing
 from . import access
 
 CLUSTER_LABELS = {
@@ -160,7 +160,8 @@ def country_averages(country: str) -> dict[str, float]:
 def compute_country_averages(country: str) -> dict[str, float]:
     """Average non-compliance per cluster over released assessment reports of the country's factories. One query."""
     rows = db.session.scalars(
-        select(Report.data).join(Cycle, Cycle.id == Report.cycle_id).join(Factory, Factory.id == Cycle.factory_id)
+        select(ReportContent.data).join(Report, Report.id == ReportContent.report_id)
+        .join(Cycle, Cycle.id == Report.cycle_id).join(Factory, Factory.id == Cycle.factory_id)
         .where(Factory.country == country, Report.kind == "assessment", access.released_clause())
     ).all()
     sums, counts = defaultdict(float), defaultdict(int)

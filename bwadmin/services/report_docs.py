@@ -6,13 +6,16 @@ Report.file_path. Until then the portal says the PDF is being prepared and its d
 """
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -22,10 +25,13 @@ from ..models import (
     CommitteeMember,
     Cycle,
     Election,
+    Milestone,
     Need,
     Report,
+    ReportContent,
     Response,
     TrainingSession,
+    utcnow,
 )
 from ..models import reports as models_reports
 from . import scoring
@@ -163,8 +169,9 @@ def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
     """Released reports still without their PDF (their job was lost with Redis, or never queued)."""
     if not pdf_wanted():
         return []
-    query = select(Report.id).where(Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None),
-                                    Report.file_path.is_(None), Report.body_html.is_not(None))
+    query = select(Report.id).join(ReportContent).where(
+        Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None), Report.file_path.is_(None),
+        ReportContent.body_html.is_not(None))
     if released_before is not None:
         query = query.where(Report.released_at <= released_before)
     return list(db.session.scalars(query.order_by(Report.id)))
@@ -185,12 +192,6 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
 
 
-def generate_scored(cycle: Cycle, kind: str, now: datetime) -> Report | None:
-    """The assessment report or the self-diagnosis results; None when the cycle has no such answers."""
-    report_id = generate_scored_many([cycle], kind, now).get(cycle.id)
-    return db.session.get(Report, report_id, populate_existing=True) if report_id is not None else None
-
-
 def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], dict[int, object]]:
     """cycle id → its response of `kind` (for the assessment: the one the Assessment names, else the cycle's
     response of that kind), and cycle id → its Assessment row; plain rows, a few queries for all cycles."""
@@ -198,10 +199,11 @@ def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], di
     assessments = {}
     if kind == "assessment":
         assessments = {row.cycle_id: row for row in db.session.execute(
-            select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors)
+            select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors,
+                   Assessment.completed_at)
             .where(Assessment.cycle_id.in_(cycle_ids)))}
     named = [a.response_id for a in assessments.values() if a.response_id is not None]
-    columns = (Response.id, Response.cycle_id, Response.questionnaire_id)
+    columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at)
     by_id = {row.id: row for row in db.session.execute(select(*columns).where(Response.id.in_(named)))} if named else {}
     own = {row.cycle_id: row for row in db.session.execute(
         select(*columns).where(Response.cycle_id.in_(cycle_ids), Response.kind == kind))}
@@ -215,48 +217,178 @@ def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], di
     return responses, assessments
 
 
-def generate_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
-    """generate_scored for many cycles at once: cycle id → report id of each released report (cycles without
-    answers of `kind` are left out). Answers are read in one query and scored by scoring.score_many; the reports
-    are written with one statement per kind of change."""
+# --- the assessment report and the self-diagnosis results -------------------------------------------------
+# The worker drafts them when the assessment is completed or the self-diagnosis submitted: the factory reviews
+# the draft in the month before the release, and the release publishes that draft as it is, unless what it was
+# made from has changed since (then the release makes it again). So a release is a few statements, not scoring
+# and rendering, when thousands fall due at once.
+SCORED_KINDS = ("assessment", "self_diagnosis")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What a scored report is made from: the response, the assessment's details, and a stamp of both and of
+    the header."""
+
+    response: object
+    assessment: object | None
+    stamp: str
+
+
+def _stamp(cycle: Cycle, response, assessment) -> str:
+    factory = cycle.factory
+    parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
+             str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
+             factory.name, factory.country, factory.city, cycle.number, str(cycle.signed_up_on))
+    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _sources(cycles: list[Cycle], kind: str, finished_only: bool) -> dict[int, _Source]:
+    """cycle id → the source of its report of `kind`. `finished_only`: only a completed assessment or a submitted
+    self-diagnosis, so that a draft never shows answers still being entered."""
+    responses, assessments = _responses_of(cycles, kind)
+    sources = {}
+    for cycle in cycles:
+        response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
+        if response is None:
+            continue
+        if finished_only and not (assessment is not None and assessment.completed_at is not None
+                                  if kind == "assessment" else response.status == "submitted"):
+            continue
+        sources[cycle.id] = _Source(response, assessment, _stamp(cycle, response, assessment))
+    return sources
+
+
+def _existing(cycle_ids: list[int], kind: str) -> dict[int, object]:
+    return {row.cycle_id: row for row in db.session.execute(
+        select(Report.id, Report.cycle_id, Report.release_at, Report.released_at, Report.source_stamp,
+               ReportContent.body_html.is_not(None).label("has_body"),
+               ReportContent.report_id.is_not(None).label("has_content"))
+        .outerjoin(ReportContent).where(Report.cycle_id.in_(cycle_ids), Report.kind == kind))}
+
+
+def _current(row, source: _Source | None) -> bool:
+    return row is not None and source is not None and row.has_body and row.source_stamp == source.stamp
+
+
+def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], existing: dict[int, object],
+                  now: datetime, release: bool) -> dict[int, int]:
+    """Score, render and store the reports of `cycles` (drafts, or released now): cycle id → report id, leaving
+    out cycles whose response has no answers. Answers are read in one query and scored by scoring.score_many;
+    the rows are written with one statement per kind of change."""
+    sources = {c.id: sources[c.id] for c in cycles if c.id in sources}
+    counts = scoring.answer_counts(s.response.id for s in sources.values())
+    sources = {cycle_id: s for cycle_id, s in sources.items() if counts.get(s.response.id)}
+    if not sources:
+        return {}
+    scores = scoring.score_many(s.response for s in sources.values())
+    inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
+    for cycle in cycles:
+        source = sources.get(cycle.id)
+        if source is None:
+            continue
+        data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores[source.response.id]}
+        if kind == "assessment":
+            assessment = source.assessment
+            data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
+            data["assessors"] = assessment.assessors if assessment else None
+        content = {"data": data, "body_html": render(kind, data)}
+        values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
+        row = existing.get(cycle.id)
+        if row is None:
+            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{TITLES[kind]}: {cycle}",
+                                      "release_at": now if release else None}, content))
+        else:
+            updates.append(values | {"report_id": row.id,
+                                     "release_at": (row.release_at or now) if release else row.release_at})
+            (contents_changed if row.has_content else contents_new).append(content | {"report_id": row.id})
+        order.append(cycle.id)
+    ids = {row.cycle_id: row.id for row in existing.values()}
+    # Core statements, not the ORM's bulk ones: the session needs none of these rows.
+    table, content_table = Report.__table__, ReportContent.__table__
+    if inserts:
+        made = {row.cycle_id: row.id for row in db.session.execute(
+            table.insert().returning(table.c.id, table.c.cycle_id), [values for values, _ in inserts])}
+        ids.update(made)
+        contents_new += [content | {"report_id": made[values["cycle_id"]]} for values, content in inserts]
+    if updates:
+        db.session.execute(table.update().where(table.c.id == bindparam("report_id")), updates)
+    if contents_changed:
+        db.session.execute(content_table.update().where(content_table.c.report_id == bindparam("content_of")),
+                           [{"content_of": c["report_id"], "data": c["data"], "body_html": c["body_html"]}
+                            for c in contents_changed])
+    if contents_new:
+        db.session.execute(content_table.insert(), contents_new)
+    return {cycle_id: ids[cycle_id] for cycle_id in order}
+
+
+def draft_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+    """Draft the reports of `kind` whose assessment is completed (self-diagnosis submitted), unless released or
+    drafted from the same source already: cycle id → report id of each draft made."""
     cycles = [c for c in cycles if c.id is not None]
     if not cycles:
         return {}
-    responses, assessments = _responses_of(cycles, kind)
-    counts = scoring.answer_counts(r.id for r in responses.values())
-    responses = {cid: r for cid, r in responses.items() if counts.get(r.id)}
-    if not responses:
+    sources = _sources(cycles, kind, finished_only=True)
+    existing = _existing(list(sources), kind) if sources else {}
+    todo = [c for c in cycles if c.id in sources and not (
+        existing.get(c.id) is not None and existing[c.id].released_at is not None
+        or _current(existing.get(c.id), sources[c.id]))]
+    return _write_scored(todo, kind, sources, existing, now, release=False)
+
+
+def release_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+    """Release the reports of `kind` of many cycles: cycle id → report id of each released report (cycles
+    without answers of `kind` are left out). A current draft is released as it is, in one statement for all;
+    the others are made now."""
+    cycles = [c for c in cycles if c.id is not None]
+    if not cycles:
         return {}
-    scores = scoring.score_many(responses.values())
-    existing = {row.cycle_id: row for row in db.session.execute(
-        select(Report.id, Report.cycle_id, Report.release_at).where(
-            Report.cycle_id.in_(list(responses)), Report.kind == kind))}
-    inserts, updates, order = [], [], []
-    for cycle in cycles:
-        response = responses.get(cycle.id)
-        if response is None:
-            continue
-        data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores[response.id]}
-        if kind == "assessment":
-            assessment = assessments.get(cycle.id)
-            data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
-            data["assessors"] = assessment.assessors if assessment else None
-        values = {"data": data, "body_html": render(kind, data), "file_path": None, "released_at": now}
-        row = existing.get(cycle.id)
-        if row is None:
-            inserts.append(values | {"cycle_id": cycle.id, "kind": kind, "title": f"{TITLES[kind]}: {cycle}",
-                                     "release_at": now})
-        else:
-            updates.append(values | {"id": row.id, "release_at": row.release_at or now})
-        order.append(cycle.id)
-    ids = {row.cycle_id: row.id for row in existing.values()}
-    if inserts:
-        for row in db.session.execute(insert(Report).returning(Report.id, Report.cycle_id,
-                                                               sort_by_parameter_order=True), inserts):
-            ids[row.cycle_id] = row.id
-    if updates:
-        db.session.execute(update(Report), updates)  # by primary key, executemany
-    return {cycle_id: ids[cycle_id] for cycle_id in order}
+    sources = _sources(cycles, kind, finished_only=False)
+    existing = _existing(list(sources), kind) if sources else {}
+    drafted = {c.id: existing[c.id].id for c in cycles
+               if _current(existing.get(c.id), sources.get(c.id)) and existing[c.id].released_at is None}
+    ids = list(drafted.values())
+    for start in range(0, len(ids), 500):
+        db.session.execute(update(Report).where(Report.id.in_(ids[start:start + 500]))
+                           .values(released_at=now, release_at=func.coalesce(Report.release_at, now), file_path=None)
+                           .execution_options(synchronize_session=False))
+    made = _write_scored([c for c in cycles if c.id not in drafted], kind, sources, existing, now, release=True)
+    released = drafted | made
+    return {c.id: released[c.id] for c in cycles if c.id in released}
+
+
+def draft_reports(cycle_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """The worker's drafting job: both scored reports of these cycles, where due. Returns how many of each kind
+    were drafted. Commits."""
+    now = now or utcnow()
+    made = {}
+    ids = sorted(set(cycle_ids))
+    for start in range(0, len(ids), 500):
+        cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(ids[start:start + 500]))
+                                         .options(selectinload(Cycle.factory))))
+        for kind in SCORED_KINDS:
+            made[kind] = made.get(kind, 0) + len(draft_scored_many(cycles, kind, now))
+        db.session.commit()
+    return made
+
+
+def pending_draft_cycle_ids() -> list[int]:
+    """Cycles before their release whose completed assessment or submitted self-diagnosis has no report drafted
+    yet (its job was lost with Redis, or never queued)."""
+    def missing(kind):
+        return ~select(Report.id).join(ReportContent).where(Report.cycle_id == Cycle.id, Report.kind == kind,
+                                                            ReportContent.body_html.is_not(None)).exists()
+
+    completed = select(Assessment.id).where(Assessment.cycle_id == Cycle.id,
+                                            Assessment.completed_at.is_not(None)).exists()
+    submitted = select(Response.id).where(Response.cycle_id == Cycle.id, Response.kind == "self_diagnosis",
+                                          Response.status == "submitted").exists()
+    before_release = select(Milestone.id).where(Milestone.cycle_id == Cycle.id, Milestone.kind == "release",
+                                                Milestone.done_at.is_(None)).exists()
+    return list(db.session.scalars(
+        select(Cycle.id).where(Cycle.status != "closed", before_release,
+                               or_(and_(completed, missing("assessment")), and_(submitted, missing("self_diagnosis"))))
+        .order_by(Cycle.id)))
 
 
 def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
@@ -361,4 +493,4 @@ def open_improvement_plans(cycles: list[Cycle], now: datetime) -> None:
     missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{TITLES['improvement_plan']}: {c}",
                 "release_at": now} for c in cycles if c.id not in existing]
     if missing:
-        db.session.execute(insert(Report), missing)
+        db.session.execute(Report.__table__.insert(), missing)
