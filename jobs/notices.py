@@ -6,7 +6,7 @@ import logging
 from rq import Retry, get_current_job
 
 from . import app_context
-from .queueing import enqueue_unique, intervals
+from .queueing import enqueue_unique_many, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -46,12 +46,11 @@ def enqueue(ids: list[int], queue=None) -> list[str]:
         queue = Queue(name, connection=get_queue().connection) if name else get_queue()
     size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
     waits = intervals(config.get("BWADMIN_NOTICE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
-    job_ids = []
+    calls = []
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
-        job_id = f"notice-{chunk[0]}" if len(chunk) == 1 else f"notices-{chunk[0]}-{chunk[-1]}-{len(chunk)}"
-        func = send_notice if len(chunk) == 1 else send_notices
-        args = (chunk[0],) if len(chunk) == 1 else (chunk,)
-        if enqueue_unique(queue, func, args, job_id, Retry(max=len(waits), interval=waits) if waits else None):
-            job_ids.append(job_id)
-    return job_ids
+        if len(chunk) == 1:
+            calls.append((send_notice, (chunk[0],), f"notice-{chunk[0]}"))
+        else:
+            calls.append((send_notices, (chunk,), f"notices-{chunk[0]}-{chunk[-1]}-{len(chunk)}"))
+    return enqueue_unique_many(queue, calls, Retry(max=len(waits), interval=waits) if waits else None)

@@ -23,6 +23,19 @@ def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, retry=None, **k
     return True
 
 
+def enqueue_unique_many(queue: Queue, calls: list[tuple], retry=None) -> list[str]:
+    """enqueue_unique for many (func, args, job_id) calls, with two Redis round trips in all: a release job queues
+    dozens of email jobs. Returns the job ids queued."""
+    if not calls:
+        return []
+    existing = Job.fetch_many([job_id for _, _, job_id in calls], connection=queue.connection)
+    fresh = [call for call, job in zip(calls, existing)
+             if job is None or job.get_status(refresh=False) not in LIVE]
+    queue.enqueue_many([Queue.prepare_data(func, args, job_id=job_id, retry=retry, result_ttl=3600,
+                                           failure_ttl=7 * 24 * 3600) for func, args, job_id in fresh])
+    return [job_id for _, _, job_id in fresh]
+
+
 def intervals(value, default: list[int]) -> list[int]:
     """Retry intervals from the config: a list, or "10,60,300" from a BWADMIN_* environment variable."""
     if value is None:

@@ -8,16 +8,17 @@ and reported in MilestoneError, so the job is retried; the others of the batch a
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
-from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
+from ..models import MILESTONE_KINDS, Cycle, Factory, Milestone, Report, Sourcing, User, utcnow
 from . import audit, differentiation, messages, notify, report_docs
 
 log = logging.getLogger("bwadmin.clock")
@@ -97,27 +98,24 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
     if not claimed:
         db.session.rollback()
         return []
-    milestones = list(db.session.scalars(
-        select(Milestone).where(Milestone.id.in_(claimed))
-        .options(selectinload(Milestone.cycle).selectinload(Cycle.factory),
-                 selectinload(Milestone.cycle).selectinload(Cycle.advisor))
-        .execution_options(populate_existing=True)
-    ))
+    # Plain rows: a batch handler (`handler.many`) reads what it needs itself; the others get ORM milestones.
+    rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id)
+                              .where(Milestone.id.in_(claimed))).all()
     order = {kind: i for i, kind in enumerate(MILESTONE_KINDS)}
-    milestones.sort(key=lambda m: (m.due_at, order[m.kind], m.id))
+    rows.sort(key=lambda m: (m.due_at, order[m.kind], m.id))
     done: list[Done] = []
     failures: dict[int, str] = {}
     start = 0
-    while start < len(milestones):
-        # Consecutive milestones of a kind whose handler has a batch form (`handler.many`) are done together; if
-        # the batch fails, each is done alone, so one bad milestone does not hold back the others.
-        handler = HANDLERS[milestones[start].kind]
+    while start < len(rows):
+        # Consecutive milestones of a kind whose handler has a batch form are done together; if the batch
+        # fails, each is done alone, so one bad milestone does not hold back the others.
+        handler = HANDLERS[rows[start].kind]
         many = getattr(handler, "many", None)
         end = start + 1
         if many is not None:
-            while end < len(milestones) and milestones[end].kind == milestones[start].kind:
+            while end < len(rows) and rows[end].kind == rows[start].kind:
                 end += 1
-        group = milestones[start:end]
+        group = rows[start:end]
         start = end
         if many is not None and len(group) > 1:
             try:
@@ -129,17 +127,22 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
             except Exception:  # noqa: BLE001 - rolled back to the savepoint; now one by one
                 log.warning("batch of %d %s milestones failed; doing them one by one", len(group), group[0].kind,
                             exc_info=True)
-        for milestone in group:
+        milestones = {} if many is not None else {m.id: m for m in db.session.scalars(
+            select(Milestone).where(Milestone.id.in_([row.id for row in group]))
+            .options(selectinload(Milestone.cycle).selectinload(Cycle.factory),
+                     selectinload(Milestone.cycle).selectinload(Cycle.advisor))
+            .execution_options(populate_existing=True))}
+        for row in group:
             try:
                 with db.session.begin_nested():
-                    result = HANDLERS[milestone.kind](milestone, now)
-                    milestone.outcome = result.outcome
-                    db.session.flush()
+                    result = many([row], now)[0] if many is not None else handler(milestones[row.id], now)
+                    _record_outcomes([result])
+                    db.session.flush()  # the handler's ORM changes, inside the savepoint
                 done.append(result)
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; the job is retried
-                log.exception("milestone %s (%s) failed", milestone.id, milestone.kind)
-                failures[milestone.id] = f"{type(exc).__name__}: {exc}"
-                db.session.execute(update(Milestone).where(Milestone.id == milestone.id)
+                log.exception("milestone %s (%s) failed", row.id, row.kind)
+                failures[row.id] = f"{type(exc).__name__}: {exc}"
+                db.session.execute(update(Milestone).where(Milestone.id == row.id)
                                    .values(done_at=None, outcome=None)
                                    .execution_options(synchronize_session=False))
     db.session.commit()
@@ -209,7 +212,7 @@ def consenting_buyer_users(cycle: Cycle) -> list:
     return consenting_buyer_users_of([cycle])[cycle.id]
 
 
-def advisors(cycle: Cycle) -> list[User]:
+def advisors(cycle) -> list:
     return [cycle.advisor] if cycle.advisor is not None and cycle.advisor.active else []
 
 
@@ -219,22 +222,18 @@ def advance(cycle: Cycle, status: str) -> None:
         cycle.status = status
 
 
-def advance_many(cycles: list[Cycle], status: str) -> None:
-    """advance() for many cycles, in one statement per 500."""
+def advance_many(cycles: list, status: str) -> None:
+    """advance() for many cycles (Cycle or CycleRow), in one statement per 500."""
     behind = STATUS_ORDER[:STATUS_ORDER.index(status)]
-    moving = [c for c in cycles if c.status in behind]
-    ids = [c.id for c in moving]
+    ids = [c.id for c in cycles if c.status in behind]
     for start in range(0, len(ids), 500):
         db.session.execute(update(Cycle).where(Cycle.id.in_(ids[start:start + 500]), Cycle.status.in_(behind))
                            .values(status=status).execution_options(synchronize_session=False))
-    for cycle in moving:
-        set_committed_value(cycle, "status", status)  # what the row now holds, without a second write
 
 
-def notice(milestone: Milestone, user, kind: str, now: datetime, **values) -> dict:
-    """The notice (a Notification row: its subject now, its body when sent) telling `user` about `milestone`; its
-    key makes it once."""
-    cycle = milestone.cycle
+def notice(milestone_id: int, cycle, user, kind: str, now: datetime, **values) -> dict:
+    """The notice (a Notification row: its subject now, its body when sent) telling `user` about the milestone of
+    `cycle` (a Cycle or a CycleRow); its key makes it once."""
     base_url = current_app.config.get("BWADMIN_BASE_URL", "")
     language = user.language or "en"
     context = {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
@@ -246,11 +245,9 @@ def notice(milestone: Milestone, user, kind: str, now: datetime, **values) -> di
     # The body is composed from these parts when the notice is sent (notify.body_of), not here: a release
     # records thousands of notices at once.
     parts = {"template": "notice", "lines": lines, "link": base_url + portal,
-             "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email),
-             "link_label": messages.OPEN_LINK.get(language, "Open bwadmin"),
-             "footer": messages.FOOTER.get(language, messages.FOOTER["en"])}
-    return notify.row(f"milestone:{milestone.id}:{kind}:{user.id}", user.email, kind, subject, None, None,
-                      user=user, milestone=milestone.id, language=language, parts=parts)
+             "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email)}
+    return notify.row(f"milestone:{milestone_id}:{kind}:{user.id}", user.email, kind, subject, None, None,
+                      user=user, milestone=milestone_id, language=language, parts=parts)
 
 
 def record_notices(pending: list[tuple[Done, dict]]) -> None:
@@ -263,7 +260,7 @@ def record_notices(pending: list[tuple[Done, dict]]) -> None:
 
 def tell(result: Done, milestone: Milestone, users: list, kind: str, now: datetime, **values) -> None:
     """One notice per user for this milestone and kind; the key makes a second run add nothing."""
-    record_notices([(result, notice(milestone, user, kind, now, **values)) for user in users])
+    record_notices([(result, notice(milestone.id, milestone.cycle, user, kind, now, **values)) for user in users])
 
 
 def _released(report: Report, result: Done) -> None:
@@ -295,23 +292,68 @@ def _assessment_due(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
-def _release_many(milestones: list[Milestone], now: datetime) -> list[Done]:
-    """The release of many cycles at once: reports scored from answers read in one query, written, audited and
-    told with one statement each. Returns one Done per milestone, in order."""
-    cycles = list({m.cycle.id: m.cycle for m in milestones}.values())
+@dataclass(frozen=True)
+class CycleRow:
+    """What a batch of releases reads of a cycle, its factory and its advisor, as plain values: no ORM objects
+    to build by the thousand. It reads like a Cycle to report_docs and notice()."""
+
+    id: int
+    factory_id: int
+    number: int
+    signed_up_on: date
+    status: str
+    factory: object  # name, country, city
+    advisor: object | None  # id, email, name, language, role, active
+
+    def __str__(self) -> str:
+        return f"{self.factory.name}, cycle {self.number}"
+
+
+@lru_cache(maxsize=None)
+def _cycle_rows_stmt():
+    advisor = aliased(User)
+    return (select(Cycle.id, Cycle.factory_id, Cycle.number, Cycle.signed_up_on, Cycle.status,
+                   Factory.name.label("factory_name"), Factory.country, Factory.city,
+                   advisor.id.label("advisor_id"), advisor.email, advisor.name.label("advisor_name"),
+                   advisor.language, advisor.role, advisor.active)
+            .join(Factory, Factory.id == Cycle.factory_id).outerjoin(advisor, advisor.id == Cycle.advisor_id)
+            .where(Cycle.id.in_(bindparam("cycle_ids", expanding=True))))
+
+
+def cycle_rows(cycle_ids) -> dict[int, CycleRow]:
+    """cycle id → its CycleRow, one query per 500."""
+    ids, found = sorted(set(cycle_ids)), {}
+    for start in range(0, len(ids), 500):
+        for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": ids[start:start + 500]}):
+            person = None if row.advisor_id is None else SimpleNamespace(
+                id=row.advisor_id, email=row.email, name=row.advisor_name, language=row.language, role=row.role,
+                active=row.active)
+            found[row.id] = CycleRow(row.id, row.factory_id, row.number, row.signed_up_on, row.status,
+                                     SimpleNamespace(name=row.factory_name, country=row.country, city=row.city),
+                                     person)
+    return found
+
+
+def _release_many(milestones: list, now: datetime) -> list[Done]:
+    """The release of many cycles at once (milestones as rows: id, kind, cycle_id): the drafts released, or the
+    reports made, the plans opened, audited and told with one statement each. Returns one Done per milestone,
+    in order."""
+    by_id = cycle_rows(m.cycle_id for m in milestones)
+    cycles = list(by_id.values())
     released: dict[int, list[tuple[str, int]]] = {}
     for kind in ("assessment", "self_diagnosis"):
         for cycle_id, report_id in report_docs.release_scored_many(cycles, kind, now).items():
             released.setdefault(cycle_id, []).append((kind, report_id))
-    results = [Done(m.id, m.kind, str(m.cycle)) for m in milestones]
+    results = [Done(m.id, m.kind, str(by_id[m.cycle_id])) for m in milestones]
     pending: list[tuple[Done, dict]] = []
-    told = [(r, m) for r, m in zip(results, milestones) if m.cycle.id in released]
+    told = [(r, m) for r, m in zip(results, milestones) if m.cycle_id in released]
     for result, milestone in zip(results, milestones):
-        if milestone.cycle.id not in released:
+        if milestone.cycle_id not in released:
             result.outcome = "skipped: no assessment recorded"
-            pending += [(result, notice(milestone, u, "release_missing_advisor", now)) for u in advisors(milestone.cycle)]
+            cycle = by_id[milestone.cycle_id]
+            pending += [(result, notice(milestone.id, cycle, u, "release_missing_advisor", now)) for u in advisors(cycle)]
     if told:
-        told_cycles = list({m.cycle.id: m.cycle for _, m in told}.values())
+        told_cycles = [by_id[cycle_id] for cycle_id in dict.fromkeys(m.cycle_id for _, m in told)]
         audit.record_many("release", "report", [
             (report_id, f"{kind} report released: {cycle}")
             for cycle in told_cycles for kind, report_id in released[cycle.id]])
@@ -321,17 +363,17 @@ def _release_many(milestones: list[Milestone], now: datetime) -> list[Done]:
         pdf = report_docs.pdf_wanted()
         advance_many(told_cycles, "reporting")
         for result, milestone in told:
-            cycle = milestone.cycle
+            cycle = by_id[milestone.cycle_id]
             result.released = [kind for kind, _ in released[cycle.id]]
             result.pdfs = [report_id for _, report_id in released[cycle.id]] if pdf else []
-            pending += [(result, notice(milestone, u, "release_factory", now)) for u in factory_people[cycle.id]]
-            pending += [(result, notice(milestone, u, "release_buyer", now)) for u in buyer_people[cycle.id]]
-            pending += [(result, notice(milestone, u, "release_advisor", now)) for u in advisors(cycle)]
+            pending += [(result, notice(milestone.id, cycle, u, "release_factory", now)) for u in factory_people[cycle.id]]
+            pending += [(result, notice(milestone.id, cycle, u, "release_buyer", now)) for u in buyer_people[cycle.id]]
+            pending += [(result, notice(milestone.id, cycle, u, "release_advisor", now)) for u in advisors(cycle)]
     record_notices(pending)
     return results
 
 
-def _release(milestone: Milestone, now: datetime) -> Done:
+def _release(milestone, now: datetime) -> Done:
     return _release_many([milestone], now)[0]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from ..extensions import db, mail
 from ..models import Notification, utcnow
+from . import messages
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -143,7 +144,11 @@ def body_of(row) -> tuple[str | None, str | None]:
     if row.body_text is not None or not row.parts:
         return row.body_text, row.body_html
     values = dict(row.parts)
-    return compose(values.pop("template"), row.language or "en", **values)
+    language = row.language or "en"
+    # What every notice in a language says alike is added here, not stored with each notice.
+    values.setdefault("link_label", messages.OPEN_LINK.get(language, messages.OPEN_LINK["en"]))
+    values.setdefault("footer", messages.FOOTER.get(language, messages.FOOTER["en"]))
+    return compose(values.pop("template"), language, **values)
 
 
 def claim(ids: list[int]) -> list[int]:

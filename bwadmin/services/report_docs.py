@@ -202,11 +202,13 @@ def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], di
             select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors,
                    Assessment.completed_at)
             .where(Assessment.cycle_id.in_(cycle_ids)))}
-    named = [a.response_id for a in assessments.values() if a.response_id is not None]
     columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at)
-    by_id = {row.id: row for row in db.session.execute(select(*columns).where(Response.id.in_(named)))} if named else {}
     own = {row.cycle_id: row for row in db.session.execute(
         select(*columns).where(Response.cycle_id.in_(cycle_ids), Response.kind == kind))}
+    by_id = {row.id: row for row in own.values()}
+    named = [a.response_id for a in assessments.values() if a.response_id is not None and a.response_id not in by_id]
+    if named:  # an assessment naming a response of another cycle or kind: rare
+        by_id.update({row.id: row for row in db.session.execute(select(*columns).where(Response.id.in_(named)))})
     responses = {}
     for cycle_id in cycle_ids:
         assessment = assessments.get(cycle_id)
