@@ -12,6 +12,9 @@ from .queueing import enqueue_unique, intervals
 log = logging.getLogger("bwadmin.clock")
 
 DEFAULT_RETRY_INTERVALS = [30, 120, 600]
+# Milestones per job (BWADMIN_SWEEP_BATCH): when thousands fall due at once, a job's fixed costs (its
+# queries, commit and bookkeeping in Redis) are shared by this many.
+DEFAULT_BATCH = 500
 
 
 def run_milestones(ids: list[int], now: str | None = None) -> list[str]:
@@ -55,7 +58,7 @@ def enqueue(ids: list[int], now: str | None = None, queue=None) -> list[str]:
         return []
     queue = queue or get_queue()
     config = current_app.config
-    size = int(config.get("BWADMIN_SWEEP_BATCH", 200))
+    size = int(config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
     waits = intervals(config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     retry = Retry(max=len(waits), interval=waits) if waits else None
     job_ids = []

@@ -45,7 +45,9 @@ def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue=None) -> 
 
     ids = sorted(set(cycle_ids))
     queue = queue or get_queue()
-    size = int(current_app.config.get("BWADMIN_SWEEP_BATCH", 200))
+    from .milestones import DEFAULT_BATCH
+
+    size = int(current_app.config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
     waits = intervals(current_app.config.get("BWADMIN_PDF_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     retry = Retry(max=len(waits), interval=waits) if waits else None
     job_ids = []

@@ -11,7 +11,7 @@ import logging
 from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -231,13 +231,18 @@ def advance_many(cycles: list, status: str) -> None:
                            .values(status=status).execution_options(synchronize_session=False))
 
 
-def notice(milestone_id: int, cycle, user, kind: str, now: datetime, **values) -> dict:
+def notice_context(cycle, now: datetime) -> dict:
+    """What every notice about this cycle's milestone says, whoever it tells: worked out once per cycle."""
+    return {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
+            "advisor": cycle.advisor.name if cycle.advisor else "-"}
+
+
+def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: dict | None = None, **values) -> dict:
     """The notice (a Notification row: its subject now, its body when sent) telling `user` about the milestone of
-    `cycle` (a Cycle or a CycleRow); its key makes it once."""
+    `cycle` (a Cycle or a CycleRow); its key makes it once. `context`: notice_context(cycle, now), if at hand."""
     base_url = current_app.config.get("BWADMIN_BASE_URL", "")
     language = user.language or "en"
-    context = {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
-               "advisor": cycle.advisor.name if cycle.advisor else "-"} | values
+    context = (context or notice_context(cycle, now)) | values
     if "verdict_high" in context:
         context["verdict"] = messages.VERDICT.get(language, messages.VERDICT["en"])[0 if context["verdict_high"] else 1]
     subject, lines = messages.message(kind, language, **context)
@@ -292,8 +297,22 @@ def _assessment_due(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
-@dataclass(frozen=True)
-class CycleRow:
+class FactoryRow(NamedTuple):
+    name: str
+    country: str
+    city: str | None
+
+
+class PersonRow(NamedTuple):
+    id: int
+    email: str
+    name: str | None
+    language: str | None
+    role: str
+    active: bool
+
+
+class CycleRow(NamedTuple):
     """What a batch of releases reads of a cycle, its factory and its advisor, as plain values: no ORM objects
     to build by the thousand. It reads like a Cycle to report_docs and notice()."""
 
@@ -302,8 +321,8 @@ class CycleRow:
     number: int
     signed_up_on: date
     status: str
-    factory: object  # name, country, city
-    advisor: object | None  # id, email, name, language, role, active
+    factory: FactoryRow
+    advisor: PersonRow | None
 
     def __str__(self) -> str:
         return f"{self.factory.name}, cycle {self.number}"
@@ -313,9 +332,8 @@ class CycleRow:
 def _cycle_rows_stmt():
     advisor = aliased(User)
     return (select(Cycle.id, Cycle.factory_id, Cycle.number, Cycle.signed_up_on, Cycle.status,
-                   Factory.name.label("factory_name"), Factory.country, Factory.city,
-                   advisor.id.label("advisor_id"), advisor.email, advisor.name.label("advisor_name"),
-                   advisor.language, advisor.role, advisor.active)
+                   Factory.name, Factory.country, Factory.city,
+                   advisor.id, advisor.email, advisor.name, advisor.language, advisor.role, advisor.active)
             .join(Factory, Factory.id == Cycle.factory_id).outerjoin(advisor, advisor.id == Cycle.advisor_id)
             .where(Cycle.id.in_(bindparam("cycle_ids", expanding=True))))
 
@@ -325,12 +343,8 @@ def cycle_rows(cycle_ids) -> dict[int, CycleRow]:
     ids, found = sorted(set(cycle_ids)), {}
     for start in range(0, len(ids), 500):
         for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": ids[start:start + 500]}):
-            person = None if row.advisor_id is None else SimpleNamespace(
-                id=row.advisor_id, email=row.email, name=row.advisor_name, language=row.language, role=row.role,
-                active=row.active)
-            found[row.id] = CycleRow(row.id, row.factory_id, row.number, row.signed_up_on, row.status,
-                                     SimpleNamespace(name=row.factory_name, country=row.country, city=row.city),
-                                     person)
+            found[row[0]] = CycleRow(*row[:5], FactoryRow(*row[5:8]),
+                                     None if row[8] is None else PersonRow(*row[8:]))
     return found
 
 
@@ -366,9 +380,10 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
             cycle = by_id[milestone.cycle_id]
             result.released = [kind for kind, _ in released[cycle.id]]
             result.pdfs = [report_id for _, report_id in released[cycle.id]] if pdf else []
-            pending += [(result, notice(milestone.id, cycle, u, "release_factory", now)) for u in factory_people[cycle.id]]
-            pending += [(result, notice(milestone.id, cycle, u, "release_buyer", now)) for u in buyer_people[cycle.id]]
-            pending += [(result, notice(milestone.id, cycle, u, "release_advisor", now)) for u in advisors(cycle)]
+            context = notice_context(cycle, now)
+            for kind, people in (("release_factory", factory_people[cycle.id]), ("release_buyer", buyer_people[cycle.id]),
+                                 ("release_advisor", advisors(cycle))):
+                pending += [(result, notice(milestone.id, cycle, u, kind, now, context)) for u in people]
     record_notices(pending)
     return results
 

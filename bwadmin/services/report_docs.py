@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
@@ -227,8 +227,7 @@ def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], di
 SCORED_KINDS = ("assessment", "self_diagnosis")
 
 
-@dataclass(frozen=True)
-class _Source:
+class _Source(NamedTuple):
     """What a scored report is made from: the response, the assessment's details, and a stamp of both and of
     the header."""
 
