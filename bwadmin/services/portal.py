@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
@@ -123,12 +123,18 @@ def current_cycle(factory_id: int) -> Cycle | None:
 
 @lru_cache(maxsize=None)
 def _cycle_reports_stmt(role: str | None):
-    return access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id")).order_by(
-        Report.released_at)
+    """The cycle's reports the user may see, each with its data when it is the assessment (the chart's scores):
+    one query, and no other report's content read."""
+    return (access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id"))
+            .outerjoin(ReportContent, and_(ReportContent.report_id == Report.id, Report.kind == "assessment"))
+            .add_columns(ReportContent.data).order_by(Report.released_at))
 
 
-def cluster_rates(report: Report | None) -> dict[str, tuple[str, float]]:
-    clusters = (((report.data or {}).get("scores") or {}).get("clusters") or {}) if report else {}
+def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, tuple[str, float]]:
+    """cluster → (label, rate) of the report's scores (or of `data`, the report's data read already)."""
+    if data is None and report is not None:
+        data = report.data
+    clusters = ((data or {}).get("scores") or {}).get("clusters") or {}
     out = {}
     for key, value in clusters.items():
         if isinstance(value, dict) and isinstance(value.get("rate"), (int, float)):
@@ -178,11 +184,12 @@ def as_percent(rate: float) -> float:
     return rate * 100 if rate <= 1 else rate
 
 
-def chart_bars(report: Report | None, averages: dict[str, float]) -> list[dict]:
+def chart_bars(data: dict | None, averages: dict[str, float]) -> list[dict]:
+    """The chart's bars from an assessment report's data, each beside the country average."""
     return [
         {"key": key, "label": label, "rate": as_percent(rate),
          "average": as_percent(averages[key]) if key in averages else None}
-        for key, (label, rate) in cluster_rates(report).items()
+        for key, (label, rate) in cluster_rates(None, data).items()
     ]
 
 
@@ -231,10 +238,12 @@ def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None]:
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory; a fixed number of queries."""
     factory, cycle = factory_with_cycle(user, factory_id)
-    reports = []
+    reports, assessment_data = [], None
     if cycle is not None:
-        reports = db.session.scalars(_cycle_reports_stmt(access._role(user)),
-                                     {**access.viewer_params(user), "cycle_id": cycle.id}).all()
+        rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
+                                  {**access.viewer_params(user), "cycle_id": cycle.id}).all()
+        reports = [report for report, _ in rows]
+        assessment_data = next((data for report, data in rows if report.kind == "assessment"), None)
     page = FactoryPage(factory, cycle, reports)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(
@@ -242,7 +251,7 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
         ).all()
     if cycle is not None and cycle.early_progress_shared_at is not None:
         page.early = early_progress(cycle)
-    page.bars = chart_bars(page.report("assessment"), country_averages(factory.country))
+    page.bars = chart_bars(assessment_data, country_averages(factory.country))
     return page
 
 
