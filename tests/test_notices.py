@@ -156,3 +156,23 @@ def test_simulate_takes_a_factory_to_month_16(app, runner, fast_retries):
     assert "cycle status measured" in out
     emails = int(re.search(r"(\d+) emails caught", out).group(1))
     assert emails == db.session.scalar(select(func.count()).select_from(Notification).where(Notification.status == "sent"))
+
+
+def test_a_milestone_notice_is_composed_in_its_language_when_sent_and_the_log_keeps_what_went_out(app, smtp):
+    from bwadmin.services import milestones
+
+    world = World(answers=FINDINGS)
+    milestones.run([world.cycle.milestone("release").id], world.due("release"))  # records the notices, sends none
+    spanish = db.session.scalar(select(Notification).where(Notification.email == "rrhh@example.org",
+                                                           Notification.kind == "release_factory"))
+    assert spanish.status == "pending" and spanish.body_text is None and spanish.parts
+    assert spanish.subject.startswith("Se ha publicado su informe de evaluación")
+    notice_jobs.enqueue([spanish.id])
+    work_until_empty()
+    db.session.expire_all()
+    sent = smtp.to("rrhh@example.org")
+    assert len(sent) == 1 and str(sent[0]["Subject"]).startswith("Se ha publicado su informe de evaluación")
+    text = MailSink.text_of(sent[0])
+    assert text.startswith("Hola, Lucía:") and "Mekong Apparel" in text and "Abrir bwadmin" in text
+    assert spanish.status == "sent" and spanish.body_text == text.replace("\r\n", "\n")
+    assert sent[0]["Message-ID"].endswith(">") and "multipart/alternative" in sent[0].as_string()

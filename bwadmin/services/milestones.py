@@ -8,9 +8,9 @@ and reported in MilestoneError, so the job is retried; the others of the batch a
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
