@@ -353,7 +353,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
     reports made, the plans opened, audited and told with one statement each. Returns one Done per milestone,
     in order."""
     by_id = cycle_rows(m.cycle_id for m in milestones)
-    cycles = list(by_id.values())
+    cycles = [by_id[cycle_id] for cycle_id in dict.fromkeys(m.cycle_id for m in milestones)]  # in due order
     released: dict[int, list[tuple[str, int]]] = {}
     for kind in ("assessment", "self_diagnosis"):
         for cycle_id, report_id in report_docs.release_scored_many(cycles, kind, now).items():
