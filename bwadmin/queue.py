@@ -40,9 +40,10 @@ def get_redis(app: Flask | None = None) -> redis.Redis:
     return conn
 
 
-def get_queue(app: Flask | None = None) -> Queue:
+def get_queue(app: Flask | None = None, name: str | None = None) -> Queue:
+    """The app's queue, or the queue `name` (emails and PDFs may have queues and workers of their own)."""
     app = app or current_app._get_current_object()
-    return Queue(app.config["BWADMIN_QUEUE"], connection=get_redis(app))
+    return Queue(name or app.config["BWADMIN_QUEUE"], connection=get_redis(app))
 
 
 __all__ = ["connect", "get_queue", "get_redis"]

@@ -38,12 +38,8 @@ def enqueue(ids: list[int], queue=None) -> list[str]:
     if not ids:
         return []
     config = current_app.config
-    if queue is None:
-        from rq import Queue
-
-        # Notices may have a queue of their own (BWADMIN_NOTICE_QUEUE), so emails never wait behind releases.
-        name = config.get("BWADMIN_NOTICE_QUEUE")
-        queue = Queue(name, connection=get_queue().connection) if name else get_queue()
+    # Notices may have a queue of their own (BWADMIN_NOTICE_QUEUE), so emails never wait behind releases.
+    queue = queue or get_queue(name=config.get("BWADMIN_NOTICE_QUEUE"))
     size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
     waits = intervals(config.get("BWADMIN_NOTICE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     calls = []

@@ -48,7 +48,8 @@ def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue=None) -> 
     from .milestones import DEFAULT_BATCH
 
     size = int(current_app.config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
-    waits = intervals(current_app.config.get("BWADMIN_PDF_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
+    # Drafting is the clock's work: it retries as the milestone jobs do.
+    waits = intervals(current_app.config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     retry = Retry(max=len(waits), interval=waits) if waits else None
     job_ids = []
     for start in range(0, len(ids), size):
@@ -78,11 +79,7 @@ def enqueue(report_ids: list[int], queue=None) -> list[str]:
     if not ids:
         return []
     config = current_app.config
-    if queue is None:
-        from rq import Queue
-
-        name = config.get("BWADMIN_PDF_QUEUE")  # PDFs may have a queue (and workers) of their own
-        queue = Queue(name, connection=get_queue().connection) if name else get_queue()
+    queue = queue or get_queue(name=config.get("BWADMIN_PDF_QUEUE"))  # PDFs may have workers of their own
     waits = intervals(config.get("BWADMIN_PDF_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     retry = Retry(max=len(waits), interval=waits) if waits else None
     return [f"pdf-{i}" for i in ids if enqueue_unique(queue, make_pdf, (i,), f"pdf-{i}", retry)]

@@ -71,14 +71,23 @@ def _open(cycle_id: int):
     return cycle, response
 
 
-@bp.get("/cycles/<int:cycle_id>/self-diagnosis", endpoint="form")
-def show(cycle_id: int):
+def _open_page(cycle_id: int):
+    """(cycle, response, None) for the page's views, or (None, None, the answer to give instead): the login,
+    a 404, or the list of cycles when no questionnaire is published."""
     refused = _factory_user_or_login()
     if refused is not None:
-        return refused
+        return None, None, refused
     cycle, response = _open(cycle_id)
     if response is None:
-        return redirect(url_for("self_diagnosis.cycles"))
+        return None, None, redirect(url_for("self_diagnosis.cycles"))
+    return cycle, response, None
+
+
+@bp.get("/cycles/<int:cycle_id>/self-diagnosis", endpoint="form")
+def show(cycle_id: int):
+    cycle, response, elsewhere = _open_page(cycle_id)
+    if elsewhere is not None:
+        return elsewhere
     if response.status == "draft":
         stashed = draft_stash.take(current_user.id, response.id)
         if stashed is not None:
@@ -99,12 +108,9 @@ def save(cycle_id: int):
             flash("Your session ended. Log in again: the answers you typed are kept and will be saved.", "warning")
         return redirect(_login_url())
     csrf.protect()
-    refused = _factory_user_or_login()
-    if refused is not None:
-        return refused
-    cycle, response = _open(cycle_id)
-    if response is None:
-        return redirect(url_for("self_diagnosis.cycles"))
+    cycle, response, elsewhere = _open_page(cycle_id)
+    if elsewhere is not None:
+        return elsewhere
     if response.status == "submitted":
         flash("This self-diagnosis was submitted and can no longer be changed.", "warning")
         return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
