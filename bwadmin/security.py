@@ -79,5 +79,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "bwadmin-limit")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    # The app sets no default or blueprint limits: each limited view checks its own limits when called (the
+    # decorator does), so the check Flask-Limiter adds before every request finds nothing on every other page.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.after_request(add_headers)
     app.register_error_handler(429, too_many)

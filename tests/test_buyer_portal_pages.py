@@ -93,3 +93,49 @@ def test_chart_draws_each_cluster_with_its_average_and_escapes_labels():
     assert 'width="255.0" height="14"' in svg and "avg 40%" in svg  # 75% of the 340 pixels of a full bar
     assert svg.count("Country average:") == 1  # no average for compensation
     assert "No released assessment yet." in str(noncompliance_chart([]))
+
+
+def test_home_pages_list_the_same_factories_sorted_or_walked_in_name_order(app, client, monkeypatch):
+    """A buyer who sees most factories gets its home page by walking all factories in name order; that way must list
+    exactly what sorting the buyer's own factories lists, page by page, whatever the state of each consent."""
+    from datetime import timedelta
+
+    from bwadmin.models import User, utcnow
+    from bwadmin.services import portal
+
+    monkeypatch.setattr(portal, "PER_PAGE", 4)
+    buyer, other = make_buyer(), make_buyer()
+    expected = []
+    for i in range(30):
+        factory = make_factory(f"Walk {29 - i:02d}")  # created in the reverse of name order
+        state = i % 10
+        if state == 0:
+            make_sourcing(other, factory)  # another buyer's
+        elif state == 1:
+            make_sourcing(buyer, factory, consent=False)  # never consented
+        elif state == 2:
+            make_sourcing(buyer, factory).consent_withdrawn_at = utcnow() + timedelta(seconds=1)  # withdrawn
+        else:
+            make_sourcing(buyer, factory)
+            expected.append(factory.name)
+    user = make_user("buyer", buyer=buyer)
+    login(client, user)
+    expected.sort()
+    client.get("/buyer/")  # the first visit teaches the page its sizes: the next first page is walked
+    listed = []
+    for page in range(1, 7):
+        html = client.get(f"/buyer/?page={page}").get_data(as_text=True)
+        listed += [name for name in re.findall(r'">(Walk \d\d)</a></td>', html) if name not in listed]
+        with app.test_request_context():
+            viewer = db.session.get(User, user.id)
+            assert portal.buyer_home(viewer, page, walk=True) == portal.buyer_home(viewer, page, walk=False), page
+    assert listed == expected and len(expected) == 21
+
+
+def test_the_home_page_walks_only_when_the_buyer_sees_most_factories():
+    from bwadmin.services.portal import PER_PAGE, walks
+
+    assert walks((1000, 1010), 0)  # sees nearly all: the first page ends about 50 factories in
+    assert not walks((1000, 1010), 19 * PER_PAGE)  # the last page ends at the end: sorting reads no more
+    assert not walks((10, 1010), 0)  # sees few: the walk would read every factory
+    assert not walks(None, 0) and not walks((0, 1010), 0)  # nothing known yet
