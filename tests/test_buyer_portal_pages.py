@@ -132,10 +132,32 @@ def test_home_pages_list_the_same_factories_sorted_or_walked_in_name_order(app, 
     assert listed == expected and len(expected) == 21
 
 
-def test_the_home_page_walks_only_when_the_buyer_sees_most_factories():
-    from bwadmin.services.portal import PER_PAGE, walks
+def test_a_page_of_factories_is_walked_only_when_the_viewer_sees_most_factories():
+    from bwadmin.services.factory_pages import walks
 
-    assert walks((1000, 1010), 0)  # sees nearly all: the first page ends about 50 factories in
-    assert not walks((1000, 1010), 19 * PER_PAGE)  # the last page ends at the end: sorting reads no more
-    assert not walks((10, 1010), 0)  # sees few: the walk would read every factory
-    assert not walks(None, 0) and not walks((0, 1010), 0)  # nothing known yet
+    assert walks((1000, 1010), 0, 50)  # sees nearly all: the first page ends about 50 factories in
+    assert not walks((1000, 1010), 950, 50)  # the last page ends at the end: sorting reads no more
+    assert not walks((10, 1010), 0, 50)  # sees few: the walk would read every factory
+    assert not walks(None, 0, 50) and not walks((0, 1010), 0, 50)  # nothing known yet
+
+
+def test_the_api_lists_the_same_factories_with_their_total_whichever_plan(app, client):
+    from bwadmin.services import tokens
+
+    buyer = make_buyer()
+    names = []
+    for i in range(12):
+        factory = make_factory(f"Api {11 - i:02d}")
+        make_sourcing(buyer, factory, consent=i % 4 != 0)
+        if i % 4:
+            names.append(factory.name)
+    make_factory("Api 99 unsourced")
+    headers = {"Authorization": f"Bearer {tokens.issue(make_user('buyer', buyer=buyer))}"}
+    db.session.commit()
+    names.sort()
+    for _ in range(2):  # the first call teaches the sizes; the second may walk
+        pages = [client.get(f"/api/v1/factories?limit=3&offset={offset}", headers=headers).get_json()
+                 for offset in (0, 3, 6, 9)]
+        assert [f["name"] for page in pages for f in page["factories"]] == names
+        assert [page["total"] for page in pages] == [9] * 4
+        assert pages[-1]["factories"] == []

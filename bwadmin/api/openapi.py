@@ -52,8 +52,11 @@ SPEC = {
             "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
                            {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"factories": {"type": "array", "items": {
-                    "$ref": "#/components/schemas/Factory"}}}}}}}, "401": _unauth}}},
+                "type": "object", "properties": {
+                    "factories": {"type": "array", "items": {"$ref": "#/components/schemas/Factory"}},
+                    "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                    "total": {"type": "integer", "description": "How many factories you may see in all"}}}}}},
+                "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],
             "responses": {"200": {"description": "The factory", "content": {"application/json": {"schema": {

@@ -25,7 +25,7 @@ def index():
 def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
     return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
-                           chart=html.noncompliance_chart(page.bars))
+                           timeline=html.timeline(page.timeline), chart=html.noncompliance_chart(page.bars))
 
 
 @bp.post("/factories/<int:factory_id>/ask")

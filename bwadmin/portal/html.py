@@ -1,10 +1,12 @@
-"""Table rows the portals repeat many times, written as HTML in one pass (every value escaped), so a page of
+"""Rows the portals repeat many times, written as HTML in one pass (every value escaped), so a page of
 rows costs a string join rather than a template loop with a lookup and an escape call per cell."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
+
+from ..models import MILESTONE_LABELS
 
 
 def buyer_home_rows(rows: Iterable, factories_url: str) -> Markup:
@@ -15,6 +17,19 @@ def buyer_home_rows(rows: Iterable, factories_url: str) -> Markup:
         f'<tr><td><a href="{base}{int(id_)}">{escape(name)}</a></td><td>{escape(country)}</td>'
         f'<td>{int(released or 0)}</td></tr>\n'
         for id_, name, country, released, *_ in rows
+    ]))
+
+
+DONE = ' <span class="badge badge-success">done</span>'
+
+
+def timeline(milestones: Iterable) -> Markup:
+    """`<li>` items of a cycle's timeline: due date, label, and a badge once done. `milestones` have kind, due_at
+    and done_at (milestones or rows of their columns), in due order."""
+    return Markup("".join([
+        f'<li>{m.due_at:%Y-%m-%d} · {escape(MILESTONE_LABELS.get(m.kind, m.kind))}'
+        f'{DONE if m.done_at else ""}</li>\n'
+        for m in milestones
     ]))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -14,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent, ShareRequest, Sourcing
-from . import access
+from . import access, factory_pages
 
 CLUSTER_LABELS = {
     "child_labour": "Child labour",
@@ -39,102 +40,62 @@ REPORT_LABELS = {
 PER_PAGE = 50
 
 
-class HomeStatements(NamedTuple):
-    sorted: Select  # the page cut from the visible factories sorted by name
-    walk: Select  # the page gathered walking all factories in name order
-    total: Select
-
-
 @lru_cache(maxsize=None)
-def _home_statements(role: str | None) -> HomeStatements:
-    """The buyer home's statements, built once. Each of `sorted` and `walk` is one statement for the whole page,
-    a UNION ALL of (part 0) a page of visible factories with their count of released reports, the total of visible
-    factories and the highest factory id, and (part 1) the sourced factories not sharing, each with 1 when a
-    request to share is pending. `total`: the total alone, asked only when the page asked for is past the end.
-
-    `sorted` and `walk` give the same rows. `sorted` reads every visible factory, sorts them by name and cuts the
-    page: its work grows with the buyer's count of factories. `walk` reads the factories in name order from the
-    name index, keeping the visible ones until the page is full: its work grows with how far into all factories
-    the page ends, far less when the buyer sees most of them."""
-    visible = access.visible_factories_stmt(role)
-    page_of = dict(limit=bindparam("home_limit"), offset=bindparam("home_offset"))
-    sorted_page = (visible.with_only_columns(Factory.id, Factory.name, Factory.country)
-                   .limit(page_of["limit"]).offset(page_of["offset"]).subquery("paged"))
-    candidate = aliased(Factory, name="candidate")
-    # The access rule as built once, asked of each factory in turn.
-    is_visible = visible.with_only_columns(literal_column("1")).order_by(None).where(Factory.id == candidate.id)
-    walk_page = (select(candidate.id, candidate.name, candidate.country).where(is_visible.exists())
-                 .order_by(candidate.name, candidate.id)
-                 .limit(page_of["limit"]).offset(page_of["offset"]).subquery("paged"))
-    total = select(func.count()).select_from(visible.order_by(None).subquery())
+def _home_stmt(role: str | None, walk: bool) -> Select:
+    """The buyer home in one statement, built once per plan (factory_pages): a UNION ALL of (part 0) a page of
+    visible factories with their count of released reports, the total of visible factories and the highest factory
+    id, and (part 1) the sourced factories not sharing, each with 1 when a request to share is pending."""
+    paged = factory_pages.page_stmt(role, walk).subquery("paged")
+    # The page first, then the released reports counted for its rows only. (A window count for the total would
+    # make the database number every row before the sort: the total is an uncorrelated subquery, run once.)
+    released = (
+        select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
+        .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
+        .correlate(paged).scalar_subquery()
+    )
     pending = (
         select(ShareRequest.factory_id)
         .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
         .scalar_subquery()
     )
+    # Plain SQL literals and integer flags, so both parts have the same column types on every database.
+    shared = select(literal_column("0", Integer).label("part"), paged.c.id, paged.c.name, paged.c.country,
+                    released.label("n"), factory_pages.total_stmt(role).scalar_subquery().label("total"),
+                    factory_pages.highest_id().label("factories"))
     not_shared = (
         select(literal_column("1", Integer), Factory.id, Factory.name, Factory.country,
                case((Factory.id.in_(pending), 1), else_=0), cast(null(), Integer), cast(null(), Integer))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
         .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
     )
-
-    def home(paged):
-        # The page first, then the released reports counted for its rows only. (A window count for the total would
-        # make the database number every row before the sort: the total is an uncorrelated subquery, run once.)
-        released = (
-            select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
-            .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
-            .correlate(paged).scalar_subquery()
-        )
-        # Plain SQL literals and integer flags, so both parts have the same column types on every database.
-        shared = select(literal_column("0", Integer).label("part"), paged.c.id, paged.c.name, paged.c.country,
-                        released.label("n"), total.scalar_subquery().label("total"),
-                        select(func.max(Factory.id)).scalar_subquery().label("factories"))
-        both = union_all(shared, not_shared)
-        columns = both.selected_columns
-        return both.order_by(columns.part, columns.name, columns.id)
-
-    return HomeStatements(home(sorted_page), home(walk_page), total)
-
-
-# Per process, each buyer's count of visible factories and the highest factory id as of its last home page: they
-# choose the plan of its next one. A stale figure costs only speed (both plans give the same rows).
-_home_sizes: dict[int, tuple[int, int]] = {}
-
-
-def walks(sizes: tuple[int, int] | None, offset: int) -> bool:
-    """Whether walking the factories in name order reads fewer rows than sorting the buyer's: the walk reads about
-    (offset + a page) × factories / visible rows, each a lookup costing about two reads of the sort."""
-    if not sizes or not sizes[0]:
-        return False
-    visible, factories = sizes
-    return 2 * (offset + PER_PAGE) * factories < visible * visible
+    home = union_all(shared, not_shared)
+    columns = home.selected_columns
+    return home.order_by(columns.part, columns.name, columns.id)
 
 
 def buyer_home(user, page: int = 1, walk: bool | None = None) -> dict:
     """One page of shared factories (rows of id, name, country, released) with their count of released reports,
     the total, and the sourced factories not sharing (rows of id, name, country, pending). One query; three when
     the page asked for is past the end. `walk` chooses the plan (None: as the buyer's last page suggests)."""
-    statements = _home_statements(access._role(user))
+    role = access._role(user)
     params = access.viewer_params(user)
     page = max(page, 1)
 
     def rows_of(page):
         offset = (page - 1) * PER_PAGE
-        use_walk = walks(_home_sizes.get(user.buyer_id), offset) if walk is None else walk
-        return db.session.execute(statements.walk if use_walk else statements.sorted,
-                                  {**params, "home_limit": PER_PAGE, "home_offset": offset}).all()
+        plan = factory_pages.walk_for(user, offset, PER_PAGE) if walk is None else walk
+        return db.session.execute(_home_stmt(role, plan), {**params, factory_pages.LIMIT: PER_PAGE,
+                                                           factory_pages.OFFSET: offset}).all()
 
     rows = rows_of(page)
     shared = [row[1:5] for row in rows if row.part == 0]
     if shared:
         total = rows[0].total
-        _home_sizes[user.buyer_id] = (total, rows[0].factories or 0)
+        factory_pages.learn(user, total, rows[0].factories)
     elif page == 1:
         total = 0
     else:  # past the end: show the last page
-        total = db.session.scalar(statements.total, params)
+        total = db.session.scalar(factory_pages.total_stmt(role), params)
         if total:
             page = -(-total // PER_PAGE)
             rows = rows_of(page)
@@ -232,11 +193,18 @@ def chart_bars(data: dict | None, averages: dict[str, float]) -> list[dict]:
     ]
 
 
+class TimelineEntry(NamedTuple):
+    kind: str
+    due_at: datetime
+    done_at: datetime | None
+
+
 @dataclass
 class FactoryPage:
     factory: Factory
     cycle: Cycle | None
     reports: list[Report]
+    timeline: list[TimelineEntry] = field(default_factory=list)
     actions: list[ImprovementAction] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
@@ -248,42 +216,41 @@ class FactoryPage:
 @lru_cache(maxsize=None)
 def _factory_cycle_stmt(role: str | None):
     """The factory if a user of this role may see it (the access rule, as built once), its latest cycle and that
-    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone)."""
+    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone). The milestones
+    come as plain columns, the few a timeline shows, not as objects."""
     latest = aliased(Cycle, name="latest")
     latest_id = (select(latest.id).where(latest.factory_id == Factory.id).order_by(latest.number.desc()).limit(1)
                  .correlate(Factory).scalar_subquery())
     return (
         access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
-        .add_columns(Cycle, Milestone)
+        .add_columns(Cycle, Milestone.kind, Milestone.due_at, Milestone.done_at)
         .outerjoin(Cycle, Cycle.id == latest_id)
         .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
         .order_by(None).order_by(Milestone.due_at, Milestone.id)
     )
 
 
-def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None]:
-    """The factory if this user may see it (else NotFound), with its latest cycle and the cycle's milestones
-    loaded in due order. One query."""
+def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None, list[TimelineEntry]]:
+    """The factory if this user may see it (else NotFound), its latest cycle, and that cycle's timeline in due
+    order. One query."""
     rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
                               {**access.viewer_params(user), "factory_id": factory_id}).all()
     if not rows:
         raise NotFound()
-    factory, cycle, _ = rows[0]
-    if cycle is not None and "milestones" not in inspect(cycle).dict:
-        set_committed_value(cycle, "milestones", [milestone for _, _, milestone in rows if milestone is not None])
-    return factory, cycle
+    factory, cycle = rows[0][:2]
+    return factory, cycle, [TimelineEntry(*row[2:]) for row in rows if row.due_at is not None]
 
 
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory; a fixed number of queries."""
-    factory, cycle = factory_with_cycle(user, factory_id)
+    factory, cycle, timeline = factory_with_cycle(user, factory_id)
     reports, assessment_data = [], None
     if cycle is not None:
         rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
         reports = [report for report, _ in rows]
         assessment_data = next((data for report, data in rows if report.kind == "assessment"), None)
-    page = FactoryPage(factory, cycle, reports)
+    page = FactoryPage(factory, cycle, reports, timeline)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(
             select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)
