@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import config
 from .extensions import csrf, db, login_manager, mail, migrate
+from .json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.json = OrjsonProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_pyfile("config.py", silent=True)
