@@ -48,14 +48,20 @@ def login_limits(view):
     return view
 
 
+def security_headers(app: Flask, admin: bool) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries (the admin panel's pages allow its inline scripts)."""
+    headers = (("Content-Security-Policy", CSP.format(admin_scripts=" 'unsafe-inline'" if admin else "")),
+               ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "strict-origin-when-cross-origin"))
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers += (("Strict-Transport-Security", "max-age=31536000"),)
+    return headers
+
+
 def add_headers(response):
-    admin = request.path.startswith("/admin/")
-    response.headers.setdefault("Content-Security-Policy", CSP.format(admin_scripts=" 'unsafe-inline'" if admin else ""))
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    headers = response.headers
+    for name, value in current_app.extensions["bwadmin.headers"][request.path.startswith("/admin/")]:
+        headers.setdefault(name, value)
     return response
 
 
@@ -82,5 +88,6 @@ def init_app(app: Flask) -> None:
     # The app sets no default or blueprint limits: each limited view checks its own limits when called (the
     # decorator does), so the check Flask-Limiter adds before every request finds nothing on every other page.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+    app.extensions["bwadmin.headers"] = {admin: security_headers(app, admin) for admin in (False, True)}
     app.after_request(add_headers)
     app.register_error_handler(429, too_many)

@@ -45,6 +45,16 @@ def test_session_cookie_flags(app):
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_behind_https_the_cookie_is_secure_and_browsers_are_told_to_stay_on_https(app, client):
+    from bwadmin import create_app
+
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = create_app({**app.config, "SESSION_COOKIE_SECURE": True})
+    response = secure.test_client().get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+
+
 def test_login_is_rate_limited_per_account_with_a_clear_message(app, client):
     user = make_user("buyer", buyer=make_buyer())
     db.session.commit()
