@@ -150,6 +150,18 @@ def gunicorn(target: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"gunicorn {target} did not start")
 
 
+def settle(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until gunicorn's workers have loaded the app: the port opens before they do, and a measurement taken
+    while they boot shares the CPU with them."""
+    deadline, last = time.monotonic() + timeout, cpu_seconds(proc)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(proc)
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -278,15 +290,20 @@ def main() -> int:
         procs.append(bare)
         web, port = gunicorn("app:create_app()", env, ROOT)
         procs.append(web)
+        for proc in (bare, web):
+            settle(proc)
         cookie = login_cookie(port, ids["big"]["email"])
+        # The same home for a buyer of 10 factories: the cost of a logged-in page with little on it, for scale.
+        loads = [(label, path, {"Authorization": f"Bearer {ids['big']['token']}"} if api else {"Cookie": cookie})
+                 for label, path, api in pages(ids["big"])]
+        loads.append(("buyer home (10 factories)", "/buyer/", {"Cookie": login_cookie(port, ids["small"]["email"])}))
         tail = "p99" if WRK else "p95"
         loader = f"wrk, {THREADS} connections" if WRK else f"a Python loop, {THREADS} threads (apt-get install wrk)"
         print(f"\nLoad: {loader}, {SECONDS:g} s each, from a second process; gunicorn, 2 workers each; "
               f"{ROUNDS} rounds, each page right after the bare endpoint")
-        runs: dict[str, list[tuple[dict, dict]]] = {label: [] for label, _, _ in pages(ids["big"])}
+        runs: dict[str, list[tuple[dict, dict]]] = {label: [] for label, _, _ in loads}
         for _ in range(ROUNDS):
-            for label, path, api in pages(ids["big"]):
-                headers = {"Authorization": f"Bearer {ids['big']['token']}"} if api else {"Cookie": cookie}
+            for label, path, headers in loads:
                 base = load_from_second_process(bare_port, "/json", server=bare)
                 runs[label].append((load_from_second_process(port, path, headers, server=web), base))
         print(f"  {'page':28} {'req/s':>7} {'bare':>7} {'p50':>7} {tail:>7} {'errors':>6} {'CPU/req':>8} "
