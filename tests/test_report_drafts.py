@@ -131,3 +131,29 @@ def test_submitting_the_self_diagnosis_drafts_its_results_for_the_factory(app, c
     results = _report(cycle, "self_diagnosis")
     assert results is not None and results.released_at is None
     assert "Working time" in client.get(f"/factory/reports/{results.id}").get_data(as_text=True)
+
+
+def test_staff_corrections_after_the_draft_are_drafted_again_for_the_factory_to_review(app, smtp):
+    from tests.factories import post_form
+
+    world = _completed(World(answers=FINDINGS))
+    assert report_docs.draft_reports([world.cycle.id])["assessment"] == 1
+    factory = world.cycle.factory
+    staff, factory_user = app.test_client(), app.test_client()
+    login(staff, make_user("admin"))
+    login(factory_user, make_user("factory", factory=factory))
+    draft = _report(world.cycle)
+    # The factory flagged the assessors; staff correct them in the admin panel.
+    assessment = db.session.scalar(select(Assessment).where(Assessment.cycle_id == world.cycle.id))
+    assert post_form(staff, f"/admin/assessment/edit/?id={assessment.id}", {
+        "cycle": str(world.cycle.id), "assessed_on": assessment.assessed_on.isoformat(),
+        "assessors": "Corrected Assessor"}).status_code == 302
+    work_until_empty()
+    page = factory_user.get(f"/factory/reports/{draft.id}").get_data(as_text=True)
+    assert "Corrected Assessor" in page and "draft for your review" in page
+    # And the factory's name, which heads the report.
+    assert post_form(staff, f"/admin/factory/edit/?id={factory.id}", {
+        "name": "Renamed Garments", "country": factory.country}).status_code == 302
+    work_until_empty()
+    redrafted = _report(world.cycle)
+    assert redrafted.id == draft.id and redrafted.released_at is None and "Renamed Garments" in redrafted.body_html

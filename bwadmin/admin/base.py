@@ -35,6 +35,15 @@ def _loads(attr, depth: int = 2, joined: bool = False):
     return [option.joinedload(inner) if joined else option.selectinload(inner) for inner in nested]
 
 
+def redraft(cycle_ids) -> None:
+    """After staff change what a cycle's draft report is made from (the assessment's details, the factory's name
+    or place, the cycle), a worker drafts it again: the factory reviews what the release will publish. Drafting
+    leaves released reports and drafts still current alone."""
+    from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
+
+    report_jobs.queue_drafts(list(cycle_ids))
+
+
 def staff_only() -> bool:
     return current_user.is_authenticated and current_user.is_staff
 

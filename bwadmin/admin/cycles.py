@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, User, utcnow
 from ..services import cycles, schedule
-from .base import AdminOnlyModelView, StaffModelView
+from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
 def staff_users():
@@ -46,6 +46,10 @@ class CycleView(StaffModelView):
             model.number = cycles.next_number(model.factory.id)
         schedule.sync_milestones(model)
         super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created) -> None:
+        if not is_created:
+            redraft([model.id])
 
     def render(self, template, **kwargs):
         model = kwargs.get("model")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from ..models import ROLES_BY_NAME, Buyer, Factory, Sourcing, User
+from ..extensions import db
+from ..models import ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
 from ..services import users
-from .base import AdminOnlyModelView, StaffModelView
+from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
 class FactoryView(StaffModelView):
@@ -17,6 +19,10 @@ class FactoryView(StaffModelView):
     column_filters = ("country", "workers")
     column_default_sort = "name"
     form_columns = ("name", "country", "city", "address", "workers")
+
+    def after_model_change(self, form, model, is_created) -> None:
+        if not is_created:  # the name and place head the factory's draft reports
+            redraft(db.session.scalars(select(Cycle.id).where(Cycle.factory_id == model.id, Cycle.status != "closed")))
 
 
 class BuyerView(StaffModelView):

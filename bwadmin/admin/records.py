@@ -31,7 +31,7 @@ from ..models import (
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 from ..models.reports import CRITERION_KINDS, REPORT_KINDS
 from .advisory import choices
-from .base import AdminOnlyModelView, StaffModelView
+from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
 class QuestionnaireView(AdminOnlyModelView):
@@ -148,6 +148,9 @@ class AssessmentView(StaffModelView):
         # The release counts from the assessment date: move it with the assessment.
         schedule.sync_milestones(model.cycle)
         super().on_model_change(form, model, is_created)
+
+    def after_model_change(self, form, model, is_created) -> None:
+        redraft([model.cycle_id])
 
 
 class ReportView(StaffModelView):
