@@ -21,6 +21,13 @@ REPORT_KINDS = (
 # The kinds whose PDF the programme makes, each by a job of its own after the release (the factory's own reports
 # have none).
 PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress")
+
+
+def pdf_pending(released_at, kind: str, file_path: str | None) -> bool:
+    """Released, of a kind that has a PDF, and its PDF not made yet (its job is queued or running)."""
+    return released_at is not None and kind in PDF_KINDS and not file_path
+
+
 ACTION_STATUSES = ("planned", "in_progress", "done")
 CRITERION_KINDS = (
     "no_zero_tolerance",
@@ -67,8 +74,7 @@ class Report(db.Model):
 
     @property
     def pdf_pending(self) -> bool:
-        """Released, of a kind that has a PDF, and its PDF not made yet (its job is queued or running)."""
-        return self.released_at is not None and self.kind in PDF_KINDS and not self.file_path
+        return pdf_pending(self.released_at, self.kind, self.file_path)
 
     def __str__(self) -> str:
         return self.title or f"{self.kind} report"

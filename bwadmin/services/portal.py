@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent, ShareRequest, Sourcing
+from ..models.reports import pdf_pending
 from . import access, factory_pages
 
 CLUSTER_LABELS = {
@@ -126,8 +127,10 @@ def _cycle_reports_stmt(role: str | None):
     """The cycle's reports the user may see, each with its data when it is the assessment (the chart's scores):
     one query, and no other report's content read."""
     return (access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id"))
+            .with_only_columns(Report.id, Report.kind, Report.title, Report.released_at, Report.file_path,
+                               ReportContent.data)
             .outerjoin(ReportContent, and_(ReportContent.report_id == Report.id, Report.kind == "assessment"))
-            .add_columns(ReportContent.data).order_by(Report.released_at))
+            .order_by(Report.released_at))
 
 
 def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, tuple[str, float]]:
@@ -193,52 +196,83 @@ def chart_bars(data: dict | None, averages: dict[str, float]) -> list[dict]:
     ]
 
 
+# What the buyer's factory page shows, read as plain columns rather than objects: the page is read far more often
+# than anything on it changes, and loading objects costs more than the queries.
+class FactoryHead(NamedTuple):
+    id: int
+    name: str
+    country: str
+    city: str | None
+
+
+class CycleHead(NamedTuple):
+    id: int
+    number: int
+    early_progress_shared_at: datetime | None
+
+
 class TimelineEntry(NamedTuple):
     kind: str
     due_at: datetime
     done_at: datetime | None
 
 
+class ReportLine(NamedTuple):
+    id: int
+    kind: str
+    title: str
+    released_at: datetime | None
+    file_path: str | None
+
+    @property
+    def pdf_pending(self) -> bool:
+        return pdf_pending(self.released_at, self.kind, self.file_path)
+
+
 @dataclass
 class FactoryPage:
-    factory: Factory
-    cycle: Cycle | None
-    reports: list[Report]
+    factory: FactoryHead
+    cycle: CycleHead | None
+    reports: list[ReportLine]
     timeline: list[TimelineEntry] = field(default_factory=list)
     actions: list[ImprovementAction] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
 
-    def report(self, kind: str) -> Report | None:
+    def report(self, kind: str) -> ReportLine | None:
         return next((r for r in self.reports if r.kind == kind), None)
 
 
 @lru_cache(maxsize=None)
 def _factory_cycle_stmt(role: str | None):
     """The factory if a user of this role may see it (the access rule, as built once), its latest cycle and that
-    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone). The milestones
-    come as plain columns, the few a timeline shows, not as objects."""
+    cycle's milestones in due order: one row per milestone (one row with no cycle or no milestone)."""
     latest = aliased(Cycle, name="latest")
     latest_id = (select(latest.id).where(latest.factory_id == Factory.id).order_by(latest.number.desc()).limit(1)
                  .correlate(Factory).scalar_subquery())
     return (
         access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
-        .add_columns(Cycle, Milestone.kind, Milestone.due_at, Milestone.done_at)
+        .with_only_columns(*FACTORY_HEAD, Cycle.id.label("cycle_id"), Cycle.number, Cycle.early_progress_shared_at,
+                           Milestone.kind, Milestone.due_at, Milestone.done_at)
         .outerjoin(Cycle, Cycle.id == latest_id)
         .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
         .order_by(None).order_by(Milestone.due_at, Milestone.id)
     )
 
 
-def factory_with_cycle(user, factory_id: int) -> tuple[Factory, Cycle | None, list[TimelineEntry]]:
+FACTORY_HEAD = (Factory.id, Factory.name, Factory.country, Factory.city)
+
+
+def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry]]:
     """The factory if this user may see it (else NotFound), its latest cycle, and that cycle's timeline in due
     order. One query."""
     rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
                               {**access.viewer_params(user), "factory_id": factory_id}).all()
     if not rows:
         raise NotFound()
-    factory, cycle = rows[0][:2]
-    return factory, cycle, [TimelineEntry(*row[2:]) for row in rows if row.due_at is not None]
+    first = rows[0]
+    cycle = CycleHead(*first[4:7]) if first.cycle_id is not None else None
+    return FactoryHead(*first[:4]), cycle, [TimelineEntry(*row[7:]) for row in rows if row.due_at is not None]
 
 
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
@@ -248,8 +282,8 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     if cycle is not None:
         rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
-        reports = [report for report, _ in rows]
-        assessment_data = next((data for report, data in rows if report.kind == "assessment"), None)
+        reports = [ReportLine(*row[:5]) for row in rows]
+        assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)
     page = FactoryPage(factory, cycle, reports, timeline)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(
