@@ -40,10 +40,10 @@ def ask(factory_id: int):
 @bp.get("/reports/<int:report_id>")
 @role_required("buyer")
 def report(report_id: int):
-    report = access.report_for(current_user, report_id)
+    report = portal.report_view(current_user, report_id)
     return render_template("portal/report.html", report=report, labels=portal.REPORT_LABELS,
                            download_url=url_for("buyer.download", report_id=report.id), back=url_for(
-                               "buyer.factory", factory_id=report.cycle.factory_id))
+                               "buyer.factory", factory_id=report.factory_id))
 
 
 @bp.get("/reports/<int:report_id>.pdf")

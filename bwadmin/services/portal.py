@@ -133,6 +133,39 @@ def _cycle_reports_stmt(role: str | None):
             .order_by(Report.released_at))
 
 
+class ReportView(NamedTuple):
+    """A report as its page shows it."""
+    id: int
+    kind: str
+    title: str
+    released_at: datetime | None
+    file_path: str | None
+    factory_id: int
+    data: dict | None
+    body_html: str | None
+
+    @property
+    def pdf_pending(self) -> bool:
+        return pdf_pending(self.released_at, self.kind, self.file_path)
+
+
+@lru_cache(maxsize=None)
+def _report_view_stmt(role: str | None):
+    return (access.visible_reports_stmt(role).where(Report.id == bindparam("report_id"))
+            .with_only_columns(Report.id, Report.kind, Report.title, Report.released_at, Report.file_path,
+                               Cycle.factory_id, ReportContent.data, ReportContent.body_html)
+            .outerjoin(ReportContent, ReportContent.report_id == Report.id))
+
+
+def report_view(user, report_id: int) -> ReportView:
+    """The report's page if this user may see it (access.visible_reports_stmt), else NotFound. One query."""
+    row = db.session.execute(_report_view_stmt(access._role(user)),
+                             {**access.viewer_params(user), "report_id": report_id}).first()
+    if row is None:
+        raise NotFound()
+    return ReportView(*row)
+
+
 def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, tuple[str, float]]:
     """cluster → (label, rate) of the report's scores (or of `data`, the report's data read already)."""
     if data is None and report is not None:
