@@ -161,3 +161,14 @@ def test_the_api_lists_the_same_factories_with_their_total_whichever_plan(app, c
         assert [f["name"] for page in pages for f in page["factories"]] == names
         assert [page["total"] for page in pages] == [9] * 4
         assert pages[-1]["factories"] == []
+
+
+def test_escaping_a_page_of_values_at_once_escapes_each_as_alone():
+    from markupsafe import escape
+
+    from bwadmin.portal.html import escape_all
+
+    values = ['<b>Smith & "Sons"</b>', "Viet <Nam>", "", "O'Neil", "Phnom Penh"]
+    assert escape_all(values) == [str(escape(v)) for v in values]
+    assert escape_all(values + ["with a \0 inside"]) == [str(escape(v)) for v in values + ["with a \0 inside"]]
+    assert escape_all([]) == []
