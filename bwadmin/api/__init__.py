@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache, wraps
 
 from flask import Blueprint, Flask, g, jsonify, request, send_file, url_for
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import csrf, db

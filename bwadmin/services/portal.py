@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, cast, func, inspect, literal_column, null, select, union_all
+from sqlalchemy import (Integer, Select, and_, bindparam, case, cast, func, inspect, literal_column, null, select,
+                        union_all)
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
@@ -238,6 +239,9 @@ class FactoryHead(NamedTuple):
     city: str | None
 
 
+FACTORY_HEAD = (Factory.id, Factory.name, Factory.country, Factory.city)
+
+
 class CycleHead(NamedTuple):
     id: int
     number: int
@@ -291,9 +295,6 @@ def _factory_cycle_stmt(role: str | None):
         .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
         .order_by(None).order_by(Milestone.due_at, Milestone.id)
     )
-
-
-FACTORY_HEAD = (Factory.id, Factory.name, Factory.country, Factory.city)
 
 
 def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry]]:
