@@ -123,19 +123,8 @@ def current_cycle(factory_id: int) -> Cycle | None:
     return cycle
 
 
-@lru_cache(maxsize=None)
-def _cycle_reports_stmt(role: str | None):
-    """The cycle's reports the user may see, each with its data when it is the assessment (the chart's scores):
-    one query, and no other report's content read."""
-    return (access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id"))
-            .with_only_columns(Report.id, Report.kind, Report.title, Report.released_at, Report.file_path,
-                               ReportContent.data)
-            .outerjoin(ReportContent, and_(ReportContent.report_id == Report.id, Report.kind == "assessment"))
-            .order_by(Report.released_at))
-
-
 class ReportView(NamedTuple):
-    """A report as its page shows it."""
+    """A report as the portal shows it, read as columns (REPORT_VIEW)."""
     id: int
     kind: str
     title: str
@@ -150,12 +139,14 @@ class ReportView(NamedTuple):
         return pdf_pending(self.released_at, self.kind, self.file_path)
 
 
+REPORT_VIEW = (Report.id, Report.kind, Report.title, Report.released_at, Report.file_path, Cycle.factory_id,
+               ReportContent.data, ReportContent.body_html)
+
+
 @lru_cache(maxsize=None)
 def _report_view_stmt(role: str | None):
     return (access.visible_reports_stmt(role).where(Report.id == bindparam("report_id"))
-            .with_only_columns(Report.id, Report.kind, Report.title, Report.released_at, Report.file_path,
-                               Cycle.factory_id, ReportContent.data, ReportContent.body_html)
-            .outerjoin(ReportContent, ReportContent.report_id == Report.id))
+            .with_only_columns(*REPORT_VIEW).outerjoin(ReportContent, ReportContent.report_id == Report.id))
 
 
 def report_view(user, report_id: int) -> ReportView:
@@ -165,6 +156,16 @@ def report_view(user, report_id: int) -> ReportView:
     if row is None:
         raise NotFound()
     return ReportView(*row)
+
+
+@lru_cache(maxsize=None)
+def _cycle_reports_stmt(role: str | None):
+    """The cycle's reports the user may see, each with its data when it is the assessment (the chart's scores) and
+    no body (the page lists them): one query, and no other report's content read."""
+    return (access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id"))
+            .with_only_columns(*REPORT_VIEW[:-1], null().label("body_html"))
+            .outerjoin(ReportContent, and_(ReportContent.report_id == Report.id, Report.kind == "assessment"))
+            .order_by(Report.released_at))
 
 
 def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, tuple[str, float]]:
@@ -254,29 +255,17 @@ class TimelineEntry(NamedTuple):
     done_at: datetime | None
 
 
-class ReportLine(NamedTuple):
-    id: int
-    kind: str
-    title: str
-    released_at: datetime | None
-    file_path: str | None
-
-    @property
-    def pdf_pending(self) -> bool:
-        return pdf_pending(self.released_at, self.kind, self.file_path)
-
-
 @dataclass
 class FactoryPage:
     factory: FactoryHead
     cycle: CycleHead | None
-    reports: list[ReportLine]
+    reports: list[ReportView]
     timeline: list[TimelineEntry] = field(default_factory=list)
     actions: list[ImprovementAction] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
 
-    def report(self, kind: str) -> ReportLine | None:
+    def report(self, kind: str) -> ReportView | None:
         return next((r for r in self.reports if r.kind == kind), None)
 
 
@@ -316,7 +305,7 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     if cycle is not None:
         rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
-        reports = [ReportLine(*row[:5]) for row in rows]
+        reports = [ReportView(*row) for row in rows]
         assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)
     page = FactoryPage(factory, cycle, reports, timeline)
     if page.report("improvement_plan") is not None:
