@@ -7,7 +7,7 @@ from datetime import datetime
 from rq import Retry
 
 from . import app_context
-from .queueing import enqueue_unique, intervals
+from .queueing import chunked_calls, enqueue_unique_many, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -49,25 +49,26 @@ def run_milestone(milestone_id: int, now: str | None = None) -> list[str]:
 
 
 def enqueue(ids: list[int], now: str | None = None, queue=None) -> list[str]:
-    from flask import current_app
-
     from bwadmin.queue import get_queue
 
     ids = sorted(set(ids))
     if not ids:
         return []
     queue = queue or get_queue()
-    config = current_app.config
-    size = int(config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
-    waits = intervals(config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
-    retry = Retry(max=len(waits), interval=waits) if waits else None
-    job_ids = []
-    for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
-        if len(chunk) == 1:
-            job_id, func, args = f"milestone-{chunk[0]}", run_milestone, (chunk[0], now)
-        else:
-            job_id, func, args = f"milestones-{chunk[0]}-{chunk[-1]}-{len(chunk)}", run_milestones, (chunk, now)
-        if enqueue_unique(queue, func, args, job_id, retry):
-            job_ids.append(job_id)
-    return job_ids
+    calls = chunked_calls(ids, batch_size(), "milestone", run_milestones, run_milestone, (now,))
+    return enqueue_unique_many(queue, calls, retry())
+
+
+def batch_size() -> int:
+    """Milestones per job, and cycles per drafting job (BWADMIN_SWEEP_BATCH)."""
+    from flask import current_app
+
+    return int(current_app.config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
+
+
+def retry() -> Retry | None:
+    """How the clock's jobs retry (BWADMIN_MILESTONE_RETRY_INTERVALS): the milestone and the drafting jobs."""
+    from flask import current_app
+
+    waits = intervals(current_app.config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
+    return Retry(max=len(waits), interval=waits) if waits else None

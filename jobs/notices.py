@@ -6,7 +6,7 @@ import logging
 from rq import Retry, get_current_job
 
 from . import app_context
-from .queueing import enqueue_unique_many, intervals
+from .queueing import chunked_calls, enqueue_unique_many, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -42,11 +42,5 @@ def enqueue(ids: list[int], queue=None) -> list[str]:
     queue = queue or get_queue(name=config.get("BWADMIN_NOTICE_QUEUE"))
     size = int(config.get("BWADMIN_NOTICE_BATCH", 100))
     waits = intervals(config.get("BWADMIN_NOTICE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
-    calls = []
-    for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
-        if len(chunk) == 1:
-            calls.append((send_notice, (chunk[0],), f"notice-{chunk[0]}"))
-        else:
-            calls.append((send_notices, (chunk,), f"notices-{chunk[0]}-{chunk[-1]}-{len(chunk)}"))
+    calls = chunked_calls(ids, size, "notice", send_notices, send_notice)
     return enqueue_unique_many(queue, calls, Retry(max=len(waits), interval=waits) if waits else None)

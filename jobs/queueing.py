@@ -36,6 +36,21 @@ def enqueue_unique_many(queue: Queue, calls: list[tuple], retry=None) -> list[st
     return [job_id for _, _, job_id in fresh]
 
 
+def chunked_calls(ids: list[int], size: int, name: str, batch, single=None, extra: tuple = ()) -> list[tuple]:
+    """(func, args, job_id) for `ids` in chunks of `size`, for enqueue_unique_many. The job ids say what a job
+    holds, so a chunk still waiting is not queued twice: `<name>-<id>` for one, `<name>s-<first>-<last>-<count>`
+    for more. A chunk of one runs `single(id, *extra)` when there is one, else `batch([id], *extra)`."""
+    calls = []
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        if len(chunk) == 1:
+            func, args = (single, (chunk[0], *extra)) if single else (batch, (chunk, *extra))
+            calls.append((func, args, f"{name}-{chunk[0]}"))
+        else:
+            calls.append((batch, (chunk, *extra), f"{name}s-{chunk[0]}-{chunk[-1]}-{len(chunk)}"))
+    return calls
+
+
 def intervals(value, default: list[int]) -> list[int]:
     """Retry intervals from the config: a list, or "10,60,300" from a BWADMIN_* environment variable."""
     if value is None:

@@ -11,7 +11,7 @@ import logging
 from rq import Retry
 
 from . import app_context
-from .queueing import enqueue_unique, intervals
+from .queueing import chunked_calls, enqueue_unique, enqueue_unique_many, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -39,25 +39,13 @@ def make_drafts(cycle_ids: list[int], now: str | None = None) -> dict[str, int]:
 
 def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue=None) -> list[str]:
     """Queue drafting jobs of up to BWADMIN_SWEEP_BATCH cycles each; returns the job ids queued."""
-    from flask import current_app
-
     from bwadmin.queue import get_queue
 
-    ids = sorted(set(cycle_ids))
-    queue = queue or get_queue()
-    from .milestones import DEFAULT_BATCH
+    from . import milestones
 
-    size = int(current_app.config.get("BWADMIN_SWEEP_BATCH", DEFAULT_BATCH))
-    # Drafting is the clock's work: it retries as the milestone jobs do.
-    waits = intervals(current_app.config.get("BWADMIN_MILESTONE_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
-    retry = Retry(max=len(waits), interval=waits) if waits else None
-    job_ids = []
-    for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
-        job_id = f"draft-{chunk[0]}" if len(chunk) == 1 else f"drafts-{chunk[0]}-{chunk[-1]}-{len(chunk)}"
-        if enqueue_unique(queue, make_drafts, (chunk, now), job_id, retry):
-            job_ids.append(job_id)
-    return job_ids
+    # Drafting is the clock's work: batched and retried as the milestone jobs are.
+    calls = chunked_calls(sorted(set(cycle_ids)), milestones.batch_size(), "draft", make_drafts, extra=(now,))
+    return enqueue_unique_many(queue or get_queue(), calls, milestones.retry())
 
 
 def queue_drafts(cycle_ids: list[int]) -> None:
