@@ -11,7 +11,7 @@ from .auth import home_for, safe_next
 from .extensions import db
 from .models import LANGUAGES
 from .security import login_limits
-from .services import account_mail, audit, users
+from .services import account_links, account_mail, audit, users
 
 bp = Blueprint("account", __name__)
 
@@ -38,7 +38,7 @@ class SetPasswordForm(FlaskForm):
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        account_mail.send_reset(form.email.data)
+        account_mail.request_reset(form.email.data)
         flash(SENT)
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
@@ -46,7 +46,7 @@ def forgot():
 
 @bp.route("/password/<any(invite, reset):purpose>/<token>", methods=["GET", "POST"])
 def set_password(purpose: str, token: str):
-    user = account_mail.user_for_token(token, purpose)
+    user = account_links.user_for_token(token, purpose)
     if user is None:
         return render_template("auth/message.html", title="This link no longer works",
                                message="The link has expired or was used already. Ask for a new one.",

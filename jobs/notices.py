@@ -28,6 +28,23 @@ def send_notice(notification_id: int) -> list[int]:
     return send_notices([notification_id])
 
 
+def ask_for_reset(email: str) -> None:
+    """Someone asked for a reset link for `email`: the worker, not the request, looks the account up."""
+    with app_context():
+        from bwadmin.services import account_mail
+
+        account_mail.send_reset(email)
+
+
+def enqueue_reset(email: str) -> None:
+    from flask import current_app
+
+    from bwadmin.queue import get_queue
+
+    get_queue(name=current_app.config.get("BWADMIN_NOTICE_QUEUE")).enqueue(
+        ask_for_reset, email, result_ttl=0, failure_ttl=24 * 3600)
+
+
 def enqueue(ids: list[int], queue=None) -> list[str]:
     """Queue the notices in batches (one SMTP connection each); returns the job ids."""
     from flask import current_app

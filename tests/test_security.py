@@ -10,7 +10,7 @@ from bwadmin.extensions import db
 from sqlalchemy import select
 
 from bwadmin.models import ApiToken, AuditEvent, Notification
-from bwadmin.services import account_mail, users
+from bwadmin.services import account_links, users
 
 from jobs.worker import work_until_empty
 
@@ -168,11 +168,11 @@ def test_reset_link_is_emailed_single_use_and_never_reveals_accounts(app, client
 
 def test_reset_link_expires_within_an_hour(app):
     user = make_user("buyer", buyer=make_buyer())
-    token = account_mail.make_token(user, "reset")
-    assert account_mail.user_for_token(token, "reset") == user
-    assert account_mail.user_for_token(token, "invite") is None  # not valid for another purpose
+    token = account_links.make_token(user, "reset")
+    assert account_links.user_for_token(token, "reset") == user
+    assert account_links.user_for_token(token, "invite") is None  # not valid for another purpose
     time.sleep(1.1)
-    assert account_mail.user_for_token(token, "reset", max_age=0) is None
+    assert account_links.user_for_token(token, "reset", max_age=0) is None
 
 
 def test_staff_creating_a_user_sends_an_invitation(app, client, smtp):

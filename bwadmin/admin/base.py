@@ -140,6 +140,10 @@ class StaffModelView(ModelView):
     list_template = "admin/model/bw_list.html"
 
     def __init__(self, model, *args, **kwargs):
+        # Password and token hashes are shown nowhere: not in a list, a details page or an export.
+        secrets = [c.key for c in model.__table__.columns if c.key in audit.SECRET_COLUMNS]
+        for name in ("column_exclude_list", "column_details_exclude_list", "column_export_exclude_list"):
+            setattr(self, name, list(getattr(self, name, None) or ()) + secrets)
         super().__init__(model, db, *args, **kwargs)
 
     # --- list rendering -----------------------------------------------------------------------

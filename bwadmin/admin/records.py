@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.actions import action
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from ..extensions import db
-from ..services import audit
+from ..services import account_mail, audit
 
 from ..models import (
     Answer,
@@ -205,6 +206,25 @@ class NotificationView(StaffModelView):
     prefix_search = [(Notification.email, None)]
     column_exclude_list = ("body_text", "body_html")
 
+    # Account emails (invitations, resets) are for admins' eyes only: an advisor sees none of them, in the list,
+    # a details page, an export or a count. Flask-Admin's get_one ignores get_query, so it is filtered too.
+    def _visible(self, query):
+        if current_user.is_admin:
+            return query
+        return query.filter(Notification.kind.notin_(account_mail.NOTICE_KINDS))
+
+    def get_query(self):
+        return self._visible(super().get_query())
+
+    def get_count_query(self):
+        return self._visible(super().get_count_query())
+
+    def get_one(self, id):
+        notice = super().get_one(id)
+        if notice is not None and not current_user.is_admin and notice.kind in account_mail.NOTICE_KINDS:
+            return None
+        return notice
+
     def get_action_form(self):
         """The action form carries a Flask-WTF token, which the app-wide CSRFProtect accepts (SecureForm's is not)."""
         from flask_wtf import FlaskForm
@@ -222,7 +242,7 @@ class NotificationView(StaffModelView):
 
         from ..services import audit, notify
 
-        rows = db.session.scalars(select(Notification).where(Notification.id.in_([int(i) for i in ids]))).all()
+        rows = self.get_query().filter(Notification.id.in_([int(i) for i in ids])).all()
         retried = [row for row in rows if notify.retry(row)]
         for row in retried:
             audit.record("retry", row, summary=f"Retry notice to {row.email}: {row.subject}")

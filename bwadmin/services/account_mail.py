@@ -1,64 +1,45 @@
-"""Invitation and password-reset emails with signed, single-use links that expire within an hour.
+"""Invitation and password-reset emails.
 
-A link carries the user's id and a fingerprint of the account's session version and password hash: setting
-a password changes both, so a used link stops working; asking for one never says whether an account exists."""
+The notice is recorded without its link: the worker makes the link as it writes the email (account_links),
+and the log keeps the email with the link left out. Asking for a reset answers the same whatever the address:
+the request only queues the asking, and the worker looks the account up."""
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, render_template, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+import secrets
 
 from ..extensions import db
 from ..models import User
 from . import notify, users
+from .account_links import LINK_MAX_AGE, make_link
 
-LINK_MAX_AGE = 3600  # seconds
-PURPOSES = ("invite", "reset")
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"bwadmin-account-{purpose}")
+NOTICE_KINDS = ("account_invite", "account_reset")
+SUBJECTS = {"invite": "Your bwadmin account: set your password", "reset": "Reset your bwadmin password"}
 
 
-def _fingerprint(user: User) -> str:
-    raw = f"{user.session_version}:{user.password_hash or ''}:{user.active}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+def record(user: User, purpose: str) -> int:
+    """Record the email to `user` (not sent yet; no link in it); returns the notice's id."""
+    # A random key: two requests in the same second are two emails, never a clash.
+    key = f"account:{purpose}:{user.id}:{secrets.token_hex(8)}"
+    parts = {"template": "account", "purpose": purpose, "user_id": user.id}
+    ids = notify.record_many([notify.row(key, user.email, f"account_{purpose}", SUBJECTS[purpose], None,
+                                         user=user, language=user.language or "en", parts=parts)])
+    return ids[key]
 
 
-def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
-
-
-def user_for_token(token: str, purpose: str, max_age: int = LINK_MAX_AGE) -> User | None:
-    """The user the link was made for, if it is genuine, unexpired and unused; else None."""
-    if purpose not in PURPOSES:
-        return None
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("f") != _fingerprint(user):
-        return None
-    return user
+def email_context(parts: dict, for_log: bool) -> dict:
+    """What the account email says: the person's name and, unless it is the log's copy, a fresh link."""
+    user = db.session.get(User, parts["user_id"])
+    link = None if for_log or user is None else make_link(user, parts["purpose"])
+    return {"name": (user.name or user.email) if user else "", "link": link, "purpose": parts["purpose"],
+            "minutes": LINK_MAX_AGE // 60}
 
 
 def _send(user: User, purpose: str) -> None:
-    """Queue the email like every notice (the workers send it, with retries); commits. The request does no SMTP,
-    so answering takes as long whether or not the address has an account."""
-    token = make_token(user, purpose)
-    link = current_app.config.get("BWADMIN_BASE_URL", "").rstrip("/") + url_for(
-        "account.set_password", purpose=purpose, token=token)
-    subject = "Your bwadmin account: set your password" if purpose == "invite" else "Reset your bwadmin password"
-    context = {"user": user, "link": link, "purpose": purpose, "minutes": LINK_MAX_AGE // 60}
-    key = f"account:{purpose}:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
-    row = notify.record(key, user.email, f"account_{purpose}", subject, render_template("emails/account.txt", **context),
-                        render_template("emails/account.html", **context), user=user, language=user.language or "en")
+    notice_id = record(user, purpose)
     db.session.commit()
     from jobs import notices as notice_jobs  # the queue is the workers' side: imported when used
 
-    notice_jobs.enqueue([row.id])
+    notice_jobs.enqueue([notice_id])
 
 
 def send_invitation(user: User) -> None:
@@ -67,7 +48,18 @@ def send_invitation(user: User) -> None:
 
 
 def send_reset(email: str) -> None:
-    """Anyone may ask; an email goes out only for an active account, and the caller learns nothing either way."""
+    """An email goes out only for an active account; the caller learns nothing either way."""
     user = users.by_email(email)
     if user is not None and user.active:
         _send(user, "reset")
+
+
+def request_reset(email: str) -> None:
+    """What the forgot-password form does: queue the asking, so the answer takes as long for any address. With
+    the queue unreachable, look the account up now rather than lose the request."""
+    from jobs import notices as notice_jobs
+
+    try:
+        notice_jobs.enqueue_reset(users.normalise_email(email))
+    except Exception:  # noqa: BLE001 - Redis down: the notice row is kept and the sweep sends it later
+        send_reset(email)

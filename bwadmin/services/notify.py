@@ -139,16 +139,26 @@ def _message(row, sender: str, text: str | None, html: str | None) -> Message:
     return message
 
 
-def body_of(row) -> tuple[str | None, str | None]:
-    """A notice's text and HTML: as recorded, or composed now from its parts in its language."""
+def body_of(row, for_log: bool = False) -> tuple[str | None, str | None]:
+    """A notice's text and HTML: as recorded, or composed now from its parts in its language. `for_log`: the
+    copy the log keeps, which leaves out a password link (account_mail)."""
     if row.body_text is not None or not row.parts:
         return row.body_text, row.body_html
     values = dict(row.parts)
     language = row.language or "en"
+    if values["template"] == "account":
+        from . import account_mail  # account_mail records its notices here: imported when used
+
+        values.update(account_mail.email_context(values, for_log))
     # What every notice in a language says alike is added here, not stored with each notice.
     values.setdefault("link_label", messages.OPEN_LINK.get(language, messages.OPEN_LINK["en"]))
     values.setdefault("footer", messages.FOOTER.get(language, messages.FOOTER["en"]))
     return compose(values.pop("template"), language, **values)
+
+
+def log_copy(row, text: str | None, html: str | None) -> tuple[str | None, str | None]:
+    """What the log keeps of an email just sent: all of it, except a password link."""
+    return body_of(row, for_log=True) if row.parts and row.parts.get("template") == "account" else (text, html)
 
 
 def claim(ids: list[int]) -> list[int]:
@@ -167,10 +177,6 @@ def claim(ids: list[int]) -> list[int]:
     return sorted(claimed)
 
 
-# Notices that carry a password link: once sent, the log keeps who and when, not the link.
-SECRET_KINDS = ("account_invite", "account_reset")
-
-
 def _mark_sent(ids: list[int], composed: dict[int, tuple[str, str]] | None = None) -> None:
     """Mark them sent, keeping the bodies composed at sending: the log shows what went out."""
     if ids:
@@ -185,11 +191,6 @@ def _mark_sent(ids: list[int], composed: dict[int, tuple[str, str]] | None = Non
             table = Notification.__table__
             db.session.execute(table.update().where(table.c.id == bindparam("notice_id"))
                                .values(body_text=bindparam("text"), body_html=bindparam("html")), bodies)
-        db.session.execute(
-            update(Notification).where(Notification.id.in_(ids), Notification.kind.in_(SECRET_KINDS))
-            .values(body_text="(the link was removed after sending)", body_html=None)
-            .execution_options(synchronize_session=False)
-        )
         db.session.commit()
 
 
@@ -229,7 +230,7 @@ def deliver_many(ids: list[int], final: bool = True) -> list[int]:
                 connection.send(_message(row, sender, text, html))
                 sent.append(row.id)
                 if row.body_text is None:
-                    composed[row.id] = (text, html)
+                    composed[row.id] = log_copy(row, text, html)
                 log.info("email to %s: %s", row.email, row.subject)
     except Exception as exc:  # noqa: BLE001 - any SMTP or socket error
         error = f"{type(exc).__name__}: {exc}"
