@@ -124,9 +124,14 @@ def main() -> None:
         db.session.add(staff)
         db.session.commit()
         client = app.test_client()
+        with app.test_request_context():
+            from bwadmin import sessions
+            from flask import session as request_session
+
+            sessions.start(staff.id)
+            live = dict(request_session)
         with client.session_transaction() as session:
-            session["_user_id"] = staff.get_id()
-            session["_fresh"] = True
+            session.update(live, _user_id=staff.get_id(), _fresh=True)
 
         ours = {"factory": admin._views[[v.endpoint for v in admin._views].index("factory_admin")],
                 "cycle": admin._views[[v.endpoint for v in admin._views].index("cycle")]}

@@ -10,8 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from .auth import home_for, safe_next
 from .extensions import db
 from .models import LANGUAGES
-from .security import login_limits
-from .services import account_links, account_mail, audit, users
+from .services import account_links, account_mail, audit, login_guard, users
 
 bp = Blueprint("account", __name__)
 
@@ -34,10 +33,14 @@ class SetPasswordForm(FlaskForm):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@login_limits
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
+        # Counted against the address only: what a request for one account meets, a request for any meets.
+        wait = login_guard.address_refused(request.remote_addr)
+        if wait:
+            return render_template("auth/message.html", title="Too many attempts",
+                                   message=login_guard.message(wait)), 429
         account_mail.request_reset(form.email.data)
         flash(SENT)
         return redirect(url_for("auth.login"))

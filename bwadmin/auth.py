@@ -9,10 +9,11 @@ from sqlalchemy import bindparam, select
 
 from forms.auth import LoginForm
 
+from . import sessions
 from .extensions import db, login_manager
-from .security import login_limits
+from .security import known_device, remember_device
 from .models import User, utcnow
-from .services import audit, users
+from .services import audit, login_guard, users
 
 bp = Blueprint("auth", __name__)
 
@@ -29,7 +30,7 @@ def load_user(user_id: str) -> User | None:
         return None
     # One indexed query per request, on a statement built once (session.get would build one each time).
     user = db.session.scalar(_USER_BY_ID, {"uid": uid})
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.active or user.session_version != version or not sessions.alive(uid):
         return None
     return user
 
@@ -53,18 +54,26 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_limits
 def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next") or request.form.get("next"))
     if form.validate_on_submit():
-        user = users.by_email(form.email.data)
-        if user and user.active and users.check_password(user, form.password.data):
+        email, address = form.email.data, request.remote_addr
+        wait = login_guard.refused(email, address, known_device(email))
+        if wait:
+            limited = login_guard.message(wait)
+            form.password.errors = [limited]
+            return render_template("auth/login.html", form=form, next_url=next_url, limited=limited), 429
+        user = users.authenticate(email, form.password.data)
+        if user is not None:
+            login_guard.succeeded(email, address)
             login_user(user)
+            sessions.start(user.id)
             user.last_login_at = utcnow()
             audit.record("login", user, user=user)
             db.session.commit()
-            return redirect(next_url or home_for(user))
+            return remember_device(redirect(next_url or home_for(user)), user.email)
+        login_guard.failed(email, address)
         form.password.errors = list(form.password.errors) + ["That email and password do not match an active account."]
     return render_template("auth/login.html", form=form, next_url=next_url)
 
@@ -81,11 +90,13 @@ def start():
 @login_required
 def logout():
     logout_user()
+    sessions.end()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:
+    sessions.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see this page."
     app.register_blueprint(bp)

@@ -65,7 +65,7 @@ def test_login_is_rate_limited_per_account_with_a_clear_message(app, client):
                                              "csrf_token": csrf_from(page)})
         statuses.append(answer.status_code)
     assert statuses == [200] * 5 + [429]
-    assert "Too many login attempts" in answer.get_data(as_text=True)
+    assert "Too many attempts. Try again in 15 minutes" in answer.get_data(as_text=True)
     # The right password is refused too while the limit holds; another account from the same address is not.
     page = client.get("/login")
     assert client.post("/login", data={"email": user.email, "password": PASSWORD,

@@ -11,8 +11,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import csrf, db
 from ..models import Cycle, Factory, Report, utcnow  # noqa: F401
-from ..services import access, audit, factory_pages, portal, tokens, users
-from ..security import login_limits
+from ..services import access, audit, factory_pages, login_guard, portal, tokens, users
 from .openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -59,16 +58,20 @@ def _report_json(report: Report, full: bool = False) -> dict:
 
 
 @bp.post("/tokens")
-@login_limits
 def create_token():
     body = request.get_json(silent=True) if request.is_json else request.form
     body = body or {}
     email, password = str(body.get("email") or ""), str(body.get("password") or "")
     if not email or not password:
         return jsonify(message="Send email and password."), 400
-    user = users.by_email(email)
-    if user is None or not user.active or not users.check_password(user, password):
+    wait = login_guard.refused(email, request.remote_addr)
+    if wait:
+        return jsonify(message=login_guard.message(wait)), 429
+    user = users.authenticate(email, password)
+    if user is None:
+        login_guard.failed(email, request.remote_addr)
         return jsonify(message="That email and password do not match an active account."), 401
+    login_guard.succeeded(email, request.remote_addr)
     raw = tokens.issue(user)
     db.session.commit()
     return jsonify(token=raw, token_type="Bearer"), 201

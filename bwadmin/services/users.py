@@ -54,13 +54,30 @@ def set_password(user: User, password: str) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
-def check_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and _verify(user.password_hash, password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("no account has this password")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this email and password, else None. One password check whatever the outcome, so
+    the time an answer takes does not tell whether an account exists."""
+    user = by_email(email)
+    if user is None or not user.active or not user.password_hash:
+        _verify(_dummy_hash(), password)
+        return None
+    return user if check_password(user, password) else None
 
 
 def deactivate(user: User) -> None:

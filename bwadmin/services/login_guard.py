@@ -1,0 +1,84 @@
+"""Slowing down password guessing: attempts counted on the app's Redis (the embedded one when REDIS_URL is unset),
+so every web process shares the counts, with the `limits` library's moving windows.
+
+- Failed attempts per account and address, across the login page and the API's token requests together.
+- Failed attempts per account from anywhere, a higher limit that does not apply to a device the account has
+  logged in from before: whoever locks an account out cannot lock its owner out of their own computer.
+- Every attempt per address (login, token, password reset), whatever the account.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, current_app
+from limits import parse
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from ..queue import get_redis
+from .users import normalise_email
+
+DEFAULTS = {
+    "BWADMIN_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",  # failures, per account and address
+    "BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE": "50 per 15 minutes",  # failures, per account, unknown devices
+    "BWADMIN_LOGIN_LIMIT_ADDRESS": "50 per 15 minutes",  # attempts, per address
+}
+
+
+def _limiter(app: Flask) -> MovingWindowRateLimiter:
+    limiter = app.extensions.get("bwadmin.login_guard")
+    if limiter is None:
+        storage = RedisStorage("redis://", connection_pool=get_redis(app).connection_pool, key_prefix="bwadmin-login")
+        limiter = app.extensions["bwadmin.login_guard"] = MovingWindowRateLimiter(storage)
+    return limiter
+
+
+def _limit(name: str):
+    return parse(str(current_app.config.get(name) or DEFAULTS[name]))
+
+
+def _minutes_until(reset_at: float) -> int:
+    return max(1, math.ceil((reset_at - time.time()) / 60))
+
+
+def _address_wait(limiter, address: str) -> float | None:
+    item = _limit("BWADMIN_LOGIN_LIMIT_ADDRESS")
+    return None if limiter.hit(item, "address", address) else limiter.get_window_stats(item, "address", address).reset_time
+
+
+def address_refused(address: str | None) -> int | None:
+    """Count an attempt from this address (a reset request); the minutes to wait when refused, else None."""
+    wait = _address_wait(_limiter(current_app._get_current_object()), address or "-")
+    return _minutes_until(wait) if wait else None
+
+
+def refused(email: str, address: str | None, known_device: bool = False) -> int | None:
+    """Count a login attempt; the minutes to wait when it is refused, else None."""
+    limiter, email, address = _limiter(current_app._get_current_object()), normalise_email(email), address or "-"
+    waits = [_address_wait(limiter, address)]
+    checks = [(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), ("account", email, address))]
+    if not known_device:
+        checks.append((_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE"), ("account", email)))
+    for item, identifiers in checks:
+        if not limiter.test(item, *identifiers):
+            waits.append(limiter.get_window_stats(item, *identifiers).reset_time)
+    waits = [wait for wait in waits if wait]
+    return _minutes_until(max(waits)) if waits else None
+
+
+def failed(email: str, address: str | None) -> None:
+    limiter, email, address = _limiter(current_app._get_current_object()), normalise_email(email), address or "-"
+    limiter.hit(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), "account", email, address)
+    limiter.hit(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE"), "account", email)
+
+
+def succeeded(email: str, address: str | None) -> None:
+    """The owner is in: this device's failures are forgiven (the account-wide count stays)."""
+    _limiter(current_app._get_current_object()).clear(
+        _limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), "account", normalise_email(email), address or "-")
+
+
+def message(minutes: int) -> str:
+    return (f"Too many attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+            "or ask for a password reset link.")
