@@ -215,3 +215,44 @@ def test_consent_changes_and_downloads_are_audited_and_filterable(app, client):
     login(admin, make_user("admin"))
     listing = admin.get("/admin/auditevent/?flt1_0=consent")
     assert listing.status_code == 200
+
+
+def test_csv_exports_escape_names_from_related_records_in_every_list(app, client):
+    from .clock_support import answer
+
+    buyer, factory = make_buyer("=cmd|' /C calc'!A0"), make_factory("+SUM(1,2)")
+    make_sourcing(buyer, factory)
+    cycle = make_cycle(factory, days_in=200)
+    answer(cycle, "assessment", {"CMP.OT.01": "@risky", "CMP.OT.02": "yes"})
+    login(client, make_user("admin"))
+    db.session.commit()
+    for view in ("sourcing", "cycle", "need", "milestone", "response", "answer", "report"):
+        csv = client.get(f"/admin/{view}/export/csv/").get_data(as_text=True)
+        cells = [cell.strip('"') for line in csv.splitlines() for cell in line.split(",")]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], (view, csv[:400])
+    answers = client.get("/admin/answer/export/csv/").get_data(as_text=True)
+    assert "'@risky" in answers and "assessment of +SUM(1,2)" in answers  # the answer, and its response by name
+
+
+def test_an_export_under_a_real_server_streams_every_row(app, client):
+    """Under a WSGI server the request's session is closed before the body is sent; the export still works."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from .clock_support import answer
+
+    for n in range(3):
+        answer(make_cycle(make_factory(f"Export {n}"), days_in=200), "assessment", {"CMP.OT.01": "yes"})
+    login(client, make_user("admin"))
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.server_port}/admin/answer/export/csv/",
+                                         headers={"Cookie": f"session={client.get_cookie('session').value}"})
+        body = urllib.request.urlopen(request, timeout=30).read().decode()
+    finally:
+        server.shutdown()
+    assert len(body.splitlines()) == 4 and "Export 2" in body

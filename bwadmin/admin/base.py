@@ -1,7 +1,11 @@
 """The base of every staff view: access, CSRF, audit, field-level messages and an indexed search."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
@@ -25,14 +29,19 @@ class AdminForm(FlaskForm):
         super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
-def _loads(attr, depth: int = 2, joined: bool = False):
-    """selectinload (or joinedload) of a relationship, and of what its target's __str__ reads (`str_loads`)."""
+def _loads(attr, depth: int = 3, joined: bool = False) -> list:
+    """selectinload (or joinedload) of a relationship, and of what its target's __str__ reads (`str_loads`), down
+    the chain: an answer's response names its cycle, which names its factory."""
     option = joinedload(attr) if joined else selectinload(attr)
+    inner = _str_loads(attr, depth - 1, joined)
+    return [option.options(*inner) if inner else option]
+
+
+def _str_loads(attr, depth: int, joined: bool) -> list:
+    if depth <= 0:
+        return []
     target = attr.property.mapper.class_
-    nested = [getattr(target, name) for name in getattr(target, "str_loads", ())] if depth > 1 else []
-    if not nested:
-        return [option]
-    return [option.joinedload(inner) if joined else option.selectinload(inner) for inner in nested]
+    return [loader for name in getattr(target, "str_loads", ()) for loader in _loads(getattr(target, name), depth, joined)]
 
 
 def redraft(cycle_ids) -> None:
@@ -188,7 +197,19 @@ class StaffModelView(ModelView):
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
-        return escape_csv_cell(super().get_export_value(model, name))
+        value = super().get_export_value(model, name)
+        if value is not None and not isinstance(value, (str, int, float, Decimal, date)):
+            value = str(value)  # a related record (a buyer, a factory, a cycle) by its name, escaped as any text
+        return escape_csv_cell(value)
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type: str):
+        response = super().export(export_type)
+        # Flask pushes a streamed body's contexts again only after the request's teardown closed the session
+        # that loaded the rows: the body is written here, while they can still load what they name.
+        if response.is_streamed:
+            response.set_data(b"".join(response.iter_encoded()))
+        return response
 
     # --- access -------------------------------------------------------------------------------
     def is_accessible(self) -> bool:
