@@ -75,49 +75,17 @@ def test_a_wrong_password_and_an_unknown_account_take_as_long(app, client):
     user = make_user("buyer", buyer=make_buyer())
     db.session.commit()
 
-    def median(email: str, attempt) -> float:
-        times = []
-        for _ in range(7):
-            start = time.perf_counter()
-            attempt(client, email)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+    def medians(attempt) -> tuple[float, float]:
+        # Taken in turns, so a busy machine slows both alike.
+        times: dict[str, list[float]] = {user.email: [], "nobody@example.org": []}
+        for _ in range(9):
+            for email, spent in times.items():
+                start = time.perf_counter()
+                attempt(client, email)
+                spent.append(time.perf_counter() - start)
+        return statistics.median(times[user.email]), statistics.median(times["nobody@example.org"])
 
     for attempt in (try_login, try_token):
-        known, unknown = median(user.email, attempt), median("nobody@example.org", attempt)
+        known, unknown = medians(attempt)
         # Both check one password hash (tens of milliseconds); without the dummy check unknown took a tenth.
-        assert unknown > known * 0.6 and known > unknown * 0.6, (attempt.__name__, known, unknown)
-
-
-def test_logging_out_ends_the_session_on_the_server(app):
-    user = make_user("buyer", buyer=make_buyer())
-    db.session.commit()
-    client = app.test_client()
-    login(client, user)
-    cookie = client.get_cookie("session").value
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/buyer/"))})
-    thief = app.test_client()
-    thief.set_cookie("session", cookie)  # the cookie as it was before logging out
-    assert thief.get("/buyer/").status_code == 302
-
-
-def test_a_session_ends_after_the_idle_time_and_at_most_after_thirty_days(app):
-    import time_machine
-
-    from bwadmin.queue import get_redis
-
-    user = make_user("buyer", buyer=make_buyer())
-    db.session.commit()
-    client = app.test_client()
-    login(client, user)
-    (key,) = [k for k in get_redis(app).scan_iter("bwadmin-session:*")]
-    assert 7.9 * 3600 < get_redis(app).ttl(key) <= 8 * 3600  # Redis forgets it after 8 idle hours
-    get_redis(app).expire(key, 60)
-    assert client.get("/buyer/").status_code == 200
-    assert get_redis(app).ttl(key) > 7.9 * 3600  # working renews it
-    with time_machine.travel(time.time() + 29 * 24 * 3600, tick=False):
-        assert client.get("/buyer/").status_code == 200
-    with time_machine.travel(time.time() + 31 * 24 * 3600, tick=False):
-        assert client.get("/buyer/").status_code == 302
-    get_redis(app).delete(key)  # as when the idle time ran out
-    assert client.get("/buyer/").status_code == 302
+        assert known / 2 < unknown < known * 2, (attempt.__name__, known, unknown)

@@ -256,3 +256,19 @@ def test_an_export_under_a_real_server_streams_every_row(app, client):
     finally:
         server.shutdown()
     assert len(body.splitlines()) == 4 and "Export 2" in body
+
+
+def test_no_admin_page_or_export_shows_a_password_or_token_hash(app, client):
+    admin = make_user("admin")
+    db.session.commit()
+    client.post("/api/v1/tokens", json={"email": admin.email, "password": PASSWORD})
+    login(client, admin)
+    token = db.session.query(ApiToken).one()
+    pages = [client.get(url).get_data(as_text=True) for url in (
+        "/admin/user/", f"/admin/user/details/?id={admin.id}", f"/admin/user/edit/?id={admin.id}",
+        "/admin/user/export/csv/", "/admin/apitoken/", f"/admin/apitoken/details/?id={token.id}",
+        "/admin/apitoken/export/csv/", "/admin/auditevent/", "/admin/auditevent/export/csv/")]
+    everything = "\n".join(pages)
+    assert admin.email in everything
+    assert "$argon2" not in everything and admin.password_hash not in everything
+    assert token.token_hash not in everything
