@@ -8,6 +8,7 @@ from sqlalchemy import event, select, text
 from bwadmin.extensions import db
 from bwadmin.models import AuditEvent, Cycle, Factory, Milestone
 
+from .formparse import form_values
 from .factories import csrf_from, login, make_buyer, make_cycle, make_factory, make_user, post_form
 
 
@@ -230,7 +231,7 @@ def test_deleting_from_the_list_removes_the_row_and_audits_it(app, client):
     import re
 
     form = re.search(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    fields = {name: values[0] for name, values in form_values(form.group(2)).items()}
     assert fields["id"] == str(factory.id)
     response = client.post(form.group(1), data=fields)
     assert response.status_code == 302

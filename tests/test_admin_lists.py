@@ -1,4 +1,4 @@
-"""The list pages' own rendering: row links built once per page, the cached menu, the deferred page query."""
+"""The list pages: each row's links and delete button, what each view allows, the page query."""
 import re
 from html import unescape
 
@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bwadmin.extensions import db
 from bwadmin.models import AuditEvent, Cycle, Factory
 
+from .formparse import FormValues
 from .factories import login, make_cycle, make_factory, make_user, post_form
 
 
@@ -19,6 +20,13 @@ def row_links(html: str) -> dict[str, list[str]]:
         if links and cells:
             rows[cells[0]] = links
     return rows
+
+
+def inputs(form_html: str) -> dict[str, str]:
+    """The form's fields as a browser submits them."""
+    parser = FormValues()
+    parser.feed(form_html)
+    return {name: values[0] for name, values in parser.values.items()}
 
 
 def test_each_rows_view_and_edit_links_open_that_record(app, client):
@@ -42,9 +50,9 @@ def test_the_delete_button_of_a_row_deletes_that_row_only(app, client):
     login(client, make_user("admin"))
     html = client.get("/admin/factory/").get_data(as_text=True)
     forms = re.findall(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
-    fields = {dict(re.findall(r'name="([^"]+)" value="([^"]*)"', body))["id"]: (action, body) for action, body in forms}
+    fields = {inputs(body)["id"]: (action, body) for action, body in forms}
     action, body = fields[str(gone.id)]
-    data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', body))
+    data = inputs(body)
     assert data["csrf_token"] and data["url"].startswith("/admin/factory/")
     assert client.post(action, data=data).status_code == 302
     assert db.session.get(Factory, gone.id) is None and db.session.get(Factory, keep.id) is not None

@@ -59,8 +59,5 @@ def init_admin(app: Flask) -> Admin:
     from .jobs import JobsView
 
     admin.add_view(JobsView(name="Jobs", endpoint="jobs", url="/admin/jobs", category="Reports and notices"))
-    from . import menu_cache
-
-    menu_cache.init(app)
     app.extensions["bwadmin.admin"] = admin
     return admin

@@ -6,10 +6,7 @@ from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.babel import gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
-from markupsafe import Markup
 from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
@@ -93,41 +90,6 @@ def escape_csv_cell(value):
     return value
 
 
-ROW_ID = "__ROW_ID__"
-LINK_ICONS = {ViewRowAction: (".details_view", "fa fa-eye glyphicon glyphicon-eye-open"),
-              EditRowAction: (".edit_view", "fa fa-pencil glyphicon glyphicon-pencil")}
-
-
-def fast_row_actions(actions, return_url) -> dict:
-    """The list's row actions with their links built once per page: each row replaces ROW_ID by its id.
-
-    Same markup as Flask-Admin's row_actions macros (templates/admin/model/row_actions.html); a url_for per
-    action per row was most of a list page's time. Other actions keep their macros ("macro" below).
-    """
-    rows, delete = [], False
-    for action in actions:
-        kind = type(action)
-        if kind in LINK_ICONS:
-            endpoint, icon = LINK_ICONS[kind]
-            action.bw_icon = icon
-            rows.append(("link", url_for(endpoint, id=ROW_ID, url=return_url), action))
-        elif kind is DeleteRowAction:
-            delete = True
-            rows.append(("delete", url_for(".delete_view"), action))
-        else:
-            rows.append(("macro", None, action))
-    extra = {"fast_row_actions": rows}
-    if delete:
-        from flask_wtf.csrf import generate_csrf
-
-        extra["fast_delete_fields"] = Markup(
-            '<input type="hidden" name="url" value="{}">\n  <input type="hidden" name="csrf_token" value="{}">'
-        ).format(return_url or "", generate_csrf())
-        extra["fast_delete_confirm"] = gettext("Are you sure you want to delete this record?")
-        extra["fast_delete_title"] = gettext("Delete Record")
-    return extra
-
-
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
@@ -146,20 +108,12 @@ class StaffModelView(ModelView):
     # paged query: a join there makes a deep page walk and join every skipped row.
     column_auto_select_related = False
 
-    list_template = "admin/model/bw_list.html"
-
     def __init__(self, model, *args, **kwargs):
         # Password and token hashes are shown nowhere: not in a list, a details page or an export.
         secrets = [c.key for c in model.__table__.columns if c.key in audit.SECRET_COLUMNS]
         for name in ("column_exclude_list", "column_details_exclude_list", "column_export_exclude_list"):
             setattr(self, name, list(getattr(self, name, None) or ()) + secrets)
         super().__init__(model, db, *args, **kwargs)
-
-    # --- list rendering -----------------------------------------------------------------------
-    def render(self, template, **kwargs):
-        if template == self.list_template and "list_row_actions" in kwargs:
-            kwargs.update(fast_row_actions(kwargs["list_row_actions"], kwargs.get("return_url")))
-        return super().render(template, **kwargs)
 
     def _related(self) -> list:
         return [
