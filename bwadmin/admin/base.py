@@ -75,6 +75,20 @@ def prefix_range(column, term: str, exact_range: bool = False):
     return and_(key >= term, key < upper, key.like(term.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
 
 
+def _path(path) -> list:
+    return [] if path is None else (path if isinstance(path, list) else [path])
+
+
+def _through(path: list, condition):
+    """`condition` on the record at the end of `path`, a chain of many-to-one links, as nested
+    `fk IN (SELECT id ... WHERE ...)`: the database starts from the few matching names in their index."""
+    for link in reversed(path):
+        (foreign_key,) = link.property.local_columns
+        (primary_key,) = link.property.mapper.primary_key
+        condition = foreign_key.in_(select(primary_key).where(condition))
+    return condition
+
+
 def binary_collation() -> bool:
     """SQLite compares text byte by byte: a prefix is exactly a range."""
     return db.session.get_bind().dialect.name == "sqlite"
@@ -113,6 +127,9 @@ class StaffModelView(ModelView):
         secrets = [c.key for c in model.__table__.columns if c.key in audit.SECRET_COLUMNS]
         for name in ("column_exclude_list", "column_details_exclude_list", "column_export_exclude_list"):
             setattr(self, name, list(getattr(self, name, None) or ()) + secrets)
+        if self.prefix_search:  # Flask-Admin shows its search box for these; get_list searches them by prefix
+            self.column_searchable_list = [".".join([link.key for link in _path(path)] + [column.key])
+                                           for column, path in self.prefix_search]
         super().__init__(model, db, *args, **kwargs)
 
     def _related(self) -> list:
@@ -123,28 +140,43 @@ class StaffModelView(ModelView):
         ]
 
 
+    def get_query(self):
+        return self._searched(super().get_query())
+
     def get_count_query(self):
         # count(*), not Flask-Admin's count('*'): SQLite answers count(*) from the smallest index (or the
         # table's page count), while count(?) evaluates the bound '*' for every row.
-        return db.session.query(func.count()).select_from(self.model)
+        return self._searched(db.session.query(func.count()).select_from(self.model))
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        if self.prefix_search:
+            # The term reaches get_query and get_count_query through `g`: Flask-Admin builds both queries
+            # itself, and its own search (a LIKE '%term%' on every column) is left out.
+            g.bw_prefix_search, search = " ".join((search or "").split()), None
         count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False,
                                         page_size=page_size)
         if execute:
-            query = self._deferred_page(query).all()
+            paged = bool(self.page_size if page_size is None else page_size)
+            query = self._deferred_page(query, paged).all()
         return count, query
 
-    def _deferred_page(self, query):
+    def _searched(self, query):
+        """Rows whose searched columns start with the typed text, each through an index on lower(column):
+        "lotus text" finds "Lotus Textile Vina", as staff type a name."""
+        term = g.get("bw_prefix_search") if self.prefix_search else None
+        if not term:
+            return query
+        exact = binary_collation()
+        return query.filter(or_(*(_through(_path(path), prefix_range(column, term, exact))
+                                  for column, path in self.prefix_search)))
+
+    def _deferred_page(self, query, paged: bool):
         """A deferred join: the page's ids are picked (ORDER BY, OFFSET) from the sort index alone, then only
         those rows are read. A plain OFFSET reads every skipped row from the table."""
-        statement = query.statement
-        if statement._limit_clause is None:  # every row, no page: related rows by one extra query each
-            return query.options(*(loader for attr in self._related() for loader in _loads(attr)))
         pk = self.model.__mapper__.primary_key
-        if len(pk) != 1:
+        if not paged or len(pk) != 1:  # every row (an export): related rows by one extra query each
             return query.options(*(loader for attr in self._related() for loader in _loads(attr)))
-        ids = statement.with_only_columns(pk[0]).subquery()
+        ids = query.statement.with_only_columns(pk[0]).subquery()
         page = query.limit(None).offset(None).filter(pk[0].in_(select(ids.c[0])))
         # The page is a handful of rows by now: its related rows come joined in the same query.
         return page.options(*(loader for attr in self._related() for loader in _loads(attr, joined=True)))
@@ -175,42 +207,8 @@ class StaffModelView(ModelView):
         return refuse()
 
     # --- search -------------------------------------------------------------------------------
-    def init_search(self) -> bool:
-        if self.prefix_search:
-            self._search_supported = True
-            self._search_fields = []
-            return True
-        return super().init_search()
-
     def search_placeholder(self) -> str:
         return "Starts with…" if self.prefix_search else super().search_placeholder()
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        if not self.prefix_search:
-            return super()._apply_search(query, count_query, joins, count_joins, search)
-        columns = []
-        for column, path in self.prefix_search:
-            path = [] if path is None else (path if isinstance(path, list) else [path])
-            # Inner joins: a LEFT JOIN would pin the listed table as the outer loop (a scan of all its rows);
-            # an inner join lets the database start from the matching names in the index.
-            query, joins, alias = self._apply_path_joins(query, joins, path, inner_join=True)
-            count_alias = None
-            if count_query is not None:
-                count_query, count_joins, count_alias = self._apply_path_joins(
-                    count_query, count_joins, path, inner_join=True
-                )
-            columns.append((
-                getattr(alias, column.key) if alias is not None else column,
-                getattr(count_alias, column.key) if count_alias is not None else column,
-            ))
-        # The whole text is one prefix: "lotus text" finds "Lotus Textile Vina", as staff type a name.
-        term = " ".join(search.split())
-        if term:
-            exact = binary_collation()
-            query = query.filter(or_(*(prefix_range(column, term, exact) for column, _ in columns)))
-            if count_query is not None:
-                count_query = count_query.filter(or_(*(prefix_range(column, term, exact) for _, column in columns)))
-        return query, count_query, joins, count_joins
 
     # --- validation beside the field ----------------------------------------------------------
     def check(self, form, model) -> None:

@@ -14,7 +14,6 @@ from .base import AdminOnlyModelView, StaffModelView, redraft
 
 class FactoryView(StaffModelView):
     column_list = ("name", "country", "city", "workers", "created_at")
-    column_searchable_list = ("name",)
     prefix_search = [(Factory.name, None), (Factory.country, None), (Factory.city, None)]
     column_filters = ("country", "workers")
     column_default_sort = "name"
@@ -27,7 +26,6 @@ class FactoryView(StaffModelView):
 
 class BuyerView(StaffModelView):
     column_list = ("name", "country", "created_at")
-    column_searchable_list = ("name",)
     prefix_search = [(Buyer.name, None)]
     column_filters = ("country",)
     column_default_sort = "name"
