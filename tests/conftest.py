@@ -30,18 +30,6 @@ def redis_url(tmp_path_factory):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def _schema(database_url, redis_url, tmp_path_factory):
-    """Create every table once per session."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _driver(database_url), "REDIS_URL": redis_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()
-    return True
-
-
 def _fresh_g_per_request(app) -> None:
     """Requests made inside the test's app context share its `g`: Flask-Login caches the user there and
     Flask-WTF the CSRF token, so a second client would act as the first one. Clear both after each request."""
@@ -57,19 +45,31 @@ def _driver(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
 
-@pytest.fixture
-def app(_schema, database_url, redis_url, tmp_path):
-    """An app on the session's database; every table emptied after the test, Redis flushed."""
+@pytest.fixture(scope="session")
+def _app(database_url, redis_url, tmp_path_factory):
+    """One app for the whole session (building one takes most of a second), its tables created once."""
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _driver(database_url),
         "REDIS_URL": redis_url,
         "MAIL_PORT": 1,  # nothing listens there unless a test starts an SMTP server
-        "BWADMIN_REPORTS_DIR": str(tmp_path / "reports"),
     })
     _fresh_g_per_request(app)
     with app.app_context():
-        yield app
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture
+def app(_app, tmp_path):
+    """The session's app with the settings it started with; every table emptied after the test, Redis flushed."""
+    settings = dict(_app.config)
+    _app.config["BWADMIN_REPORTS_DIR"] = str(tmp_path / "reports")
+    with _app.app_context():
+        yield _app
         db.session.remove()
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -80,8 +80,10 @@ def app(_schema, database_url, redis_url, tmp_path):
                     conn.execute(table.delete())
         from bwadmin.queue import get_redis
 
-        get_redis(app).flushdb()
+        get_redis(_app).flushdb()
         db.engine.dispose()
+    _app.config.clear()
+    _app.config.update(settings)
 
 
 @pytest.fixture

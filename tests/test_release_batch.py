@@ -186,6 +186,7 @@ def test_the_pdf_is_made_by_its_own_job_and_the_portal_says_it_is_being_prepared
     assert report_docs.make_pdf(report.id) == report.file_path  # done once: a second run keeps the file
     assert tick(at).pdf_jobs == []
 
+    login(client, world.buyer, PASSWORD)  # sessions live in Redis too: losing it logged everyone out
     page = client.get(f"/buyer/reports/{report.id}").get_data(as_text=True)
     assert "Download PDF" in page and "PDF being prepared" not in page
     download = client.get(f"/buyer/reports/{report.id}.pdf")
