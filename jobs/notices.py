@@ -74,10 +74,13 @@ def carried_ids(notice_queue: Queue | None = None) -> set[int]:
     return {notice_id for job in jobs if is_live(job) for notice_id in _ids_of(job)}
 
 
-def settle_orphan(job: Job) -> tuple[int, int]:
+def settle_orphan(job: Job) -> list[int]:
     """A notice job whose worker died mid-batch: the first notice it left "sending" may have gone out, the rest are
-    pending again (see notify.settle_interrupted)."""
+    pending again (see notify.settle_interrupted). Returns the ids of its pending notices, to queue again now."""
     from bwadmin.services import notify
 
     ids = _ids_of(job)
-    return notify.settle_interrupted(ids) if ids else (0, 0)
+    if not ids:
+        return []
+    notify.settle_interrupted(ids)
+    return notify.pending_among(ids)

@@ -76,9 +76,10 @@ def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
 
     config = current_app.config
     result = SweepResult()
+    orphan_notices: set[int] = set()
     for queue in get_queues():
         for job in orphaned(queue):
-            notices.settle_orphan(job)
+            orphan_notices.update(notices.settle_orphan(job))
             abandon(job, queue)
             result.orphans.append(job.id)
     result.due = due_milestone_ids(now, cycle_id)
@@ -88,7 +89,8 @@ def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
     # commit. Older than this and carried by no live job, its job was lost.
     grace = timedelta(seconds=float(config.get("BWADMIN_NOTICE_REQUEUE_AFTER", 30)))
     carried = notices.carried_ids()
-    result.notice_jobs = notices.enqueue([i for i in notify.pending_ids(grace) if i not in carried])
+    lost = orphan_notices | {i for i in notify.pending_ids(grace) if i not in carried}
+    result.notice_jobs = notices.enqueue(sorted(lost))
     # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
     pdf_grace = timedelta(seconds=float(config.get("BWADMIN_PDF_REQUEUE_AFTER", 30)))
     result.pdf_jobs = reports.enqueue(report_docs.pending_pdf_ids(utcnow() - pdf_grace))

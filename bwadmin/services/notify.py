@@ -272,14 +272,19 @@ def pending_ids(older_than: timedelta = STALE_SENDING) -> list[int]:
     ))
 
 
-def settle_interrupted(ids: list[int]) -> tuple[int, int]:
+def pending_among(ids: list[int]) -> list[int]:
+    return list(db.session.scalars(select(Notification.id).where(
+        Notification.id.in_(list(ids)), Notification.status == "pending").order_by(Notification.id)))
+
+
+def settle_interrupted(ids: list[int]) -> tuple[list[int], list[int]]:
     """The notices of a batch whose worker died. It sent in id order and marked each as the server took it, so of
     those still "sending" the first may have gone out (failed, "may have been sent": staff decide) and the others
-    were never handed over (pending again, for the sweep to queue). Returns (in doubt, pending again)."""
+    were never handed over (pending again, for the sweep to queue). Returns the ids (in doubt, pending again)."""
     sending = sorted(db.session.scalars(select(Notification.id).where(
         Notification.id.in_(list(ids)), Notification.status == "sending")))
     if not sending:
-        return 0, 0
+        return [], []
     first, rest = sending[0], sending[1:]
     db.session.execute(
         update(Notification).where(Notification.id == first, Notification.status == "sending")
@@ -290,7 +295,7 @@ def settle_interrupted(ids: list[int]) -> tuple[int, int]:
             .values(status="pending", attempts=Notification.attempts - 1)
             .execution_options(synchronize_session=False))
     db.session.commit()
-    return 1, len(rest)
+    return [first], rest
 
 
 def fail_stale_sending(older_than: timedelta = STALE_SENDING) -> int:
