@@ -47,6 +47,8 @@ def tick_once(moment: datetime | None, run: bool, cycle_id: int | None = None):
     from jobs.worker import work_until_empty
 
     result = run_sweep(moment, cycle_id)
+    if result.skipped:
+        click.echo("Another sweep is running; this one did nothing.")
     when = moment.isoformat(sep=" ", timespec="minutes") if moment else "now"
     click.echo(f"Sweep as of {when}: {len(result.due)} milestone(s) due and not done; "
                f"{len(result.milestone_jobs)} milestone job(s) and {len(result.notice_jobs)} notice job(s) queued.")

@@ -41,7 +41,14 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("BWADMIN_HTTPS", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
-        # The queue the worker and the sweep use.
+        # Queues by priority: a worker listens to them in this order (`rq worker notices default pdf`), so a
+        # release's emails go out before its PDFs, which take far longer. The milestone jobs and the sweep use
+        # BWADMIN_QUEUE. Give two of them the same name for fewer queues.
+        "BWADMIN_NOTICE_QUEUE": "notices",
         "BWADMIN_QUEUE": "default",
+        "BWADMIN_PDF_QUEUE": "pdf",
+        # A connection the database server closed (restart, failover) is found and replaced before a request
+        # uses it, not answered with a 500 once per pooled connection.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BWADMIN_BASE_URL": "http://127.0.0.1:5000",
     } | {key: value for key, value in os.environ.items() if key.startswith("BWADMIN_")}

@@ -46,4 +46,16 @@ def get_queue(app: Flask | None = None, name: str | None = None) -> Queue:
     return Queue(name or app.config["BWADMIN_QUEUE"], connection=get_redis(app))
 
 
-__all__ = ["connect", "get_queue", "get_redis"]
+def queue_names(app: Flask | None = None) -> list[str]:
+    """The app's queues in the order a worker takes their jobs: notices, then the clock's jobs, then PDFs."""
+    config = (app or current_app).config
+    names = [config.get("BWADMIN_NOTICE_QUEUE"), config["BWADMIN_QUEUE"], config.get("BWADMIN_PDF_QUEUE")]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def get_queues(app: Flask | None = None) -> list[Queue]:
+    app = app or current_app._get_current_object()
+    return [Queue(name, connection=get_redis(app)) for name in queue_names(app)]
+
+
+__all__ = ["connect", "get_queue", "get_queues", "get_redis", "queue_names"]

@@ -24,12 +24,22 @@ def start_redis(instance: Path):
     return f"unix://{server.socket_file}", server
 
 
-def commands(redis_url: str, port: str, mail_port: str | None) -> dict[str, list[str]]:
+def queue_names() -> list[str]:
+    """The queues the app uses, in the order its worker takes them (emails first, PDFs last)."""
+    from bwadmin import create_app
+    from bwadmin.queue import queue_names as names
+
+    app = create_app()
+    return names(app)
+
+
+def commands(redis_url: str, port: str, mail_port: str | None, queues: list[str] | None = None) -> dict[str, list[str]]:
     mail = {"mail": [sys.executable, "-m", "bwadmin.mailsink", mail_port]} if mail_port else {}
+    queues = queues or ["notices", "default", "pdf"]
     return mail | {
         "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
                 "--access-logfile", "-", "app:create_app()"],
-        "worker": [str(BIN / "rq"), "worker", "--with-scheduler", "--url", redis_url, "default"],
+        "worker": [str(BIN / "rq"), "worker", "--with-scheduler", "--url", redis_url, *queues],
         "cron": [str(BIN / "rq"), "cron", "jobs/cron.py", "--url", redis_url, "--path", str(ROOT)],
     }
 
@@ -91,7 +101,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for name, cmd in commands(redis_url, port, mail_port).items():
+        for name, cmd in commands(redis_url, port, mail_port, queue_names()).items():
             # Own session: Ctrl-C reaches us alone, and we stop each child's whole process group.
             children[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         print(f"bwadmin is running on http://127.0.0.1:{port}/ (web, worker and cron). Ctrl-C stops all.", flush=True)

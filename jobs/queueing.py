@@ -1,39 +1,94 @@
-"""Enqueueing with deterministic job ids: a job still waiting or running is not queued a second time."""
+"""Enqueueing with deterministic job ids: a job still waiting or running is not queued a second time, and a job
+whose worker died is not mistaken for a running one."""
 from __future__ import annotations
 
-from rq import Queue
-from rq.exceptions import NoSuchJobError
+import os
+import socket
+
+from rq import Queue, Worker
 from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# Check and enqueue under one lock per queue: two enqueuers at the same moment (two sweeps, a sweep and a release
+# job) would each see the id free and push it twice. Held for the few round trips of one enqueue_unique_many.
+ENQUEUE_LOCK_TIMEOUT = 60
 
 
-def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, retry=None, **kw) -> bool:
-    """Enqueue unless a job with this id is queued, scheduled or running. Finished or failed ones are replaced.
-
-    A duplicate that slips through (two sweeps at once) is harmless: the job claims its rows in the database.
-    """
+def _process_alive(pid: int) -> bool:
     try:
-        existing = Job.fetch(job_id, connection=queue.connection)
-        if existing.get_status(refresh=False) in LIVE:
-            return False
-    except NoSuchJobError:
-        pass
-    queue.enqueue(func, *args, job_id=job_id, retry=retry, result_ttl=3600, failure_ttl=7 * 24 * 3600, **kw)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
     return True
 
 
+def worker_gone(job: Job) -> bool:
+    """Whether the worker that started `job` is gone: its key expired (no heartbeat for a minute and a half, as
+    for a worker on another machine that died), or it ran on this machine and its process no longer exists (seen
+    at once). A job STARTED by a gone worker will never finish: RQ itself notices only when the job's timeout runs
+    out, minutes later."""
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name, connection=job.connection)
+    if worker is None:
+        return True
+    if worker.hostname == socket.gethostname() and worker.pid:
+        return not _process_alive(worker.pid)
+    return False
+
+
+def is_live(job: Job | None) -> bool:
+    """Queued, scheduled, deferred, or running on a worker that is still there."""
+    if job is None:
+        return False
+    status = job.get_status(refresh=False)
+    if status not in LIVE:
+        return False
+    return not (status == JobStatus.STARTED and worker_gone(job))
+
+
+def orphaned(queue: Queue) -> list[Job]:
+    """The jobs of `queue` started by a worker that is gone."""
+    ids = StartedJobRegistry(queue=queue).get_job_ids(cleanup=False)
+    return [job for job in Job.fetch_many(ids, connection=queue.connection)
+            if job is not None and job.get_status(refresh=False) == JobStatus.STARTED and worker_gone(job)]
+
+
+def abandon(job: Job, queue: Queue) -> None:
+    """Take a job whose worker is gone out of the running jobs and list it among the failed ones (the jobs board
+    shows why); its work is queued again by the sweep, from the database."""
+    with queue.connection.pipeline() as pipe:
+        StartedJobRegistry(queue=queue).remove_executions(job, pipeline=pipe)
+        job.set_status(JobStatus.FAILED, pipeline=pipe)
+        FailedJobRegistry(queue=queue).add(job, exc_string=f"Its worker ({job.worker_name}) stopped while running it.",
+                                           pipeline=pipe)
+        pipe.execute()
+
+
+def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, retry=None, **kw) -> bool:
+    """Enqueue unless a job with this id is live (see is_live). Finished, failed or orphaned ones are replaced."""
+    return bool(enqueue_unique_many(queue, [(func, args, job_id)], retry))
+
+
 def enqueue_unique_many(queue: Queue, calls: list[tuple], retry=None) -> list[str]:
-    """enqueue_unique for many (func, args, job_id) calls, with two Redis round trips in all: a release job queues
+    """enqueue_unique for many (func, args, job_id) calls, in a few Redis round trips: a release job queues
     dozens of email jobs. Returns the job ids queued."""
     if not calls:
         return []
-    existing = Job.fetch_many([job_id for _, _, job_id in calls], connection=queue.connection)
-    fresh = [call for call, job in zip(calls, existing)
-             if job is None or job.get_status(refresh=False) not in LIVE]
-    queue.enqueue_many([Queue.prepare_data(func, args, job_id=job_id, retry=retry, result_ttl=3600,
-                                           failure_ttl=7 * 24 * 3600) for func, args, job_id in fresh])
-    return [job_id for _, _, job_id in fresh]
+    conn = queue.connection
+    with conn.lock(f"bwadmin:enqueue:{queue.name}", timeout=ENQUEUE_LOCK_TIMEOUT, blocking_timeout=ENQUEUE_LOCK_TIMEOUT):
+        existing = Job.fetch_many([job_id for _, _, job_id in calls], connection=conn)
+        fresh = [(call, job) for call, job in zip(calls, existing) if not is_live(job)]
+        for _, job in fresh:
+            if job is not None and job.get_status(refresh=False) == JobStatus.STARTED:
+                # Its old run would otherwise be found abandoned later and retried or failed over the new one.
+                StartedJobRegistry(queue=queue).remove_executions(job)
+        queue.enqueue_many([Queue.prepare_data(func, args, job_id=job_id, retry=retry, result_ttl=3600,
+                                               failure_ttl=7 * 24 * 3600) for (func, args, job_id), _ in fresh])
+    return [job_id for (_, _, job_id), _ in fresh]
 
 
 def chunked_calls(ids: list[int], size: int, name: str, batch, single=None, extra: tuple = ()) -> list[tuple]:

@@ -11,7 +11,7 @@ import logging
 from rq import Retry
 
 from . import app_context
-from .queueing import chunked_calls, enqueue_unique, enqueue_unique_many, intervals
+from .queueing import chunked_calls, enqueue_unique_many, intervals
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -67,7 +67,7 @@ def enqueue(report_ids: list[int], queue=None) -> list[str]:
     if not ids:
         return []
     config = current_app.config
-    queue = queue or get_queue(name=config.get("BWADMIN_PDF_QUEUE"))  # PDFs may have workers of their own
+    queue = queue or get_queue(name=config.get("BWADMIN_PDF_QUEUE"))
     waits = intervals(config.get("BWADMIN_PDF_RETRY_INTERVALS"), DEFAULT_RETRY_INTERVALS)
     retry = Retry(max=len(waits), interval=waits) if waits else None
-    return [f"pdf-{i}" for i in ids if enqueue_unique(queue, make_pdf, (i,), f"pdf-{i}", retry)]
+    return enqueue_unique_many(queue, chunked_calls(ids, 1, "pdf", make_pdf, make_pdf), retry)

@@ -1,9 +1,12 @@
 """The periodic sweep: the database says what is due; Redis only carries the work.
 
-Run by `rq cron` every minute and by `flask --app app tick`. It queues every milestone due and not done, and
-every notice left pending for a while (its job lost with Redis), every released report still without its
-PDF after a while, and the report drafts still to be made; it marks failed the notices a dead worker left
-half-sent. Running it twice, or after Redis lost its data, does no harm: the jobs claim their rows.
+Run by `rq cron` every minute and by `flask --app app tick`, one at a time (a lock in Redis: two `rq cron`
+processes queue a sweep each in the same minute). It first takes over the jobs whose worker is gone (killed,
+its machine lost): a notice batch's rows are settled (the one that may have gone out is left for staff, the rest
+pending again), and each such job is listed among the failed ones. Then it queues every milestone due and not
+done, every pending notice that no live job carries (its job lost with Redis or with a worker), every released
+report still without its PDF, and the report drafts still to be made. Running it twice, or after Redis lost its
+data, does no harm: the jobs claim their rows.
 """
 from __future__ import annotations
 
@@ -31,34 +34,71 @@ class SweepResult:
     pdf_jobs: list[str] = field(default_factory=list)
     draft_jobs: list[str] = field(default_factory=list)
     stale_failed: int = 0
+    orphans: list[str] = field(default_factory=list)
+    skipped: bool = False  # another sweep was running
 
     def __int__(self) -> int:
         return len(self.due)
 
 
+# A sweep takes seconds; the lock outlives one that died, by this much at most.
+LOCK_TIMEOUT = 300
+
+
 def run_sweep(now: datetime | None = None, cycle_id: int | None = None) -> SweepResult:
-    """Queue what is due as of `now` (default: the real now); `cycle_id` limits it to one cycle (simulate)."""
+    """Queue what is due as of `now` (default: the real now); `cycle_id` limits it to one cycle (simulate).
+    Does nothing when another sweep holds the lock (its result says `skipped`)."""
+    from bwadmin.queue import get_redis
+
+    lock = get_redis().lock("bwadmin:sweep", timeout=LOCK_TIMEOUT, blocking=False)
+    if not lock.acquire():
+        log.info("sweep: another sweep is running; this one does nothing")
+        return SweepResult(skipped=True)
+    try:
+        return _sweep(now, cycle_id)
+    finally:
+        try:
+            lock.release()
+        except Exception:  # noqa: BLE001 - it expired, or Redis went away: the timeout frees it either way
+            log.warning("sweep: the lock was gone before it was released")
+
+
+def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
     from flask import current_app
 
     from bwadmin.extensions import db
     from bwadmin.models import utcnow
+    from bwadmin.queue import get_queues
     from bwadmin.services import notify, report_docs
 
     from . import milestones, notices, reports
+    from .queueing import abandon, orphaned
 
     config = current_app.config
     result = SweepResult()
+    orphan_notices: set[int] = set()
+    for queue in get_queues():
+        for job in orphaned(queue):
+            orphan_notices.update(notices.settle_orphan(job))
+            abandon(job, queue)
+            result.orphans.append(job.id)
     result.due = due_milestone_ids(now, cycle_id)
     result.milestone_jobs = milestones.enqueue(result.due, now.isoformat() if now else None)
     result.stale_failed = notify.fail_stale_sending()
-    grace = timedelta(seconds=float(config.get("BWADMIN_NOTICE_REQUEUE_AFTER", 900)))
-    result.notice_jobs = notices.enqueue(notify.pending_ids(grace))
-    pdf_grace = timedelta(seconds=float(config.get("BWADMIN_PDF_REQUEUE_AFTER", 900)))
+    # A notice recorded a moment ago may not be queued yet: the job that records notices queues them after its
+    # commit. Older than this and carried by no live job, its job was lost.
+    grace = timedelta(seconds=float(config.get("BWADMIN_NOTICE_REQUEUE_AFTER", 30)))
+    carried = notices.carried_ids()
+    lost = orphan_notices | {i for i in notify.pending_ids(grace) if i not in carried}
+    result.notice_jobs = notices.enqueue(sorted(lost))
+    # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
+    pdf_grace = timedelta(seconds=float(config.get("BWADMIN_PDF_REQUEUE_AFTER", 30)))
     result.pdf_jobs = reports.enqueue(report_docs.pending_pdf_ids(utcnow() - pdf_grace))
     result.draft_jobs = reports.enqueue_drafts(report_docs.pending_draft_cycle_ids(), now.isoformat() if now else None)
     db.session.rollback()
-    log.info("sweep: %d milestones due, %d milestone jobs, %d notice jobs and %d draft jobs queued",
-             len(result.due), len(result.milestone_jobs), len(result.notice_jobs), len(result.draft_jobs))
+    log.info("sweep: %d jobs of gone workers taken over; %d milestones due, %d milestone jobs, %d notice jobs, "
+             "%d PDF jobs and %d draft jobs queued", len(result.orphans), len(result.due), len(result.milestone_jobs),
+             len(result.notice_jobs), len(result.pdf_jobs), len(result.draft_jobs))
     return result
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select, update
 
 from bwadmin.extensions import db
 from bwadmin.models import Notification, utcnow
-from bwadmin.queue import get_queue
 from bwadmin.services import notify
 from jobs import notices as notice_jobs
 from jobs.worker import work_until_empty
@@ -55,7 +54,7 @@ def test_smtp_down_gives_retries_then_a_failed_notice_then_one_email_after_the_a
     assert {r.status for r in rows} == {"failed"}
     assert all(r.attempts == 4 for r in rows)  # the first try and three retries
     assert all("Connection refused" in (r.last_error or "") or "Errno" in (r.last_error or "") for r in rows)
-    assert FailedJobRegistry(queue=get_queue(app)).count == 1
+    assert FailedJobRegistry(queue=notice_jobs.queue()).count == 1
 
     admin = make_user("admin", "boss@example.org")
     login(client, admin)
@@ -115,7 +114,7 @@ def test_the_jobs_board_lists_failed_jobs_and_requeues_them(app, fast_retries, c
         response = client.post("/admin/jobs/requeue", data={"csrf_token": token, "job_id": f"notice-{row.id}"},
                                follow_redirects=True)
         assert "Requeued 1 failed job(s)" in response.get_data(as_text=True)
-        assert FailedJobRegistry(queue=get_queue(app)).count == 0
+        assert FailedJobRegistry(queue=notice_jobs.queue()).count == 0
         work_until_empty()
         assert len(sink.messages) == 1
 

@@ -40,37 +40,47 @@ class JobsView(BaseView):
     def inaccessible_callback(self, name, **kwargs):
         return refuse()
 
-    def _queue(self):
-        from ..queue import get_queue
+    def _queues(self):
+        from ..queue import get_queues
 
-        return get_queue()
+        return get_queues()
 
     @expose("/")
     def index(self):
-        queue = self._queue()
-        conn = queue.connection
-        sections = []
-        registries = [
-            ("queued", None, queue.get_job_ids(0, LIMIT - 1)),
-            ("scheduled", ScheduledJobRegistry(queue=queue), None),
-            ("started", StartedJobRegistry(queue=queue), None),
-            ("failed", FailedJobRegistry(queue=queue), None),
-        ]
-        for state, registry, ids in registries:
-            if ids is None:
-                ids = registry.get_job_ids(0, LIMIT - 1, desc=True)
-            jobs = [job for job in Job.fetch_many(ids, connection=conn) if job is not None]
-            sections.append({"state": state, "count": len(ids) if registry is None else registry.count,
-                             "jobs": [_describe(job, state, registry) for job in jobs]})
-        return self.render("admin/jobs.html", sections=sections, queue_name=queue.name)
+        # Every queue the app uses, in the order a worker takes them; each section lists all of them.
+        queues = self._queues()
+        conn = queues[0].connection
+        sections = {state: {"state": state, "count": 0, "jobs": []}
+                    for state in ("queued", "scheduled", "started", "failed")}
+        for queue in queues:
+            registries = [
+                ("queued", None, queue.get_job_ids(0, LIMIT - 1)),
+                ("scheduled", ScheduledJobRegistry(queue=queue), None),
+                ("started", StartedJobRegistry(queue=queue), None),
+                ("failed", FailedJobRegistry(queue=queue), None),
+            ]
+            for state, registry, ids in registries:
+                if ids is None:
+                    ids = registry.get_job_ids(0, LIMIT - 1, desc=True)
+                jobs = [job for job in Job.fetch_many(ids, connection=conn) if job is not None]
+                section = sections[state]
+                section["count"] += len(queue) if registry is None else registry.count
+                section["jobs"] += [_describe(job, state, registry) | {"queue": queue.name} for job in jobs]
+        return self.render("admin/jobs.html", sections=list(sections.values()),
+                           queue_name="”, “".join(queue.name for queue in queues))
 
     @expose("/requeue", methods=("POST",))
     def requeue(self):
-        queue = self._queue()
-        registry = FailedJobRegistry(queue=queue)
-        wanted = request.form.getlist("job_id") if request.form.get("all") != "1" else registry.get_job_ids()
+        registries = [FailedJobRegistry(queue=queue) for queue in self._queues()]
+        if request.form.get("all") == "1":
+            wanted = [(registry, job_id) for registry in registries for job_id in registry.get_job_ids()]
+        else:
+            wanted = []
+            for job_id in request.form.getlist("job_id"):
+                holder = next((registry for registry in registries if job_id in registry), registries[0])
+                wanted.append((holder, job_id))
         done = 0
-        for job_id in wanted:
+        for registry, job_id in wanted:
             try:
                 registry.requeue(job_id)
                 done += 1

@@ -236,14 +236,32 @@ class NotificationView(StaffModelView):
 
         return ActionForm
 
+    @staticmethod
+    def _status(view, context, model, name):
+        from ..services import notify
+
+        return "may have been sent" if notify.in_doubt(model) else model.status
+
+    column_formatters = {"status": _status}
+
     @action("retry", "Retry", "Send the selected failed notices again?")
     def action_retry(self, ids):
+        self._retry(ids, even_if_maybe_sent=False)
+
+    @action("retry_maybe_sent", "Retry, even though it may have been sent",
+            "These notices may already have reached their recipients: a worker stopped while the mail server was "
+            "taking them. Send them again anyway?")
+    def action_retry_maybe_sent(self, ids):
+        self._retry(ids, even_if_maybe_sent=True)
+
+    def _retry(self, ids, even_if_maybe_sent: bool) -> None:
         from jobs import notices as notice_jobs
 
         from ..services import audit, notify
 
         rows = self.get_query().filter(Notification.id.in_([int(i) for i in ids])).all()
-        retried = [row for row in rows if notify.retry(row)]
+        maybe_sent = [row for row in rows if notify.in_doubt(row)]
+        retried = [row for row in rows if notify.retry(row, even_if_maybe_sent=even_if_maybe_sent)]
         for row in retried:
             audit.record("retry", row, summary=f"Retry notice to {row.email}: {row.subject}")
         db.session.commit()
@@ -255,6 +273,10 @@ class NotificationView(StaffModelView):
             except Exception:  # noqa: BLE001 - Redis down: the sweep picks pending notices up later
                 flash(f"{len(retried)} notice(s) marked pending; the queue is unreachable, the sweep will send them.",
                       "warning")
+        if maybe_sent and not even_if_maybe_sent:
+            flash(f"{len(maybe_sent)} notice(s) not sent again: they may have been sent already. Check with the "
+                  f"recipient, then use “Retry, even though it may have been sent”.", "warning")
+            skipped -= len(maybe_sent)
         if skipped:
             flash(f"{skipped} notice(s) skipped: only failed notices can be retried.", "warning")
 

@@ -1,9 +1,10 @@
 """Email notices: one Notification row per event and recipient, written before sending, marked after.
 
 The row's unique `key` is the guard against telling anyone twice. A worker claims rows (status "sending") in
-one committed UPDATE before it talks to the SMTP server and marks them "sent" after; a row left "sending" by a
-worker that died mid-send is never sent again automatically: the sweep marks it failed after a while and staff
-decide from the panel (Retry).
+one committed UPDATE before it talks to the SMTP server, sends them in id order and marks each "sent" as soon as
+the server has accepted it. So when a worker dies mid-batch, only the first of its rows still "sending" may have
+gone out: that one is marked failed as "may have been sent" and is never sent again unless staff say so; the
+rest of the batch had not been handed to the server and is pending again.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from importlib import import_module
 
 from flask import current_app
 from flask_mail import Connection, Message
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..extensions import db, mail
 from ..models import Notification, utcnow
@@ -177,21 +178,23 @@ def claim(ids: list[int]) -> list[int]:
     return sorted(claimed)
 
 
-def _mark_sent(ids: list[int], composed: dict[int, tuple[str, str]] | None = None) -> None:
-    """Mark them sent, keeping the bodies composed at sending: the log shows what went out."""
-    if ids:
-        db.session.execute(
-            update(Notification).where(Notification.id.in_(ids), Notification.status == "sending")
-            .values(status="sent", sent_at=utcnow(), last_error=None)
-            .execution_options(synchronize_session=False)
-        )
-        bodies = [{"notice_id": i, "text": composed[i][0], "html": composed[i][1]}
-                  for i in ids if composed and i in composed]
-        if bodies:
-            table = Notification.__table__
-            db.session.execute(table.update().where(table.c.id == bindparam("notice_id"))
-                               .values(body_text=bindparam("text"), body_html=bindparam("html")), bodies)
-        db.session.commit()
+# What staff read beside a notice that a dead worker may or may not have handed to the mail server.
+IN_DOUBT = ("May have been sent: the worker stopped while the mail server was taking it, so it may have gone out. "
+            "Check with the recipient before sending it again.")
+
+
+def _mark_sent(notice_id: int, composed: tuple[str | None, str | None] | None = None) -> None:
+    """Mark one notice sent, in its own commit, as soon as the server has accepted it: a worker killed later in the
+    batch leaves it sent, not in doubt. Keeps the body composed at sending (the log shows what went out; an account
+    email's log copy has no link: log_copy)."""
+    values = {"status": "sent", "sent_at": utcnow(), "last_error": None}
+    if composed:
+        values.update(body_text=composed[0], body_html=composed[1])
+    db.session.execute(
+        update(Notification).where(Notification.id == notice_id, Notification.status == "sending")
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _release(ids: list[int], error: str, final: bool) -> None:
@@ -206,7 +209,7 @@ def _release(ids: list[int], error: str, final: bool) -> None:
 
 
 def deliver_many(ids: list[int], final: bool = True) -> list[int]:
-    """Send the pending notices among `ids` over one SMTP connection. Returns the ids sent.
+    """Send the pending notices among `ids` over one SMTP connection, in id order. Returns the ids sent.
 
     On an SMTP error the notices not yet sent go back to pending (failed when `final`), and DeliveryError is
     raised so the job is retried.
@@ -222,23 +225,23 @@ def deliver_many(ids: list[int], final: bool = True) -> list[int]:
     ).all()
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "bwadmin <noreply@bwadmin.local>"
     sent: list[int] = []
-    composed: dict[int, tuple[str, str]] = {}
     try:
         with Connection(_mail_state()) as connection:
             for row in rows:
                 text, html = body_of(row)
                 connection.send(_message(row, sender, text, html))
+                # Counted before it is marked: should marking fail, the row stays "sending" (in doubt), never
+                # pending, so it is not sent again by itself.
                 sent.append(row.id)
-                if row.body_text is None:
-                    composed[row.id] = log_copy(row, text, html)
+                _mark_sent(row.id, log_copy(row, text, html) if row.body_text is None else None)
                 log.info("email to %s: %s", row.email, row.subject)
-    except Exception as exc:  # noqa: BLE001 - any SMTP or socket error
+    except Exception as exc:  # noqa: BLE001 - any SMTP, socket or database error
         error = f"{type(exc).__name__}: {exc}"
-        _mark_sent(sent, composed)
-        _release([i for i in claimed if i not in set(sent)], error, final)
-        log.warning("notices %s not sent: %s", [i for i in claimed if i not in set(sent)], error)
+        db.session.rollback()
+        unsent = [i for i in claimed if i not in set(sent)]
+        _release(unsent, error, final)
+        log.warning("notices %s not sent: %s", unsent, error)
         raise DeliveryError(error) from exc
-    _mark_sent(sent, composed)
     return sent
 
 
@@ -247,9 +250,15 @@ def deliver(notification_id: int, final: bool = True) -> bool:
     return bool(deliver_many([notification_id], final=final))
 
 
-def retry(notification: Notification) -> bool:
-    """Staff's Retry: a failed notice becomes pending again (its key still guards against duplicates)."""
-    if notification.status != "failed":
+def in_doubt(notification: Notification) -> bool:
+    """A failed notice that a dead worker may have handed to the mail server: it may have reached its recipient."""
+    return notification.status == "failed" and notification.last_error == IN_DOUBT
+
+
+def retry(notification: Notification, even_if_maybe_sent: bool = False) -> bool:
+    """Staff's Retry: a failed notice becomes pending again (its key still guards against duplicates). One that may
+    have been sent only when staff said to send it even so."""
+    if notification.status != "failed" or (in_doubt(notification) and not even_if_maybe_sent):
         return False
     notification.status = "pending"
     notification.last_error = None
@@ -267,14 +276,43 @@ def pending_ids(older_than: timedelta = STALE_SENDING) -> list[int]:
     ))
 
 
-def fail_stale_sending(older_than: timedelta = STALE_SENDING) -> int:
-    """A notice claimed long ago and never marked sent: the worker died mid-send. It may have gone out, so it
-    is marked failed for staff to check and retry, never resent by itself."""
-    cutoff = utcnow() - older_than
-    result = db.session.execute(
-        update(Notification).where(Notification.status == "sending", Notification.attempted_at <= cutoff)
-        .values(status="failed", last_error="The worker stopped while sending; it may have gone out. Retry to send again.")
-        .execution_options(synchronize_session=False)
-    )
+def pending_among(ids: list[int]) -> list[int]:
+    return list(db.session.scalars(select(Notification.id).where(
+        Notification.id.in_(list(ids)), Notification.status == "pending").order_by(Notification.id)))
+
+
+def settle_interrupted(ids: list[int]) -> tuple[list[int], list[int]]:
+    """The notices of a batch whose worker died. It sent in id order and marked each as the server took it, so of
+    those still "sending" the first may have gone out (failed, "may have been sent": staff decide) and the others
+    were never handed over (pending again, for the sweep to queue). Returns the ids (in doubt, pending again)."""
+    sending = sorted(db.session.scalars(select(Notification.id).where(
+        Notification.id.in_(list(ids)), Notification.status == "sending")))
+    if not sending:
+        return [], []
+    first, rest = sending[0], sending[1:]
+    db.session.execute(
+        update(Notification).where(Notification.id == first, Notification.status == "sending")
+        .values(status="failed", last_error=IN_DOUBT).execution_options(synchronize_session=False))
+    if rest:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(rest), Notification.status == "sending")
+            .values(status="pending", attempts=Notification.attempts - 1)
+            .execution_options(synchronize_session=False))
     db.session.commit()
-    return result.rowcount or 0
+    return [first], rest
+
+
+def fail_stale_sending(older_than: timedelta = STALE_SENDING) -> int:
+    """Rows claimed long ago and never marked sent, whose job Redis no longer knows (a dead worker's job that
+    the sweep saw is settled at once, by settle_interrupted). A batch is claimed in one statement, so its rows
+    share their claim time: each such batch is settled as settle_interrupted does. Returns how many are in doubt."""
+    cutoff = utcnow() - older_than
+    batches = db.session.execute(
+        select(Notification.attempted_at, func.min(Notification.id))
+        .where(Notification.status == "sending", Notification.attempted_at <= cutoff)
+        .group_by(Notification.attempted_at)
+    ).all()
+    for attempted_at, _first in batches:
+        settle_interrupted(db.session.scalars(select(Notification.id).where(
+            Notification.status == "sending", Notification.attempted_at == attempted_at)).all())
+    return len(batches)
