@@ -298,3 +298,14 @@ def test_buyer_home_pages_through_many_factories(app, client):
     assert Page(second).link("Next") is None
     back = client.get(Page(second).link("Previous")).get_data(as_text=True)
     assert [row[0] for row in shared_rows(back)] == [f"Paged {i:02d}" for i in range(50)]
+
+
+def test_the_api_description_tells_of_the_cursor_and_every_field_the_list_returns(app, client):
+    buyer = make_buyer()
+    make_sourcing(buyer, make_factory("Described"))
+    body = client.get("/api/v1/factories", headers=api_headers(buyer)).get_json()
+    spec = client.get("/api/v1/openapi.json").get_json()["paths"]["/factories"]["get"]
+    assert {"limit", "cursor", "offset"} <= {p["name"] for p in spec["parameters"]}
+    schema = spec["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(schema["properties"]) == set(body) and body["next_cursor"] is None
+    assert schema["properties"]["next_cursor"]["nullable"] and "400" in spec["responses"]
