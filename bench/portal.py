@@ -5,7 +5,9 @@ same way, each loaded from a second process on 127.0.0.1 for a bounded time; and
 The load comes from wrk when it is installed (the Python loop tops out near a third of what gunicorn serves the bare
 endpoint at, which flatters every ratio); BENCH_LOADER=python forces the loop. On a shared machine the CPU's speed
 moves from minute to minute, so each page is loaded right after the bare endpoint, in BENCH_ROUNDS rounds, and its
-share is the median of its rounds' shares. The server's CPU per request is printed beside each rate."""
+share is the median of its rounds' shares. The server's CPU per request is printed beside each rate.
+
+`--smoke` seeds 50 factories, checks every page answers and counts its queries, and skips the load: seconds."""
 from __future__ import annotations
 
 import http.client
@@ -29,7 +31,8 @@ BIN = Path(sys.executable).parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
-FACTORIES = int(os.environ.get("BENCH_FACTORIES", "1000"))
+SMOKE = "--smoke" in sys.argv
+FACTORIES = 50 if SMOKE else int(os.environ.get("BENCH_FACTORIES", "1000"))
 PASSWORD = "bench password of sufficient length"
 
 
@@ -176,7 +179,7 @@ def seed(app) -> dict:
 
     from bwadmin.extensions import db
     from bwadmin.models import Buyer, Factory, Report, Sourcing, utcnow
-    from bwadmin.services import cycles, tokens, users
+    from bwadmin.services import cycles, factory_pages, tokens, users
 
     now = utcnow()
     rates = ("child_labour", "discrimination", "forced_labour", "freedom_of_association", "compensation",
@@ -205,7 +208,12 @@ def seed(app) -> dict:
         factory_id = db.session.scalar(db.select(Sourcing.factory_id).where(Sourcing.buyer_id == buyer.id).limit(1))
         report_id = db.session.scalar(db.select(Report.id).join(Report.cycle).where(
             Report.cycle.has(factory_id=factory_id)))
-        out[label] = {"email": user.email, "token": tokens.issue(user), "factory": factory_id, "report": report_id}
+        # The last page of 100, reached by offset and by cursor: the offset reads past every factory before it.
+        deep = max(count - 100, 0)
+        before_last = db.session.execute(db.select(Factory.name, Factory.id).join(Sourcing).where(
+            Sourcing.buyer_id == buyer.id).order_by(Factory.name, Factory.id).offset(max(deep - 1, 0)).limit(1)).one()
+        out[label] = {"email": user.email, "token": tokens.issue(user), "factory": factory_id, "report": report_id,
+                      "deep_offset": deep, "deep_cursor": factory_pages.encode_cursor(*before_last)}
         db.session.commit()
     return out
 
@@ -216,6 +224,8 @@ def pages(ids: dict) -> list[tuple[str, str, bool]]:
             ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
             ("buyer report page", f"/buyer/reports/{ids['report']}", False),
             ("API factories (limit 100)", "/api/v1/factories?limit=100", True),
+            ("API last 100, by offset", f"/api/v1/factories?limit=100&offset={ids['deep_offset']}", True),
+            ("API last 100, by cursor", f"/api/v1/factories?limit=100&cursor={ids['deep_cursor']}", True),
             ("API report JSON", f"/api/v1/reports/{ids['report']}", True)]
 
 
@@ -286,6 +296,8 @@ def main() -> int:
         for (label, _, _), s, b in zip(pages(ids["big"]), small, big):
             print(f"  {label:28} {s:>5}        {b:>5}   {'constant' if s == b else 'GROWS'}")
 
+        if SMOKE:
+            return 0
         bare, bare_port = gunicorn("bare_app:app", env, ROOT / "bench")
         procs.append(bare)
         web, port = gunicorn("app:create_app()", env, ROOT)

@@ -1,6 +1,10 @@
 """A buyer logs in with a real browser, opens a released report and downloads its PDF."""
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from bwadmin.extensions import db
 from bwadmin.models import AuditEvent
 
@@ -34,3 +38,41 @@ def test_buyer_opens_a_released_report_and_downloads_the_pdf(app, live_server, b
     assert saved.read_bytes().startswith(b"%PDF")
     db.session.expire_all()
     assert db.session.query(AuditEvent).filter_by(action="download", entity_id=str(report.id)).count() == 1
+
+
+def test_a_buyer_pages_through_factories_and_reads_the_chart_on_a_390_px_screen(app, live_server, browser,
+                                                                                 monkeypatch):
+    from bwadmin.services import portal
+
+    monkeypatch.setattr(portal, "PER_PAGE", 3)
+    buyer = make_buyer("Narrow Buyer")
+    for i in range(4):
+        factory = make_factory(f"Freedom of Association Garments {i}")
+        make_sourcing(buyer, factory)
+    make_report(make_cycle(factory, days_in=200), "assessment",
+                rates={"freedom_of_association": 0.62, "compensation": 0.8})
+    user = make_user("buyer", buyer=buyer, email="narrow@buyer.example")
+    db.session.commit()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    def fits() -> bool:
+        return page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    assert fits() and page.get_by_role("link", name="Previous").count() == 0
+    assert page.get_by_role("row").count() == 4  # the heading and three factories
+    page.get_by_role("link", name="Next").click()
+    assert page.get_by_role("link", name="Freedom of Association Garments 3").is_visible() and fits()
+    page.get_by_role("link", name="Previous").click()
+    assert page.get_by_role("link", name="Freedom of Association Garments 0").is_visible()
+    page.get_by_role("link", name="Next").click()
+    page.get_by_role("link", name="Freedom of Association Garments 3").click()
+    chart = page.get_by_role("img", name="Non-compliance per cluster, with the country average")
+    assert chart.is_visible() and fits()
+    assert chart.bounding_box()["width"] <= 390
+    expect(chart).to_have_accessible_description(re.compile(r"Freedom Of Association: 62% \(country average 62%\)"))
+    expect(chart).to_have_accessible_description(re.compile(r"Compensation: 80%"))

@@ -3,7 +3,7 @@
 Everything a caller may not see is 404, exactly as for a thing that does not exist."""
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import wraps
 
 from flask import Blueprint, Flask, g, jsonify, request, send_file, url_for
 from sqlalchemy import select
@@ -85,27 +85,18 @@ def factories():
         offset = max(int(request.args.get("offset", 0)), 0)
     except ValueError:
         return jsonify(message="limit and offset must be whole numbers."), 400
-    role, params = access._role(g.api_user), access.viewer_params(g.api_user)
-    walk = factory_pages.walk_for(g.api_user, offset, limit)
-    rows = db.session.execute(_factories_page_stmt(role, walk),
-                              {**params, factory_pages.LIMIT: limit, factory_pages.OFFSET: offset}).all()
-    if rows:
-        total = rows[0].total
-        factory_pages.learn(g.api_user, total, rows[0].factories)
-    else:  # past the end, or nothing to see
-        total = db.session.scalar(factory_pages.total_stmt(role), params) if offset else 0
+    cursor = request.args.get("cursor")
+    if cursor is not None and offset:
+        return jsonify(message="Send cursor or offset, not both."), 400
+    try:
+        shown = factory_pages.page(g.api_user, limit, after=cursor, offset=offset)
+    except factory_pages.BadCursor:
+        return jsonify(message="cursor is not one this list gave: send next_cursor as it came."), 400
     base = url_for("api.factories") + "/"  # one URL build, not one per row
     return jsonify(factories=[{"id": r.id, "name": r.name, "country": r.country, "city": r.city,
-                               "url": f"{base}{r.id}"} for r in rows], limit=limit, offset=offset, total=total)
-
-
-@lru_cache(maxsize=None)
-def _factories_page_stmt(role: str | None, walk: bool):
-    """A page of the factories this role may see, in columns (no ORM objects), with the total they make and the
-    highest factory id (factory_pages), built once per plan."""
-    paged = factory_pages.page_stmt(role, walk).subquery("paged")
-    return select(paged, factory_pages.total_stmt(role).scalar_subquery().label("total"),
-                  factory_pages.highest_id().label("factories")).order_by(paged.c.name, paged.c.id)
+                               "url": f"{base}{r.id}"} for r in shown.rows],
+                   limit=limit, offset=None if cursor is not None else offset,
+                   next_cursor=shown.next_cursor, total=factory_pages.total(g.api_user))
 
 
 @bp.get("/factories/<int:factory_id>")

@@ -48,14 +48,24 @@ SPEC = {
                 "401": {"description": "Wrong email or password", "content": _json_error},
                 "429": {"description": "Too many attempts", "content": _json_error}}}},
         "/factories": {"get": {
-            "summary": "Factories you may see",
+            "summary": "Factories you may see, by name",
+            "description": "A page at a time: send the next_cursor of one page as the cursor of the next, until "
+                           "next_cursor is null. offset also pages, more slowly on deep pages.",
             "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
-                           {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+                           {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                            "description": "The next_cursor of the page before: this page starts after it"},
+                           {"name": "offset", "in": "query", "schema": {"type": "integer"},
+                            "description": "Factories to skip (not with cursor); slower the deeper the page"}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
                     "factories": {"type": "array", "items": {"$ref": "#/components/schemas/Factory"}},
-                    "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                    "limit": {"type": "integer"},
+                    "offset": {"type": "integer", "nullable": True, "description": "null when a cursor was sent"},
+                    "next_cursor": {"type": "string", "nullable": True,
+                                    "description": "The cursor of the next page; null on the last page"},
                     "total": {"type": "integer", "description": "How many factories you may see in all"}}}}}},
+                "400": {"description": "limit or offset not a whole number, a cursor this list did not give, "
+                                       "or both cursor and offset", "content": _json_error},
                 "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],

@@ -18,7 +18,7 @@ LANGUAGES = ("en", "es")
 class Factory(db.Model):
     __tablename__ = "factory"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(80), index=True)
     city: Mapped[str | None] = mapped_column(String(120))
     address: Mapped[str | None] = mapped_column(String(300))
@@ -31,7 +31,11 @@ class Factory(db.Model):
     sourcing: Mapped[list[Sourcing]] = relationship(back_populates="factory", cascade="all, delete-orphan")
     committee: Mapped[Committee | None] = relationship(back_populates="factory", uselist=False)  # noqa: F821
 
-    __table_args__ = (CheckConstraint("workers IS NULL OR workers >= 0", name="workers_positive"),)
+    __table_args__ = (
+        CheckConstraint("workers IS NULL OR workers >= 0", name="workers_positive"),
+        # Pages of factories go in (name, id) order and start after a (name, id) (services/factory_pages).
+        Index("ix_factory_name_id", "name", "id"),
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..services import access, audit, portal, sharing
-from . import html, role_required
+from . import role_required
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
@@ -14,18 +14,15 @@ bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 @bp.get("/")
 @role_required("buyer")
 def index():
-    page = request.args.get("page", 1, type=int) or 1
-    home = portal.buyer_home(current_user, page)
-    rows = html.buyer_home_rows(home["shared"], url_for("buyer.index") + "factories/")
-    return render_template("portal/buyer_index.html", home=home, rows=rows)
+    home = portal.buyer_home(current_user, after=request.args.get("after"), before=request.args.get("before"))
+    return render_template("portal/buyer_index.html", home=home)
 
 
 @bp.get("/factories/<int:factory_id>")
 @role_required("buyer")
 def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
-    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
-                           timeline=html.timeline(page.timeline), chart=html.noncompliance_chart(page.bars))
+    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS)
 
 
 @bp.post("/factories/<int:factory_id>/ask")

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from ..extensions import db
 from ..models import Report, ReportFlag, ShareRequest, Sourcing, utcnow
 from ..services import access, audit, improvement, portal, sharing
-from . import html, role_required
+from . import role_required
 
 bp = Blueprint("factory", __name__, url_prefix="/factory")
 
@@ -38,8 +38,7 @@ def index():
         reports = db.session.scalars(access.visible_reports(current_user).where(
             Report.cycle_id == cycle.id).order_by(Report.id)).all()
     return render_template("portal/factory_index.html", factory=factory, cycle=cycle, links=links,
-                           requests=requests_, reports=reports, labels=portal.REPORT_LABELS,
-                           timeline=html.timeline(cycle.milestones) if cycle else None)
+                           requests=requests_, reports=reports, labels=portal.REPORT_LABELS)
 
 
 @bp.post("/consent/<int:sourcing_id>/<any(grant, withdraw):change>")

@@ -8,14 +8,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import (Integer, Select, and_, bindparam, case, cast, func, inspect, literal_column, null, select,
-                        union_all)
+from sqlalchemy import and_, bindparam, func, inspect, null, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent, ShareRequest, Sourcing
+from ..models import (MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent,
+                      ShareRequest, Sourcing)
 from ..models.reports import pdf_pending
 from . import access, factory_pages
 
@@ -42,69 +42,49 @@ REPORT_LABELS = {
 PER_PAGE = 50
 
 
-@lru_cache(maxsize=None)
-def _home_stmt(role: str | None, walk: bool) -> Select:
-    """The buyer home in one statement, built once per plan (factory_pages): a UNION ALL of (part 0) a page of
-    visible factories with their count of released reports, the total of visible factories and the highest factory
-    id, and (part 1) the sourced factories not sharing, each with 1 when a request to share is pending."""
-    paged = factory_pages.page_stmt(role, walk).subquery("paged")
-    # The page first, then the released reports counted for its rows only. (A window count for the total would
-    # make the database number every row before the sort: the total is an uncorrelated subquery, run once.)
-    released = (
-        select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
-        .where(Cycle.factory_id == paged.c.id, access.released_clause(bindparam(access.NOW)))
-        .correlate(paged).scalar_subquery()
-    )
-    pending = (
-        select(ShareRequest.factory_id)
-        .where(ShareRequest.buyer_id == bindparam(access.BUYER_ID), ShareRequest.status == "pending")
-        .scalar_subquery()
-    )
-    # Plain SQL literals and integer flags, so both parts have the same column types on every database.
-    shared = select(literal_column("0", Integer).label("part"), paged.c.id, paged.c.name, paged.c.country,
-                    released.label("n"), factory_pages.total_stmt(role).scalar_subquery().label("total"),
-                    factory_pages.highest_id().label("factories"))
-    not_shared = (
-        select(literal_column("1", Integer), Factory.id, Factory.name, Factory.country,
-               case((Factory.id.in_(pending), 1), else_=0), cast(null(), Integer), cast(null(), Integer))
+@dataclass
+class BuyerHome:
+    """The buyer home: a page of the factories sharing with the buyer (rows of id, name, country, released: the count
+    of released reports), cursors to the pages around it (None at an end), how many share in all, and the sourced
+    factories not sharing (rows of id, name, country, pending: whether a request to share awaits the factory)."""
+    shared: list[tuple]
+    total: int
+    next_cursor: str | None
+    previous_cursor: str | None
+    not_shared: list[tuple]
+
+
+def buyer_home(user, after: str | None = None, before: str | None = None) -> BuyerHome:
+    """The buyer home at the page after (or before) a cursor of factory_pages; the first page for a cursor that
+    service did not make (a link cut short is no reason to refuse the buyer its home), the last for one past the
+    end."""
+    try:
+        shown = factory_pages.page(user, PER_PAGE, after=after, before=before)
+    except factory_pages.BadCursor:
+        shown = factory_pages.page(user, PER_PAGE)
+    if not shown.rows and after is not None:  # past the end (factories went since): the last page
+        shown = factory_pages.page(user, PER_PAGE, last=True)
+    released = released_counts([row.id for row in shown.rows])
+    pending = select(ShareRequest.factory_id).where(ShareRequest.buyer_id == user.buyer_id,
+                                                    ShareRequest.status == "pending")
+    not_shared = db.session.execute(
+        select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
         .join(Sourcing, Sourcing.factory_id == Factory.id)
-        .where(Sourcing.buyer_id == bindparam(access.BUYER_ID), ~access.consent_clause())
-    )
-    home = union_all(shared, not_shared)
-    columns = home.selected_columns
-    return home.order_by(columns.part, columns.name, columns.id)
+        .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause()).order_by(Factory.name, Factory.id)
+    ).all()
+    return BuyerHome([(row.id, row.name, row.country, released.get(row.id, 0)) for row in shown.rows],
+                     factory_pages.total(user), shown.next_cursor, shown.previous_cursor,
+                     [(row.id, row.name, row.country, bool(row[3])) for row in not_shared])
 
 
-def buyer_home(user, page: int = 1, walk: bool | None = None) -> dict:
-    """One page of shared factories (rows of id, name, country, released) with their count of released reports,
-    the total, and the sourced factories not sharing (rows of id, name, country, pending). One query; three when
-    the page asked for is past the end. `walk` chooses the plan (None: as the buyer's last page suggests)."""
-    role = access._role(user)
-    params = access.viewer_params(user)
-    page = max(page, 1)
-
-    def rows_of(page):
-        offset = (page - 1) * PER_PAGE
-        plan = factory_pages.walk_for(user, offset, PER_PAGE) if walk is None else walk
-        return db.session.execute(_home_stmt(role, plan), {**params, factory_pages.LIMIT: PER_PAGE,
-                                                           factory_pages.OFFSET: offset}).all()
-
-    rows = rows_of(page)
-    shared = [row[1:5] for row in rows if row.part == 0]
-    if shared:
-        total = rows[0].total
-        factory_pages.learn(user, total, rows[0].factories)
-    elif page == 1:
-        total = 0
-    else:  # past the end: show the last page
-        total = db.session.scalar(factory_pages.total_stmt(role), params)
-        if total:
-            page = -(-total // PER_PAGE)
-            rows = rows_of(page)
-            shared = [row[1:5] for row in rows if row.part == 0]
-    not_shared = [(row.id, row.name, row.country, bool(row.n)) for row in rows if row.part == 1]
-    return {"shared": shared, "not_shared": not_shared, "total": total, "page": page,
-            "pages": max(1, -(-total // PER_PAGE))}
+def released_counts(factory_ids: list[int]) -> dict[int, int]:
+    """factory id → its count of released reports (the factories' own: the caller has checked who may see them)."""
+    if not factory_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Cycle.factory_id, func.count(Report.id)).join(Report, Report.cycle_id == Cycle.id)
+        .where(Cycle.factory_id.in_(factory_ids), access.released_clause()).group_by(Cycle.factory_id)
+    ).all())
 
 
 # Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
@@ -222,8 +202,9 @@ def as_percent(rate: float) -> float:
     return rate * 100 if rate <= 1 else rate
 
 
-def chart_bars(data: dict | None, averages: dict[str, float]) -> list[dict]:
-    """The chart's bars from an assessment report's data, each beside the country average."""
+def chart_bars(data: dict | None, averages: dict[str, float] | None = None) -> list[dict]:
+    """The chart's bars (templates/_chart.html) from a report's data, each beside its country average if given."""
+    averages = averages or {}
     return [
         {"key": key, "label": label, "rate": as_percent(rate),
          "average": as_percent(averages[key]) if key in averages else None}
@@ -253,6 +234,10 @@ class TimelineEntry(NamedTuple):
     kind: str
     due_at: datetime
     done_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS.get(self.kind, self.kind)
 
 
 @dataclass

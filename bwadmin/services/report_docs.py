@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +34,7 @@ from ..models import (
 )
 from ..models import reports as models_reports
 from . import scoring
+from .portal import chart_bars
 
 TITLES = {
     "assessment": "Assessment report",
@@ -69,37 +69,13 @@ def get_or_create(cycle: Cycle, kind: str) -> Report:
     return report
 
 
-# --- the chart ------------------------------------------------------------------------------------
-def chart_svg(clusters: dict) -> str:
-    """Horizontal bars: the non-compliance rate of each cluster, as inline SVG."""
-    rows = list(clusters.values())
-    if not rows:
-        return ""
-    bar_h, gap, label_w, bar_w = 18, 8, 330, 300  # room for "Freedom of association and collective bargaining"
-    height = len(rows) * (bar_h + gap) + gap
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="nc-chart" role="img" width="{label_w + bar_w + 60}" '
-             f'height="{height}" aria-label="Non-compliance rate per cluster">']
-    for i, row in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        rate = float(row.get("rate") or 0)
-        width = max(1, round(rate * bar_w)) if rate else 0
-        colour = "#e74c3c" if rate >= 0.5 else "#f39c12" if rate >= 0.2 else "#18bc9c"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">{escape(row["label"])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{bar_h}" fill="#eee"/>')
-        if width:
-            parts.append(f'<rect x="{label_w}" y="{y}" width="{width}" height="{bar_h}" fill="{colour}"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 13}" font-size="12">{rate:.0%}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
-    """The report's HTML from its data: the same template for the portal and the PDF."""
-    clusters = (data.get("scores") or {}).get("clusters") or {}
+    """The report's HTML from its data: the same template for the portal and the PDF (which has no chart: fpdf2
+    draws no SVG)."""
     # The compiled template straight from the app's Jinja environment (cached there): a report needs none of
     # render_template's request context, and the release renders thousands of them in a row.
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
-    return template.render(data=data, for_pdf=for_pdf, chart=None if for_pdf else chart_svg(clusters))
+    return template.render(data=data, for_pdf=for_pdf, bars=[] if for_pdf else chart_bars(data))
 
 
 # --- the PDF ----------------------------------------------------------------------------------------
