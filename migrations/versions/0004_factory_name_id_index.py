@@ -1,13 +1,13 @@
 """Factory pages go by (name, id): one index on both, in place of the index on name alone.
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-10
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
