@@ -3,7 +3,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install db seed bench clean
+.PHONY: run test install db seed bench bench-smoke clean
+
+BENCHES := $(filter-out bench/bare_app.py,$(wildcard bench/*.py))
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +32,11 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in $(BENCHES); do $(BIN)/python $$b || exit 1; done
+
+# Each bench at tiny sizes, in seconds: CI runs it so a bench cannot rot.
+bench-smoke: install
+	for b in $(BENCHES); do echo "== $$b --smoke"; $(BIN)/python $$b --smoke || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance *.egg-info
