@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..services import audit
@@ -26,19 +26,13 @@ class AdminForm(FlaskForm):
         super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
-def _loads(attr, depth: int = 3, joined: bool = False) -> list:
-    """selectinload (or joinedload) of a relationship, and of what its target's __str__ reads (`str_loads`), down
-    the chain: an answer's response names its cycle, which names its factory."""
-    option = joinedload(attr) if joined else selectinload(attr)
-    inner = _str_loads(attr, depth - 1, joined)
-    return [option.options(*inner) if inner else option]
-
-
-def _str_loads(attr, depth: int, joined: bool) -> list:
-    if depth <= 0:
-        return []
+def _loads(attr, depth: int = 3) -> list:
+    """selectinload of a relationship, and of what its target's __str__ reads (`str_loads`), down the chain: an
+    answer's response names its cycle, which names its factory."""
     target = attr.property.mapper.class_
-    return [loader for name in getattr(target, "str_loads", ()) for loader in _loads(getattr(target, name), depth, joined)]
+    names = getattr(target, "str_loads", ()) if depth > 1 else ()
+    inner = [loader for name in names for loader in _loads(getattr(target, name), depth - 1)]
+    return [selectinload(attr).options(*inner) if inner else selectinload(attr)]
 
 
 def redraft(cycle_ids) -> None:
@@ -118,8 +112,7 @@ class StaffModelView(ModelView):
     # Columns searched by prefix through an index on lower(column): [(column, join path or None)].
     prefix_search: list = []
 
-    # Related rows shown in the list are loaded by one extra query each (selectin), not joined into the
-    # paged query: a join there makes a deep page walk and join every skipped row.
+    # Related rows shown in the list are loaded by get_list, not joined into the paged query.
     column_auto_select_related = False
 
     def __init__(self, model, *args, **kwargs):
@@ -156,8 +149,9 @@ class StaffModelView(ModelView):
         count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False,
                                         page_size=page_size)
         if execute:
-            paged = bool(self.page_size if page_size is None else page_size)
-            query = self._deferred_page(query, paged).all()
+            # Related rows by one extra query each (selectin), for the page's rows only: a join in the paged
+            # query would join every row the OFFSET skips.
+            query = query.options(*(loader for attr in self._related() for loader in _loads(attr))).all()
         return count, query
 
     def _searched(self, query):
@@ -169,17 +163,6 @@ class StaffModelView(ModelView):
         exact = binary_collation()
         return query.filter(or_(*(_through(_path(path), prefix_range(column, term, exact))
                                   for column, path in self.prefix_search)))
-
-    def _deferred_page(self, query, paged: bool):
-        """A deferred join: the page's ids are picked (ORDER BY, OFFSET) from the sort index alone, then only
-        those rows are read. A plain OFFSET reads every skipped row from the table."""
-        pk = self.model.__mapper__.primary_key
-        if not paged or len(pk) != 1:  # every row (an export): related rows by one extra query each
-            return query.options(*(loader for attr in self._related() for loader in _loads(attr)))
-        ids = query.statement.with_only_columns(pk[0]).subquery()
-        page = query.limit(None).offset(None).filter(pk[0].in_(select(ids.c[0])))
-        # The page is a handful of rows by now: its related rows come joined in the same query.
-        return page.options(*(loader for attr in self._related() for loader in _loads(attr, joined=True)))
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
