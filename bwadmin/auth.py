@@ -61,9 +61,8 @@ def login():
         email, address = form.email.data, request.remote_addr
         wait = login_guard.refused(email, address, known_device(email))
         if wait:
-            limited = login_guard.message(wait)
-            form.password.errors = [limited]
-            return render_template("auth/login.html", form=form, next_url=next_url, limited=limited), 429
+            return render_template("auth/login.html", form=form, next_url=next_url,
+                                   limited=login_guard.message(wait)), 429
         user = users.authenticate(email, form.password.data)
         if user is not None:
             login_guard.succeeded(email, address)
