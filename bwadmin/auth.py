@@ -13,7 +13,7 @@ from . import sessions
 from .extensions import db, login_manager
 from .security import known_device, remember_device
 from .models import User, utcnow
-from .services import audit, login_guard, users
+from .services import audit, login_guard
 
 bp = Blueprint("auth", __name__)
 
@@ -58,21 +58,18 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next") or request.form.get("next"))
     if form.validate_on_submit():
-        email, address = form.email.data, request.remote_addr
-        wait = login_guard.refused(email, address, known_device(email))
-        if wait:
-            return render_template("auth/login.html", form=form, next_url=next_url,
-                                   limited=login_guard.message(wait)), 429
-        user = users.authenticate(email, form.password.data)
+        email = form.email.data
+        try:
+            user = login_guard.log_in(email, form.password.data, request.remote_addr, known_device(email))
+        except login_guard.Refused as refused:
+            return render_template("auth/login.html", form=form, next_url=next_url, limited=str(refused)), 429
         if user is not None:
-            login_guard.succeeded(email, address)
             login_user(user)
             sessions.start(user.id)
             user.last_login_at = utcnow()
             audit.record("login", user, user=user)
             db.session.commit()
             return remember_device(redirect(next_url or home_for(user)), user.email)
-        login_guard.failed(email, address)
         form.password.errors = list(form.password.errors) + ["That email and password do not match an active account."]
     return render_template("auth/login.html", form=form, next_url=next_url)
 

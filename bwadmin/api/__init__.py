@@ -64,14 +64,12 @@ def create_token():
     email, password = str(body.get("email") or ""), str(body.get("password") or "")
     if not email or not password:
         return jsonify(message="Send email and password."), 400
-    wait = login_guard.refused(email, request.remote_addr)
-    if wait:
-        return jsonify(message=login_guard.message(wait)), 429
-    user = users.authenticate(email, password)
+    try:
+        user = login_guard.log_in(email, password, request.remote_addr)
+    except login_guard.Refused as refused:
+        return jsonify(message=str(refused)), 429
     if user is None:
-        login_guard.failed(email, request.remote_addr)
         return jsonify(message="That email and password do not match an active account."), 401
-    login_guard.succeeded(email, request.remote_addr)
     raw = tokens.issue(user)
     db.session.commit()
     return jsonify(token=raw, token_type="Bearer"), 201

@@ -16,7 +16,9 @@ from limits import parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from ..models import User
 from ..queue import get_redis
+from . import users
 from .users import normalise_email
 
 DEFAULTS = {
@@ -77,6 +79,28 @@ def succeeded(email: str, address: str | None) -> None:
     """The owner is in: this device's failures are forgiven (the account-wide count stays)."""
     _limiter(current_app._get_current_object()).clear(
         _limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), "account", normalise_email(email), address or "-")
+
+
+class Refused(Exception):
+    """Too many attempts: the person waits this many minutes."""
+
+    def __init__(self, minutes: int):
+        super().__init__(message(minutes))
+        self.minutes = minutes
+
+
+def log_in(email: str, password: str, address: str | None, known_device: bool = False) -> User | None:
+    """The account for this email and password, counted against guessing: the login page and the API's token
+    requests both ask here. Raises Refused while the limits hold, whatever the password."""
+    wait = refused(email, address, known_device)
+    if wait:
+        raise Refused(wait)
+    user = users.authenticate(email, password)
+    if user is None:
+        failed(email, address)
+    else:
+        succeeded(email, address)
+    return user
 
 
 def message(minutes: int) -> str:
