@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import csrf, db
 from ..models import Cycle, Factory, Report, utcnow  # noqa: F401
-from ..services import access, audit, factory_pages, login_guard, portal, tokens, users
+from ..services import access, audit, factory_pages, login_guard, portal, tokens
 from .openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
