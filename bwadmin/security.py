@@ -31,7 +31,10 @@ def storage_uri(app: Flask) -> str:
 
 
 def account_key() -> str:
-    return "account:" + normalise_email(request.form.get("email") or (request.get_json(silent=True) or {}).get("email", ""))
+    # A probe's body may be any JSON (a number, a list, an object whose email is not text): it counts as no email.
+    body = request.get_json(silent=True)
+    email = request.form.get("email") or (body.get("email") if isinstance(body, dict) else None)
+    return "account:" + normalise_email(email if isinstance(email, str) else "")
 
 
 def _failed(response) -> bool:

@@ -1,23 +1,28 @@
 """The base of every staff view: access, CSRF, audit, field-level messages and an indexed search."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
-from flask_admin.babel import gettext
+from flask_admin.actions import action
+from flask_admin.babel import gettext, lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
 from markupsafe import Markup
-from flask_wtf import FlaskForm
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from forms.base import PageForm
+
 from ..extensions import db
+from ..input_bounds import MAX_ID, as_id
 from ..services import audit
 from ..services.constraints import message_for
 
 
-class AdminForm(FlaskForm):
+class AdminForm(PageForm):
     """Flask-WTF CSRF for the panel, keeping the edited object where Flask-Admin's Unique validator looks."""
 
     def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
@@ -182,6 +187,33 @@ class StaffModelView(ModelView):
         # The page is a handful of rows by now: its related rows come joined in the same query.
         return page.options(*(loader for attr in self._related() for loader in _loads(attr, joined=True)))
 
+    # --- ids and pages from the URL: out of the database's range they name nothing -------------
+    def get_one(self, id):
+        # Flask-Admin passes the id as typed; past an INTEGER column PostgreSQL raises rather than find nothing.
+        # None makes every view answer as for a deleted record ("Record does not exist.").
+        key = as_id(id) if self._int_pk() else id
+        return None if key is None else super().get_one(key)
+
+    def _int_pk(self) -> bool:
+        pk = self.model.__mapper__.primary_key
+        return len(pk) == 1 and pk[0].type.python_type is int
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        # A page whose first row lies past any id the table can hold is empty: 404 rather than an OFFSET the
+        # database refuses.
+        if args.page is not None and not 0 <= args.page <= MAX_ID // self.get_safe_page_size(args.page_size):
+            abort(404)
+        return args
+
+    @action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        # The form sends ids as text: PostgreSQL compares an INTEGER key with text only after a cast, so the
+        # list's bulk delete is given numbers (and ids no record can have are dropped).
+        if self._int_pk():
+            ids = [key for key in map(as_id, ids) if key is not None]
+        return super().action_delete(ids)
+
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
         return escape_csv_cell(super().get_export_value(model, name))
@@ -238,12 +270,28 @@ class StaffModelView(ModelView):
         """Subclasses add rule checks; each problem goes to `form.<field>.errors`."""
 
     def validate_form(self, form) -> bool:
-        ok = super().validate_form(form)
+        ok = super().validate_form(form) and self._numbers_fit(form)
         saving = request.endpoint in (f"{self.endpoint}.create_view", f"{self.endpoint}.edit_view")
         if ok and request.method == "POST" and saving and hasattr(form, "_fields"):
             editing = request.args.get("id") if request.endpoint == f"{self.endpoint}.edit_view" else None
             self.check(form, self.get_one(editing) if editing else None)
             ok = not any(field.errors for field in form)
+        return ok
+
+    def _numbers_fit(self, form) -> bool:
+        """A decimal that would overflow its NUMERIC(p, s) column is refused beside its field."""
+        ok = True
+        columns = self.model.__table__.columns
+        for field in getattr(form, "_fields", {}).values():
+            column = columns.get(field.name)
+            precision = getattr(getattr(column, "type", None), "precision", None)
+            scale = getattr(column.type, "scale", None) or 0 if column is not None else 0
+            if not precision or not isinstance(field.data, (int, float, Decimal)) or field.errors:
+                continue
+            limit = 10 ** (precision - scale)
+            if not -limit < field.data < limit:
+                field.errors = list(field.errors) + [f"Enter a number smaller than {limit:,}."]
+                ok = False
         return ok
 
     def handle_view_exception(self, exc) -> bool:

@@ -13,7 +13,8 @@ from ..extensions import csrf, db
 from ..models import Cycle, Factory, Report, utcnow  # noqa: F401
 from ..services import access, audit, factory_pages, portal, tokens, users
 from ..security import login_limits
-from .openapi import SPEC
+from ..input_bounds import MAX_ID, whole_number
+from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -62,10 +63,12 @@ def _report_json(report: Report, full: bool = False) -> dict:
 @login_limits
 def create_token():
     body = request.get_json(silent=True) if request.is_json else request.form
+    if body is not None and not isinstance(body, dict):  # a form is a dict too (MultiDict)
+        return jsonify(message="Send a JSON object with email and password."), 400
     body = body or {}
-    email, password = str(body.get("email") or ""), str(body.get("password") or "")
-    if not email or not password:
-        return jsonify(message="Send email and password."), 400
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+        return jsonify(message="Send email and password, each as text."), 400
     user = users.by_email(email)
     if user is None or not user.active or not users.check_password(user, password):
         return jsonify(message="That email and password do not match an active account."), 401
@@ -77,11 +80,11 @@ def create_token():
 @bp.get("/factories")
 @token_required
 def factories():
-    try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        return jsonify(message="limit and offset must be whole numbers."), 400
+    limit = whole_number(request.args.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = whole_number(request.args.get("offset"), 0, 0, MAX_ID)
+    if limit is None or offset is None:
+        return jsonify(message=f"limit must be a whole number from 1 to {MAX_LIMIT}, "
+                               f"offset one from 0 to {MAX_ID}."), 400
     role, params = access._role(g.api_user), access.viewer_params(g.api_user)
     walk = factory_pages.walk_for(g.api_user, offset, limit)
     rows = db.session.execute(_factories_page_stmt(role, walk),

@@ -1,10 +1,15 @@
-"""The OpenAPI 3 description of /api/v1/."""
+"""The OpenAPI 3 description of /api/v1/ (tests/test_api_contract.py holds the API to it)."""
+from ..input_bounds import MAX_ID
 
 _error = {"$ref": "#/components/schemas/Error"}
 _json_error = {"application/json": {"schema": _error}}
 _not_found = {"description": "Not found, or not yours to see", "content": _json_error}
 _unauth = {"description": "Missing, revoked or expired token", "content": _json_error}
-_id = lambda name: {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}  # noqa: E731
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+_bad = {"description": "A parameter or the body is not as described here", "content": _json_error}
+# Ids are INTEGER columns: past that range no record exists, and the answer is 404.
+_id = lambda name: {"name": name, "in": "path", "required": True,  # noqa: E731
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 SPEC = {
     "openapi": "3.0.3",
@@ -40,23 +45,26 @@ SPEC = {
             "summary": "Exchange email and password for a bearer token", "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["email", "password"],
-                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "properties": {"email": {"type": "string", "minLength": 1, "maxLength": 254},
+                               "password": {"type": "string", "minLength": 1}}}}}},
             "responses": {
                 "201": {"description": "A new token", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}}}}}},
-                "400": {"description": "Email or password missing", "content": _json_error},
+                "400": {"description": "Email or password missing, or not text", "content": _json_error},
                 "401": {"description": "Wrong email or password", "content": _json_error},
                 "429": {"description": "Too many attempts", "content": _json_error}}}},
         "/factories": {"get": {
             "summary": "Factories you may see",
-            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
-                           {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+            "parameters": [{"name": "limit", "in": "query", "schema": {
+                               "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+                           {"name": "offset", "in": "query", "schema": {
+                               "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
                     "factories": {"type": "array", "items": {"$ref": "#/components/schemas/Factory"}},
                     "limit": {"type": "integer"}, "offset": {"type": "integer"},
                     "total": {"type": "integer", "description": "How many factories you may see in all"}}}}}},
-                "401": _unauth}}},
+                "400": _bad, "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],
             "responses": {"200": {"description": "The factory", "content": {"application/json": {"schema": {

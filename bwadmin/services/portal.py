@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
+from ..input_bounds import MAX_ID
 from ..extensions import db
 from ..models import Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent, ShareRequest, Sourcing
 from ..models.reports import pdf_pending
@@ -81,7 +82,8 @@ def buyer_home(user, page: int = 1, walk: bool | None = None) -> dict:
     the page asked for is past the end. `walk` chooses the plan (None: as the buyer's last page suggests)."""
     role = access._role(user)
     params = access.viewer_params(user)
-    page = max(page, 1)
+    # Past MAX_ID rows every page is past the end (shown as the last page); the database refuses such an offset.
+    page = min(max(page, 1), MAX_ID // PER_PAGE)
 
     def rows_of(page):
         offset = (page - 1) * PER_PAGE
