@@ -192,7 +192,7 @@ class StaffModelView(ModelView):
         # Flask-Admin passes the id as typed; past an INTEGER column PostgreSQL raises rather than find nothing.
         # None makes every view answer as for a deleted record ("Record does not exist.").
         key = as_id(id) if self._int_pk() else id
-        return None if key is None else super().get_one(key)
+        return None if key is None else super().get_one(str(key))
 
     def _int_pk(self) -> bool:
         pk = self.model.__mapper__.primary_key
