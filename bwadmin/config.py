@@ -44,4 +44,6 @@ def from_environment(instance: Path) -> dict:
         # The queue the worker and the sweep use.
         "BWADMIN_QUEUE": "default",
         "BWADMIN_BASE_URL": "http://127.0.0.1:5000",
+        # An API token stops working this many days after it was issued (the OpenAPI description says so).
+        "BWADMIN_TOKEN_DAYS": 90,
     } | {key: value for key, value in os.environ.items() if key.startswith("BWADMIN_")}

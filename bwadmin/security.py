@@ -1,7 +1,7 @@
 """Security headers on every response, and login rate limits (Flask-Limiter on the app's Redis)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -14,6 +14,9 @@ LIMIT_MESSAGE = "Too many login attempts. Wait 15 minutes and try again, or ask 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
        "script-src 'self'{admin_scripts}; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+STATIC_ENDPOINTS = ("static", "admin.static")
 
 
 def storage_uri(app: Flask) -> str:
@@ -65,6 +68,12 @@ def add_headers(response):
     headers = response.headers
     for name, value in current_app.extensions["bwadmin.headers"][request.path.startswith("/admin/")]:
         headers.setdefault(name, value)
+    # What a logged-in person or an API token reads stays out of browser and proxy caches (a shared computer's
+    # back button, a proxy between buyer and server). Static files are the same for everyone and stay cacheable.
+    # The session's user id is enough to tell: no user is loaded from the database for it.
+    if request.endpoint not in STATIC_ENDPOINTS and (
+            "_user_id" in session or request.headers.get("Authorization", "").lower().startswith("bearer ")):
+        headers["Cache-Control"] = "no-store"
     return response
 
 

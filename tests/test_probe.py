@@ -175,3 +175,51 @@ def test_bulk_delete_in_a_list_deletes_the_ticked_rows(app, client):
         "csrf_token": csrf_from(page), "action": "delete", "rowid": [str(links[0].id), str(links[1].id), BIG, "x"]})
     assert response.status_code == 302
     assert db.session.scalars(select(Sourcing.id)).all() == [links[2].id]
+
+
+# --- 3. caching, token lifetime, 405 -------------------------------------------------------------------------
+
+def test_pages_and_json_for_logged_in_people_and_tokens_are_not_cached(app):
+    clients, tokens = _world(app)
+    for role, url in (("admin", "/admin/factory/"), ("admin", "/admin/"), ("factory", "/factory/"),
+                      ("buyer", "/buyer/"), ("buyer", "/login")):
+        assert clients[role].get(url).headers.get("Cache-Control") == "no-store", url
+    api = app.test_client().get("/api/v1/factories", headers={"Authorization": f"Bearer {tokens['buyer']}"})
+    assert api.status_code == 200 and api.headers["Cache-Control"] == "no-store"
+    # What anyone may read (the login page, the API's description, static files) may be cached.
+    anonymous = app.test_client()
+    for url in ("/login", "/api/v1/openapi.json"):
+        assert "no-store" not in anonymous.get(url).headers.get("Cache-Control", ""), url
+    script = clients["buyer"].get("/static/js/questionnaire.js")
+    assert script.status_code == 200 and "no-store" not in script.headers.get("Cache-Control", "")
+
+
+def test_api_tokens_expire_after_the_configured_days(app, client):
+    import time_machine
+
+    from bwadmin.models import utcnow
+
+    user = make_user("buyer", buyer=make_buyer())
+    db.session.commit()
+    assert app.config["BWADMIN_TOKEN_DAYS"] == 90
+    issued = utcnow()
+    with time_machine.travel(issued, tick=False) as clock:
+        token = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}).get_json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        clock.shift(89 * 86400)
+        assert client.get("/api/v1/factories", headers=headers).status_code == 200
+        clock.shift(86400 + 60)
+        refused = client.get("/api/v1/factories", headers=headers)
+        assert refused.status_code == 401 and refused.get_json()["message"]
+        app.config["BWADMIN_TOKEN_DAYS"] = "120"  # as it comes from the environment
+        assert client.get("/api/v1/factories", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("method, url", [("DELETE", "/api/v1/factories"), ("GET", "/api/v1/tokens"),
+                                         ("PUT", "/login"), ("DELETE", "/buyer/")])
+def test_a_wrong_method_is_answered_405_with_the_allowed_ones(app, client, method, url):
+    answer = client.open(url, method=method)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"]
+    if url.startswith("/api/"):
+        assert answer.get_json()["message"]

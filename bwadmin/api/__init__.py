@@ -158,6 +158,8 @@ def _json_error(exc: HTTPException):
     response.status_code = exc.code or 500
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="bwadmin"'
+    if exc.code == 405 and getattr(exc, "valid_methods", None):  # HTTP requires it, and the HTML answer has it
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
 
 

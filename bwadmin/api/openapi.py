@@ -18,7 +18,10 @@ SPEC = {
                             "Anything you may not see is answered 404."},
     "servers": [{"url": "/api/v1"}],
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "A token from POST /tokens. It stops working 90 days after it was issued (the server's "
+                           "BWADMIN_TOKEN_DAYS), when its user's password changes, or when staff revoke it."}},
         "schemas": {
             "Error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
             "Factory": {"type": "object", "properties": {
