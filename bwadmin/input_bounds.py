@@ -23,19 +23,19 @@ def as_id(value) -> int | None:
         number = value
     else:
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 10:
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
             return None
         number = int(text)
     return number if 1 <= number <= MAX_ID else None
 
 
 def whole_number(text: str | None, default: int, low: int, high: int) -> int | None:
-    """`text` as a whole number within [low, high], `default` when absent, None when it is anything else."""
-    if text is None or text == "":
+    """`text` as a whole number within [low, high], `default` when absent, None when it is anything else (an empty
+    value too: `?limit=` is a mistake to answer, not a request for the default)."""
+    if text is None:
         return default
-    text = text.strip()
     digits = text[1:] if text[:1] in "+-" else text
-    if not digits.isdigit() or len(digits) > 19:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         return None
     number = int(text)
     return number if low <= number <= high else None
