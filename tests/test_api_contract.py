@@ -2,7 +2,6 @@
 schemathesis generating requests from the description with a buyer's and a factory's token."""
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 

@@ -55,7 +55,7 @@ def _ask(client, method: str, url: str, **kw):
     except Exception as exc:  # noqa: BLE001 - a crash is what the probe looks for
         # The test's app context outlives the request: its session would carry the failed transaction on.
         db.session.rollback()
-        return f"500 ({type(exc).__name__}: {str(exc)[:120]})"
+        return f"500 ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})"
 
 
 def _server_errors(app, clients, tokens) -> list[str]:
@@ -76,7 +76,8 @@ def _server_errors(app, clients, tokens) -> list[str]:
                     data = None
                     if method == "POST":
                         data = {"csrf_token": clients[role].csrf, "id": number, "rowid": number, "pk": number,
-                                "job_id": f"no such {number}", "action": "delete", "cycle": number}
+                                "job_id": f"no such {number}", "action": "delete", "cycle": number,
+                                "cycle_id": number, "question_id": number}
                     answers = [_ask(client, method, url, headers=headers, data=data)]
                     if method == "GET":
                         answers += [_ask(client, method, url, headers=headers, query_string={name: value})
@@ -84,7 +85,30 @@ def _server_errors(app, clients, tokens) -> list[str]:
                         answers.append(_ask(client, method, url, headers=headers, query_string=query))
                     problems += [f"{method} {url} as {role}: {a}" for a in answers
                                  if not isinstance(a, int) or a >= 500]
-    return sorted(set(problems))
+    return sorted(set(problems)) + _admin_list_problems(app, clients["admin"])
+
+
+def _admin_list_problems(app, client) -> list[str]:
+    """Every admin list's filters given such a number, and every list action given such ids (and text)."""
+    from flask_admin.model import BaseModelView
+
+    problems = []
+    for view in app.extensions["admin"][0]._views:
+        if not isinstance(view, BaseModelView):
+            continue
+        base = view.url.rstrip("/") + "/"
+        for index, _ in enumerate(view._filters or ()):
+            for number in (BIG, str(2**31), "-" + BIG, "NaN", "1e308", "inf"):
+                answer = _ask(client, "GET", base, query_string={f"flt0_{index}": number})
+                if not isinstance(answer, int) or answer >= 500:
+                    problems.append(f"GET {base}?flt0_{index}={number}: {answer}")
+        for name in view._actions_data:
+            for ids in ([BIG], ["x"], [str(2**31)], []):
+                answer = _ask(client, "POST", base + "action/", data={
+                    "csrf_token": client.csrf, "action": name, "rowid": ids})
+                if not isinstance(answer, int) or answer >= 500:
+                    problems.append(f"POST {base}action/ {name} {ids}: {answer}")
+    return problems
 
 
 def test_numbers_past_64_bits_in_any_path_or_query_are_refused_not_a_server_error(app):

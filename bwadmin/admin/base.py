@@ -4,9 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_admin.actions import action
+from flask_admin.actions import action as list_action
 from flask_admin.babel import gettext, lazy_gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model.filters import BaseIntFilter, BaseIntListFilter
 from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
 from markupsafe import Markup
 from flask_login import current_user
@@ -124,6 +125,17 @@ def fast_row_actions(actions, return_url) -> dict:
     return extra
 
 
+def _bounded(clean):
+    """A number filter's parser that refuses numbers past MAX_ID as it refuses text: Flask-Admin then says the
+    filter's value is invalid, where PostgreSQL would refuse the query (every integer column holds 32 bits)."""
+    def bounded(value):
+        cleaned = clean(value)
+        if any(abs(number) > MAX_ID for number in (cleaned if isinstance(cleaned, list) else [cleaned])):
+            raise ValueError(f"{value} is past the largest number stored")
+        return cleaned
+    return bounded
+
+
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
@@ -198,6 +210,13 @@ class StaffModelView(ModelView):
         pk = self.model.__mapper__.primary_key
         return len(pk) == 1 and pk[0].type.python_type is int
 
+    def get_filters(self):
+        filters = super().get_filters()
+        for flt in filters or ():
+            if isinstance(flt, (BaseIntFilter, BaseIntListFilter)):
+                flt.clean = _bounded(flt.clean)
+        return filters
+
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
         # A page whose first row lies past any id the table can hold is empty: 404 rather than an OFFSET the
@@ -206,7 +225,14 @@ class StaffModelView(ModelView):
             abort(404)
         return args
 
-    @action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
+    def chosen(self, ids) -> list:
+        """The records of the ids a list action was given (ticked rows, as text); ids no record can have are
+        left out, as a record deleted meanwhile is."""
+        keys = {key for key in map(as_id, ids) if key is not None}
+        pk = self.model.__mapper__.primary_key[0]
+        return db.session.scalars(select(self.model).where(pk.in_(keys)).order_by(pk)).all() if keys else []
+
+    @list_action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids):
         # The form sends ids as text: PostgreSQL compares an INTEGER key with text only after a cast, so the
         # list's bulk delete is given numbers (and ids no record can have are dropped).

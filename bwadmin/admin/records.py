@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.actions import action
-from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from ..extensions import db
@@ -64,7 +63,7 @@ class QuestionnaireView(AdminOnlyModelView):
     def action_new_version(self, ids):
         from ..services import questionnaires as bank
 
-        made = [bank.new_version(db.session.get(Questionnaire, int(i))) for i in ids]
+        made = [bank.new_version(questionnaire) for questionnaire in self.chosen(ids)]
         for questionnaire in made:
             audit.record("create", questionnaire, summary=f"New version {questionnaire}")
         db.session.commit()
@@ -74,8 +73,7 @@ class QuestionnaireView(AdminOnlyModelView):
     def action_publish(self, ids):
         from ..services import questionnaires as bank
 
-        for i in ids:
-            questionnaire = db.session.get(Questionnaire, int(i))
+        for questionnaire in self.chosen(ids):
             try:
                 bank.publish(questionnaire)
             except bank.QuestionnaireError as exc:
@@ -222,7 +220,7 @@ class NotificationView(StaffModelView):
 
         from ..services import audit, notify
 
-        rows = db.session.scalars(select(Notification).where(Notification.id.in_([int(i) for i in ids]))).all()
+        rows = self.chosen(ids)
         retried = [row for row in rows if notify.retry(row)]
         for row in retried:
             audit.record("retry", row, summary=f"Retry notice to {row.email}: {row.subject}")
