@@ -10,6 +10,8 @@ from wtforms import DecimalField, FloatField, IntegerField
 from bwadmin.input_bounds import MAX_ID
 
 NOT_A_NUMBER = "Enter a number."
+# Past what a float keeps exactly, and far past any count, wage or day count here: a typing slip or a probe.
+LARGEST = 1e15
 
 
 def number_problem(field) -> str | None:
@@ -24,7 +26,7 @@ def number_problem(field) -> str | None:
     finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
     if not finite:
         return NOT_A_NUMBER
-    if abs(value) > 1e15:  # past what a float keeps exactly; no quantity here comes near it
+    if abs(value) > LARGEST:
         return "Enter a smaller number."
     return None
 
