@@ -11,7 +11,7 @@ from flask_admin.model.filters import BaseIntFilter, BaseIntListFilter
 from flask_admin.model.template import DeleteRowAction, EditRowAction, ViewRowAction
 from markupsafe import Markup
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Float, Numeric, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -310,11 +310,13 @@ class StaffModelView(ModelView):
         columns = self.model.__table__.columns
         for field in getattr(form, "_fields", {}).values():
             column = columns.get(field.name)
-            precision = getattr(getattr(column, "type", None), "precision", None)
-            scale = getattr(column.type, "scale", None) or 0 if column is not None else 0
-            if not precision or not isinstance(field.data, (int, float, Decimal)) or field.errors:
+            kind = getattr(column, "type", None)
+            # Float's precision counts binary digits, not decimal ones: only NUMERIC columns are bounded here.
+            if not isinstance(kind, Numeric) or isinstance(kind, Float) or not kind.precision or field.errors:
                 continue
-            limit = 10 ** (precision - scale)
+            if isinstance(field.data, bool) or not isinstance(field.data, (int, float, Decimal)):
+                continue
+            limit = 10 ** (kind.precision - (kind.scale or 0))
             if not -limit < field.data < limit:
                 field.errors = list(field.errors) + [f"Enter a number smaller than {limit:,}."]
                 ok = False
