@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
+from .input_bounds import IdConverter
 from .extensions import csrf, db, login_manager, mail, migrate
 from .json_provider import OrjsonProvider
 
@@ -25,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.json = OrjsonProvider(app)
+    # Before any route is added: every `<int:...>` in the app and the admin panel is bounded by the id columns.
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_pyfile("config.py", silent=True)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from forms.base import PageForm
 
 from .auth import home_for, safe_next
 from .extensions import db
@@ -19,13 +20,13 @@ SENT = ("If an account uses that address, we have sent it a link to set a new pa
         "The link works once, within an hour.")
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(PageForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."),
                                             Email("Enter a valid email address."), Length(max=254)])
     submit = SubmitField("Send me a link")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PageForm):
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")],
                              description=f"At least {users.MIN_PASSWORD_LENGTH} characters, not a common one.")
     confirm = PasswordField("Repeat the password", validators=[EqualTo("password", "The two passwords differ.")])

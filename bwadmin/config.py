@@ -51,4 +51,6 @@ def from_environment(instance: Path) -> dict:
         # uses it, not answered with a 500 once per pooled connection.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BWADMIN_BASE_URL": "http://127.0.0.1:5000",
+        # An API token stops working this many days after it was issued (the OpenAPI description says so).
+        "BWADMIN_TOKEN_DAYS": 90,
     } | {key: value for key, value in os.environ.items() if key.startswith("BWADMIN_")}

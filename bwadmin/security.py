@@ -1,7 +1,7 @@
 """Security headers on every response, and the device cookie that tells login throttling a known device."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .services.users import normalise_email
@@ -12,6 +12,9 @@ DEVICE_MAX_AGE = 180 * 24 * 3600
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
        "script-src 'self'{admin_scripts}; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+STATIC_ENDPOINTS = ("static", "admin.static")
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
@@ -47,6 +50,12 @@ def add_headers(response):
     headers = response.headers
     for name, value in current_app.extensions["bwadmin.headers"][request.path.startswith("/admin/")]:
         headers.setdefault(name, value)
+    # What a logged-in person or an API token reads stays out of browser and proxy caches (a shared computer's
+    # back button, a proxy between buyer and server). Static files are the same for everyone and stay cacheable.
+    # The session's user id is enough to tell: no user is loaded from the database for it.
+    if request.endpoint not in STATIC_ENDPOINTS and (
+            "_user_id" in session or request.headers.get("Authorization", "").lower().startswith("bearer ")):
+        headers["Cache-Control"] = "no-store"
     return response
 
 

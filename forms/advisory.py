@@ -1,7 +1,7 @@
 """Staff forms of the advisory work: the committee, its elections, needs from findings, seminars."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from .base import PageForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,12 +25,12 @@ def _choices(values, blank: str | None = None):
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
-class SetupCommitteeForm(FlaskForm):
+class SetupCommitteeForm(PageForm):
     established_on = DateField("Established on", validators=[Optional()])
     submit = SubmitField("Set up committee")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PageForm):
     name = StringField("Name", validators=[DataRequired("Enter the member's name."), Length(max=200)])
     side = SelectField("Side", choices=_choices(SIDES), default="management")
     position = StringField("Position", validators=[Optional(), Length(max=120)])
@@ -42,14 +42,14 @@ class MemberForm(FlaskForm):
     submit = SubmitField("Add member")
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PageForm):
     held_on = DateField("Held on", validators=[InputRequired("Enter the day of the meeting.")])
     attendance = IntegerField("Members present", validators=[Optional(), NumberRange(min=0, message="Attendance cannot be negative.")])
     minutes = TextAreaField("Minutes", validators=[Optional()])
     submit = SubmitField("Record meeting")
 
 
-class ElectionForm(FlaskForm):
+class ElectionForm(PageForm):
     seats = IntegerField("Worker seats to fill", default=2,
                          validators=[InputRequired("Enter the number of seats."), NumberRange(min=1, message="An election fills at least one seat.")])
     nominations_open_on = DateField("Nominations open on", validators=[Optional()])
@@ -57,14 +57,14 @@ class ElectionForm(FlaskForm):
     submit = SubmitField("Open an election")
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(PageForm):
     name = StringField("Name", validators=[DataRequired("Enter the candidate's name."), Length(max=200)])
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     gender = SelectField("Gender", choices=_choices(GENDERS, blank="—"), validators=[Optional()])
     submit = SubmitField("Nominate")
 
 
-class BallotsForm(FlaskForm):
+class BallotsForm(PageForm):
     held_on = DateField("Election day", validators=[InputRequired("Enter the election day.")])
     eligible_voters = IntegerField("Eligible voters", validators=[
         InputRequired("Enter the number of workers eligible to vote."),
@@ -77,7 +77,7 @@ class BallotsForm(FlaskForm):
 def votes_form(candidates, data=None):
     """A form with one votes field per candidate, named votes_<candidate id>."""
 
-    class VotesForm(FlaskForm):
+    class VotesForm(PageForm):
         submit = SubmitField("Save votes")
 
     for candidate in candidates:
@@ -95,24 +95,24 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TieForm(FlaskForm):
+class TieForm(PageForm):
     chosen = MultiCheckboxField("Elected among the tied", coerce=int)
     note = StringField("How the tie was resolved", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Record the choice")
 
 
-class CertifyForm(FlaskForm):
+class CertifyForm(PageForm):
     submit = SubmitField("Certify the result")
 
 
-class NeedFromFindingForm(FlaskForm):
+class NeedFromFindingForm(PageForm):
     question_id = HiddenField()
     source = HiddenField()
     area = SelectField("Area", choices=_choices(NEED_AREAS), default="labour_compliance")
     submit = SubmitField("Add as need")
 
 
-class PlanSeminarsForm(FlaskForm):
+class PlanSeminarsForm(PageForm):
     country = StringField("Country", validators=[DataRequired("Enter the country."), Length(max=80)])
     first_date = DateField("First seminar on", validators=[InputRequired("Enter the day of the first seminar.")])
     months_apart = IntegerField("Months apart", default=3, validators=[
@@ -121,11 +121,11 @@ class PlanSeminarsForm(FlaskForm):
     submit = SubmitField("Plan four seminars")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PageForm):
     submit = SubmitField("Send invitations")
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(PageForm):
     cycle_id = HiddenField()
     attended = BooleanField("Attended")
     attendees = IntegerField("People", validators=[Optional(), NumberRange(min=0, message="Attendees cannot be negative.")])

@@ -8,12 +8,15 @@ Fields hold no "required" validator: a draft may be saved half-done; required an
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FloatField, Form, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from .numbers import LARGEST
 
 TEXT_LIMIT = 5000
 
@@ -83,7 +86,7 @@ class Number(FloatField):
         except ValueError:
             self.data = None
             raise ValueError(self.message) from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number) or abs(number) > LARGEST:
             self.data = None
             raise ValueError(self.message)
         self.data = number

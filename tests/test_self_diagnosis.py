@@ -264,6 +264,16 @@ def test_autosave_saves_valid_answers_and_reports_errors(setup, client):
     assert stored(questionnaire, cycle)["CL.01"] == ("no", None)
 
 
+@pytest.mark.parametrize("typed", ["NaN", "inf", "-Infinity", "1e308"])
+def test_a_number_answer_that_is_no_number_or_absurdly_large_is_refused_beside_it(setup, client, typed):
+    questionnaire, cycle, _ = setup
+    token = csrf_from(client.get(url(cycle)))
+    response = client.post(url(cycle) + "/autosave", data={field(questionnaire, "FP.02"): typed},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert response.get_json()["errors"] == {field(questionnaire, "FP.02"): ["Enter a number, for example 120."]}
+
+
 def test_answers_posted_after_the_session_ended_are_restored_after_login(setup, client):
     questionnaire, cycle, user = setup
     page = client.get(url(cycle))

@@ -33,8 +33,11 @@ def _prefill_cycle(form):
 
     from ..extensions import db
 
-    if request.method == "GET" and (request.args.get("cycle") or "").isdigit() and hasattr(form, "cycle"):
-        form.cycle.data = db.session.get(Cycle, int(request.args["cycle"]))
+    from ..input_bounds import as_id
+
+    cycle_id = as_id(request.args.get("cycle") or "")
+    if request.method == "GET" and cycle_id is not None and hasattr(form, "cycle"):
+        form.cycle.data = db.session.get(Cycle, cycle_id)
     return form
 
 

@@ -6,19 +6,24 @@ from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action as list_action
+from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_wtf import FlaskForm
+from flask_admin.model.filters import BaseIntFilter, BaseIntListFilter
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Float, Numeric, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from forms.base import PageForm
+
 from ..extensions import db
+from ..input_bounds import MAX_ID, as_id
 from ..services import audit
 from ..services.constraints import message_for
 
 
-class AdminForm(FlaskForm):
+class AdminForm(PageForm):
     """Flask-WTF CSRF for the panel, keeping the edited object where Flask-Admin's Unique validator looks."""
 
     def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
@@ -98,6 +103,17 @@ def escape_csv_cell(value):
     return value
 
 
+def _bounded(clean):
+    """A number filter's parser that refuses numbers past MAX_ID as it refuses text: Flask-Admin then says the
+    filter's value is invalid, where PostgreSQL would refuse the query (every integer column holds 32 bits)."""
+    def bounded(value):
+        cleaned = clean(value)
+        if any(abs(number) > MAX_ID for number in (cleaned if isinstance(cleaned, list) else [cleaned])):
+            raise ValueError(f"{value} is past the largest number stored")
+        return cleaned
+    return bounded
+
+
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
@@ -142,6 +158,10 @@ class StaffModelView(ModelView):
         return self._searched(db.session.query(func.count()).select_from(self.model))
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        # A page whose first row lies past any id the table can hold is empty: 404 rather than an OFFSET the
+        # database refuses.
+        if page is not None and not 0 <= page <= MAX_ID // self.get_safe_page_size(page_size or self.page_size):
+            abort(404)
         if self.prefix_search:
             # The term reaches get_query and get_count_query through `g`: Flask-Admin builds both queries
             # itself, and its own search (a LIKE '%term%' on every column) is left out.
@@ -163,6 +183,39 @@ class StaffModelView(ModelView):
         exact = binary_collation()
         return query.filter(or_(*(_through(_path(path), prefix_range(column, term, exact))
                                   for column, path in self.prefix_search)))
+
+    # --- ids and pages from the URL: out of the database's range they name nothing -------------
+    def get_one(self, id):
+        # Flask-Admin passes the id as typed; past an INTEGER column PostgreSQL raises rather than find nothing.
+        # None makes every view answer as for a deleted record ("Record does not exist.").
+        key = as_id(id) if self._int_pk() else id
+        return None if key is None else super().get_one(str(key))
+
+    def _int_pk(self) -> bool:
+        pk = self.model.__mapper__.primary_key
+        return len(pk) == 1 and pk[0].type.python_type is int
+
+    def get_filters(self):
+        filters = super().get_filters()
+        for flt in filters or ():
+            if isinstance(flt, (BaseIntFilter, BaseIntListFilter)):
+                flt.clean = _bounded(flt.clean)
+        return filters
+
+    def chosen(self, ids) -> list:
+        """The records of the ids a list action was given (ticked rows, as text); ids no record can have are
+        left out, as a record deleted meanwhile is."""
+        keys = {key for key in map(as_id, ids) if key is not None}
+        pk = self.model.__mapper__.primary_key[0]
+        return self.get_query().filter(pk.in_(keys)).order_by(pk).all() if keys else []
+
+    @list_action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        # The form sends ids as text: PostgreSQL compares an INTEGER key with text only after a cast, so the
+        # list's bulk delete is given numbers (and ids no record can have are dropped).
+        if self._int_pk():
+            ids = [key for key in map(as_id, ids) if key is not None]
+        return super().action_delete(ids)
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
@@ -198,12 +251,30 @@ class StaffModelView(ModelView):
         """Subclasses add rule checks; each problem goes to `form.<field>.errors`."""
 
     def validate_form(self, form) -> bool:
-        ok = super().validate_form(form)
+        ok = super().validate_form(form) and self._numbers_fit(form)
         saving = request.endpoint in (f"{self.endpoint}.create_view", f"{self.endpoint}.edit_view")
         if ok and request.method == "POST" and saving and hasattr(form, "_fields"):
             editing = request.args.get("id") if request.endpoint == f"{self.endpoint}.edit_view" else None
             self.check(form, self.get_one(editing) if editing else None)
             ok = not any(field.errors for field in form)
+        return ok
+
+    def _numbers_fit(self, form) -> bool:
+        """A decimal that would overflow its NUMERIC(p, s) column is refused beside its field."""
+        ok = True
+        columns = self.model.__table__.columns
+        for field in getattr(form, "_fields", {}).values():
+            column = columns.get(field.name)
+            kind = getattr(column, "type", None)
+            # Float's precision counts binary digits, not decimal ones: only NUMERIC columns are bounded here.
+            if not isinstance(kind, Numeric) or isinstance(kind, Float) or not kind.precision or field.errors:
+                continue
+            if isinstance(field.data, bool) or not isinstance(field.data, (int, float, Decimal)):
+                continue
+            limit = 10 ** (kind.precision - (kind.scale or 0))
+            if not -limit < field.data < limit:
+                field.errors = list(field.errors) + [f"Enter a number smaller than {limit:,}."]
+                ok = False
         return ok
 
     def handle_view_exception(self, exc) -> bool:

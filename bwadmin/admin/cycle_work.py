@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from forms.advisory import AttendanceForm, InviteForm, NeedFromFindingForm, PlanSeminarsForm
 
+from ..input_bounds import as_id
 from ..extensions import db
 from ..models import Cycle, Question, Seminar, SeminarAttendance
 from ..services import needs, seminars
@@ -39,10 +40,8 @@ class CycleWorkView(_StaffPage):
         if not form.validate_on_submit():
             flash("The form expired: open the cycle page again and add the need.", "error")
             return redirect(back)
-        try:
-            question = db.session.get(Question, int(form.question_id.data or 0))
-        except ValueError:
-            question = None
+        question_id = as_id(form.question_id.data or "")
+        question = db.session.get(Question, question_id) if question_id else None
         if question is None:
             flash("That finding's question no longer exists.", "error")
             return redirect(back)
@@ -111,7 +110,8 @@ class SeminarWorkView(_StaffPage):
     def attendance(self, seminar_id: int):
         seminar = db.session.get(Seminar, seminar_id) or abort(404)
         form = AttendanceForm()
-        cycle = db.session.get(Cycle, int(form.cycle_id.data)) if (form.cycle_id.data or "").isdigit() else None
+        cycle_id = as_id(form.cycle_id.data or "")
+        cycle = db.session.get(Cycle, cycle_id) if cycle_id else None
         if cycle is None:
             abort(404)
         if form.validate_on_submit():

@@ -86,6 +86,8 @@ class JobsView(BaseView):
                 done += 1
             except (InvalidJobOperation, NoSuchJobError):
                 flash(f"Job {job_id} is no longer among the failed jobs.", "warning")
+            except ValueError:  # RQ refuses an id with other than letters, digits, _ and - before looking it up
+                flash(f"“{job_id}” is not a job id: pick failed jobs from the list.", "error")
         if done:
             flash(f"Requeued {done} failed job(s); a worker will run them again.", "success")
         return redirect(url_for(".index"))

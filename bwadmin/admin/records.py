@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from ..extensions import db
@@ -65,7 +64,7 @@ class QuestionnaireView(AdminOnlyModelView):
     def action_new_version(self, ids):
         from ..services import questionnaires as bank
 
-        made = [bank.new_version(db.session.get(Questionnaire, int(i))) for i in ids]
+        made = [bank.new_version(questionnaire) for questionnaire in self.chosen(ids)]
         for questionnaire in made:
             audit.record("create", questionnaire, summary=f"New version {questionnaire}")
         db.session.commit()
@@ -75,8 +74,7 @@ class QuestionnaireView(AdminOnlyModelView):
     def action_publish(self, ids):
         from ..services import questionnaires as bank
 
-        for i in ids:
-            questionnaire = db.session.get(Questionnaire, int(i))
+        for questionnaire in self.chosen(ids):
             try:
                 bank.publish(questionnaire)
             except bank.QuestionnaireError as exc:
@@ -259,7 +257,7 @@ class NotificationView(StaffModelView):
 
         from ..services import audit, notify
 
-        rows = self.get_query().filter(Notification.id.in_([int(i) for i in ids])).all()
+        rows = self.chosen(ids)
         maybe_sent = [row for row in rows if notify.in_doubt(row)]
         retried = [row for row in rows if notify.retry(row, even_if_maybe_sent=even_if_maybe_sent)]
         for row in retried:

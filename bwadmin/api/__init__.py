@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 from ..extensions import csrf, db
 from ..models import Cycle, Factory, Report, utcnow  # noqa: F401
 from ..services import access, audit, factory_pages, login_guard, portal, tokens
-from .openapi import SPEC
+from ..input_bounds import MAX_ID, whole_number
+from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -60,10 +61,12 @@ def _report_json(report: Report, full: bool = False) -> dict:
 @bp.post("/tokens")
 def create_token():
     body = request.get_json(silent=True) if request.is_json else request.form
+    if body is not None and not isinstance(body, dict):  # a form is a dict too (MultiDict)
+        return jsonify(message="Send a JSON object with email and password."), 400
     body = body or {}
-    email, password = str(body.get("email") or ""), str(body.get("password") or "")
-    if not email or not password:
-        return jsonify(message="Send email and password."), 400
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+        return jsonify(message="Send email and password, each as text."), 400
     try:
         user = login_guard.log_in(email, password, request.remote_addr)
     except login_guard.Refused as refused:
@@ -78,11 +81,11 @@ def create_token():
 @bp.get("/factories")
 @token_required
 def factories():
-    try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        return jsonify(message="limit and offset must be whole numbers."), 400
+    limit = whole_number(request.args.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = whole_number(request.args.get("offset"), 0, 0, MAX_ID)
+    if limit is None or offset is None:
+        return jsonify(message=f"limit must be a whole number from 1 to {MAX_LIMIT}, "
+                               f"offset one from 0 to {MAX_ID}."), 400
     cursor = request.args.get("cursor")
     if cursor is not None and offset:
         return jsonify(message="Send cursor or offset, not both."), 400
@@ -147,6 +150,8 @@ def _json_error(exc: HTTPException):
     response.status_code = exc.code or 500
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="bwadmin"'
+    if exc.code == 405 and getattr(exc, "valid_methods", None):  # HTTP requires it, and the HTML answer has it
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
 
 

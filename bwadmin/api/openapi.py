@@ -1,10 +1,15 @@
-"""The OpenAPI 3 description of /api/v1/."""
+"""The OpenAPI 3 description of /api/v1/ (tests/test_api_contract.py holds the API to it)."""
+from ..input_bounds import MAX_ID
 
 _error = {"$ref": "#/components/schemas/Error"}
 _json_error = {"application/json": {"schema": _error}}
 _not_found = {"description": "Not found, or not yours to see", "content": _json_error}
 _unauth = {"description": "Missing, revoked or expired token", "content": _json_error}
-_id = lambda name: {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}  # noqa: E731
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+_bad = {"description": "A parameter or the body is not as described here", "content": _json_error}
+# Ids are INTEGER columns: past that range no record exists, and the answer is 404.
+_id = lambda name: {"name": name, "in": "path", "required": True,  # noqa: E731
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 SPEC = {
     "openapi": "3.0.3",
@@ -13,7 +18,10 @@ SPEC = {
                             "Anything you may not see is answered 404."},
     "servers": [{"url": "/api/v1"}],
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "A token from POST /tokens. It stops working 90 days after it was issued (the server's "
+                           "BWADMIN_TOKEN_DAYS), when its user's password changes, or when staff revoke it."}},
         "schemas": {
             "Error": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
             "Factory": {"type": "object", "properties": {
@@ -40,21 +48,24 @@ SPEC = {
             "summary": "Exchange email and password for a bearer token", "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["email", "password"],
-                "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "properties": {"email": {"type": "string", "minLength": 1, "maxLength": 254},
+                               "password": {"type": "string", "minLength": 1}}}}}},
             "responses": {
                 "201": {"description": "A new token", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}}}}}},
-                "400": {"description": "Email or password missing", "content": _json_error},
+                "400": {"description": "Email or password missing, or not text", "content": _json_error},
                 "401": {"description": "Wrong email or password", "content": _json_error},
                 "429": {"description": "Too many attempts", "content": _json_error}}}},
         "/factories": {"get": {
             "summary": "Factories you may see, by name",
             "description": "A page at a time: send the next_cursor of one page as the cursor of the next, until "
                            "next_cursor is null. offset also pages, more slowly on deep pages.",
-            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
+            "parameters": [{"name": "limit", "in": "query", "schema": {
+                               "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
                            {"name": "cursor", "in": "query", "schema": {"type": "string"},
                             "description": "The next_cursor of the page before: this page starts after it"},
-                           {"name": "offset", "in": "query", "schema": {"type": "integer"},
+                           {"name": "offset", "in": "query", "schema": {
+                               "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
                             "description": "Factories to skip (not with cursor); slower the deeper the page"}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
@@ -64,8 +75,8 @@ SPEC = {
                     "next_cursor": {"type": "string", "nullable": True,
                                     "description": "The cursor of the next page; null on the last page"},
                     "total": {"type": "integer", "description": "How many factories you may see in all"}}}}}},
-                "400": {"description": "limit or offset not a whole number, a cursor this list did not give, "
-                                       "or both cursor and offset", "content": _json_error},
+                "400": {"description": "limit or offset not a whole number in its range, a cursor this list did "
+                                       "not give, or both cursor and offset", "content": _json_error},
                 "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],

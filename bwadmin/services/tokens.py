@@ -1,5 +1,6 @@
 """API bearer tokens: only a hash is stored; each carries the user's session version when issued,
-so a password change or deactivation ends it at once; staff can revoke one in the admin panel."""
+so a password change or deactivation ends it at once; staff can revoke one in the admin panel; each expires
+BWADMIN_TOKEN_DAYS after it was issued, so a token copied once does not work for ever."""
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +8,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
@@ -44,18 +46,23 @@ class ApiUser(NamedTuple):
 _BY_HASH = select(ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role, User.buyer_id,
                   User.factory_id).join(User, User.id == ApiToken.user_id).where(
     ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True),
-    ApiToken.session_version == User.session_version)
+    ApiToken.session_version == User.session_version, ApiToken.created_at > bindparam("issued_after"))
+
+
+def lifetime() -> timedelta:
+    return timedelta(days=int(current_app.config.get("BWADMIN_TOKEN_DAYS") or 90))
 
 
 def authenticate(raw: str | None) -> ApiUser | None:
-    """One query: the token's user if the token is known, not revoked, and its user active on the same version."""
+    """One query: the token's user if the token is known, not revoked, not expired, and its user active on the same
+    version."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    row = db.session.execute(_BY_HASH, {"token_hash": digest(raw)}).first()
+    now = utcnow()
+    row = db.session.execute(_BY_HASH, {"token_hash": digest(raw), "issued_after": now - lifetime()}).first()
     if row is None:
         return None
     token_id, last_used_at, *user = row
-    now = utcnow()
     if last_used_at is None or now - last_used_at > timedelta(minutes=5):
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
         db.session.commit()
