@@ -100,7 +100,7 @@ def test_the_sweep_drafts_what_a_lost_job_left_undrafted(app, smtp):
     world = _completed(World(answers=FINDINGS))
     answer(world.cycle, "self_diagnosis", FINDINGS)
     db.session.commit()
-    get_redis(app).flushall()  # the job queued at completion is gone with Redis
+    get_redis(app).flushdb()  # the job queued at completion is gone with Redis (flushall would empty other databases)
     before_release = world.due("release") - timedelta(days=10)
     result = tick(before_release)
     assert result.draft_jobs
