@@ -2,6 +2,7 @@
 is unset and an embedded Redis when REDIS_URL is unset. Ctrl-C or SIGTERM stops them all."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import psutil
 import redis
+from honcho.manager import KILL_WAIT
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -56,19 +58,29 @@ def wait_for_redis(url: str, server: subprocess.Popen, stopping, timeout: float 
         raise RuntimeError(f"the embedded Redis did not answer on {url}")
 
 
-def stop(groups: list[subprocess.Popen], grace: float = 30) -> None:
-    # rq's work-horses run in process groups of their own, so a worker killed mid-job leaves its horse behind:
-    # note every process now and end whichever outlives its honcho.
-    everyone = psutil.Process().children(recursive=True)
-    for group in reversed(groups):  # Redis last
+def stop(groups: list[subprocess.Popen]) -> None:
+    for group in reversed(groups):  # Redis last, once nothing uses it
+        # honcho kills what has not stopped KILL_WAIT seconds after its SIGTERM, a process group at a time, but an
+        # rq work-horse has a group of its own: it outlives its worker until its job ends, and honcho waits as
+        # long, for the end of its output. So its processes are noted now, and whatever is left is killed here.
+        members = []
+        with contextlib.suppress(psutil.Error):  # already gone
+            members = psutil.Process(group.pid).children(recursive=True)
         if group.poll() is None:
             group.send_signal(signal.SIGTERM)
         try:
-            group.wait(grace)
+            group.wait(KILL_WAIT + 1)
         except subprocess.TimeoutExpired:
-            os.killpg(group.pid, signal.SIGKILL)
-    for process in psutil.wait_procs(everyone, timeout=1)[1]:
-        process.kill()
+            for process in members:
+                with contextlib.suppress(psutil.Error, ProcessLookupError):
+                    # Not honcho's own helpers (in its process group): they report each stop, and it waits for that.
+                    if os.getpgid(process.pid) != group.pid:
+                        process.kill()
+            try:
+                group.wait(5)
+            except subprocess.TimeoutExpired:
+                group.kill()
+                group.wait()
 
 
 def main() -> int:

@@ -50,9 +50,8 @@ def processes_under(pid: int, *expected: str, timeout: float = 30) -> tuple[list
         time.sleep(0.3)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
+def launch(tmp_path) -> tuple[subprocess.Popen, int]:
+    """`python -m bwadmin.runner` on a migrated database of its own, with neither REDIS_URL nor MAIL_SERVER."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER")}
     env.update(PORT=str(port), MAIL_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", WEB_CONCURRENCY="1",
@@ -61,6 +60,22 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
                    capture_output=True)
     proc = subprocess.Popen([sys.executable, "-m", "bwadmin.runner"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, port
+
+
+def stop_if_running(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
+    proc, port = launch(tmp_path)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login") == 200
         children, names = processes_under(proc.pid, "rq worker", "rq cron", "bwadmin.mailsink")
@@ -73,12 +88,42 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         proc.send_signal(stop_signal)
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_if_running(proc)
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
     assert "bwadmin stopped." in proc.stdout.read()
+
+
+def work_horses(pid: int) -> list[psutil.Process]:
+    """rq forks a work-horse per job, in a process group of its own (honcho's shells lead theirs too)."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if "rq worker" in " ".join(child.cmdline()) and child.name() != "sh" and os.getpgid(child.pid) == child.pid:
+                found.append(child)
+        except (psutil.Error, ProcessLookupError):
+            pass
+    return found
+
+
+@pytest.mark.slow
+def test_a_job_running_at_the_stop_leaves_no_work_horse(tmp_path):
+    import redis
+    from rq import Queue
+
+    proc, port = launch(tmp_path)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/login") == 200
+        connection = redis.Redis(unix_socket_path=str(tmp_path / "instance" / "redis.sock"))
+        Queue("notices", connection=connection).enqueue("time.sleep", 120, job_timeout=300)
+        deadline = time.monotonic() + 30
+        while not (horses := work_horses(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert horses, "the job did not start"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)  # well before the job would end
+    finally:
+        stop_if_running(proc)
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
