@@ -322,8 +322,8 @@ def form_class_for(questionnaire, language: str = "en") -> type[QuestionnaireFor
     return _published_form_class(questionnaire, language)
 
 
-# The id alone is not enough: ids are reused after rows are deleted (tests, a restored database). Built under the
-# condition, so every thread gets the same class.
+# The id alone is not enough: ids are reused after rows are deleted (tests, a restored database). One thread
+# builds a class while the others asking for it wait, so every request gets the same class.
 @cached(caches.questionnaire_forms, condition=caches.lock,
         key=lambda q, language: (q.id, q.kind, q.version, q.published_at, language))
 def _published_form_class(questionnaire, language: str) -> type[QuestionnaireForm]:
