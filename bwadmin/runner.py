@@ -88,8 +88,6 @@ def stop(groups: list[subprocess.Popen]) -> None:
 
 
 def main() -> int:
-    env = environment()
-    names = ["web", "worker", "cron"] + ([] if os.environ.get("MAIL_SERVER") else ["mail"])
     stopping = False
 
     def on_signal(signum, frame):
@@ -98,9 +96,11 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    env = environment()
+    names = ["web", "worker", "cron"] + ([] if os.environ.get("MAIL_SERVER") else ["mail"])
     groups: list[subprocess.Popen] = []
     try:
-        if "REDIS_SOCKET" in env:
+        if "REDIS_SOCKET" in env and not stopping:
             groups.append(honcho(["redis"], env))
             wait_for_redis(env["REDIS_URL"], groups[0], lambda: stopping)
         if not stopping:
