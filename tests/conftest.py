@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from bwadmin import create_app
+from bwadmin import caches, create_app
 from bwadmin.extensions import db
 
 
@@ -65,7 +65,8 @@ def _app(database_url, redis_url, tmp_path_factory):
 
 @pytest.fixture
 def app(_app, tmp_path):
-    """The session's app with the settings it started with; every table emptied after the test, Redis flushed."""
+    """The session's app with the settings it started with; every table emptied after the test, Redis flushed,
+    the caches emptied."""
     settings = dict(_app.config)
     _app.config["BWADMIN_REPORTS_DIR"] = str(tmp_path / "reports")
     with _app.app_context():
@@ -82,6 +83,8 @@ def app(_app, tmp_path):
 
         get_redis(_app).flushdb()
         db.engine.dispose()
+        # The next test's rows take the same ids: nothing built from this test's rows may be found by them.
+        caches.clear_all()
     _app.config.clear()
     _app.config.update(settings)
     _app.extensions.pop("bwadmin.country_averages", None)  # computed from this test's reports

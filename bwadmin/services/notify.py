@@ -83,9 +83,6 @@ def record_many(rows: list[dict]) -> dict[str, int]:
     return added
 
 
-_templates: dict = {}
-
-
 def compose(template: str, language: str, **context) -> tuple[str, str]:
     """Plain text and HTML of an email from templates/emails/<template>.txt and .html."""
     context.setdefault("base_url", current_app.config.get("BWADMIN_BASE_URL", ""))

@@ -1,18 +1,19 @@
 """What the portals show, gathered in a constant number of queries whatever the number of factories."""
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from cachetools import cached
 from sqlalchemy import and_, bindparam, func, inspect, null, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
+from .. import caches
 from ..extensions import db
 from ..models import (MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent,
                       ShareRequest, Sourcing)
@@ -160,25 +161,15 @@ def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, 
     return out
 
 
-AVERAGES_TTL = 60.0  # seconds: averages move only when a report is released
-
-
-def averages_cache() -> dict[str, tuple[float, dict[str, float]]]:
-    from flask import current_app
-
-    return current_app.extensions.setdefault("bwadmin.country_averages", {})
-
-
 def country_averages(country: str) -> dict[str, float]:
     """Country averages, computed at most once a minute per process (they are the same for every viewer)."""
-    now = time.monotonic()
-    cache = averages_cache()
-    cached = cache.get(country)
-    if cached and now - cached[0] < AVERAGES_TTL:
-        return cached[1]
-    averages = compute_country_averages(country)
-    cache[country] = (now, averages)
-    return averages
+    return _cached_country_averages(db.engine.url, country)
+
+
+# The database in the key: an app's averages are not another's (the tests, a CLI run against another database).
+@cached(caches.country_averages, lock=caches.lock)
+def _cached_country_averages(database, country: str) -> dict[str, float]:
+    return compute_country_averages(country)
 
 
 def compute_country_averages(country: str) -> dict[str, float]:

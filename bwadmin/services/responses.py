@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cachetools import cached
 from sqlalchemy import delete, insert, select, update
 
+from .. import caches
 from ..extensions import db
 from ..models import Answer, Question, Response, utcnow
 from . import questionnaires
@@ -142,16 +144,19 @@ def raw_inputs_of(response: Response) -> dict[int, str]:
 
 
 def question_ids(questionnaire) -> frozenset[int]:
-    key = (questionnaire.id, questionnaire.version, questionnaire.published_at)
-    if questionnaire.published and key in _ids_cache:
-        return _ids_cache[key]
-    ids = frozenset(db.session.scalars(select(Question.id).where(Question.questionnaire_id == questionnaire.id)))
     if questionnaire.published:
-        _ids_cache[key] = ids
-    return ids
+        return _published_question_ids(questionnaire.id, questionnaire.version, questionnaire.published_at)
+    return _load_question_ids(questionnaire.id)
 
 
-_ids_cache: dict[tuple, frozenset[int]] = {}
+def _load_question_ids(questionnaire_id: int) -> frozenset[int]:
+    return frozenset(db.session.scalars(select(Question.id).where(Question.questionnaire_id == questionnaire_id)))
+
+
+# Version and publication time in the key too: ids are reused after rows are deleted.
+@cached(caches.question_ids, lock=caches.lock)
+def _published_question_ids(questionnaire_id: int, version, published_at) -> frozenset[int]:
+    return _load_question_ids(questionnaire_id)
 
 
 def save_draft(response: Response, values: dict[int, object], raw: dict[int, str] | None = None) -> int:

@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from cachetools import cached
 from sqlalchemy import Text, cast, func, select
 
+from .. import caches
 from ..extensions import db
 from ..models import Answer, Question, Questionnaire, Response
 from .responses import shown_by, shown_ids, values_of, visibility
@@ -62,18 +64,18 @@ class Structure:
     scored: tuple = ()  # (question, cluster label, compliance point label, English text) of each scorable one
 
 
-_structures: dict[tuple, Structure] = {}
-
-
 def structure_for(questionnaire_id: int) -> Structure:
     """The structure of a questionnaire version; cached for published versions, which never change."""
     head = db.session.execute(
         select(Questionnaire.kind, Questionnaire.version, Questionnaire.created_at, Questionnaire.published_at,
                Questionnaire.structure).where(Questionnaire.id == questionnaire_id)
     ).one()
-    key = (questionnaire_id, head.kind, head.version, head.created_at, head.published_at)
-    if head.published_at is not None and key in _structures:
-        return _structures[key]
+    if head.published_at is None:
+        return _build_structure(questionnaire_id, head)
+    return _published_structure(questionnaire_id, head)
+
+
+def _build_structure(questionnaire_id: int, head) -> Structure:
     rows = db.session.execute(
         select(Question.id, Question.code, Question.cluster, Question.compliance_point, Question.type,
                Question.noncompliant_answer, Question.zero_tolerance, Question.text, Question.show_if)
@@ -83,27 +85,28 @@ def structure_for(questionnaire_id: int) -> Structure:
     labels = head.structure or {}
     cluster_labels, point_labels = labels.get("clusters", {}), labels.get("compliance_points", {})
     chosen = tuple(q for q in questions if scorable(q))
-    structure = Structure(
+    return Structure(
         questions, chosen, cluster_labels, point_labels, any(q.show_if for q in questions), visibility(questions),
         tuple((q, _label(cluster_labels, q.cluster), _label(point_labels, q.compliance_point), q.text_in("en"))
               for q in chosen))
-    if head.published_at is not None:
-        _structures[key] = structure
-    return structure
+
+
+# More than the id in the key: ids are reused after rows are deleted.
+_published_structure = cached(
+    caches.scoring_structures, lock=caches.lock,
+    key=lambda questionnaire_id, head: (questionnaire_id, head.kind, head.version, head.created_at, head.published_at),
+)(_build_structure)
 
 
 # --- the answers of many responses in one query -----------------------------------------------------------
 _SEP = "\x1e"  # never inside JSON text: json escapes every control character
-_decoded: dict[str, object] = {}
+_SCALAR_STARTS = frozenset('"-0123456789tfn')  # a string, a number, true, false, null
 
 
 def _decode(text: str):
-    value = _decoded.get(text, _decoded)
-    if value is _decoded:
-        value = json.loads(text)
-        if value is None or isinstance(value, (str, int, float)) and len(text) < 64:
-            _decoded[text] = value
-    return value
+    if len(text) < 64 and text[:1] in _SCALAR_STARTS:
+        return caches.decode_scalar(text)
+    return json.loads(text)
 
 
 def load_values(response_ids) -> dict[int, dict[int, object]]:
