@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms.validators import ValidationError
 
 from ..extensions import db
+from ..queue import enqueue_notices
 from ..services import account_mail, audit
 
 from ..models import (
@@ -255,8 +256,6 @@ class NotificationView(StaffModelView):
         self._retry(ids, even_if_maybe_sent=True)
 
     def _retry(self, ids, even_if_maybe_sent: bool) -> None:
-        from jobs import notices as notice_jobs
-
         from ..services import audit, notify
 
         rows = self.get_query().filter(Notification.id.in_([int(i) for i in ids])).all()
@@ -268,7 +267,7 @@ class NotificationView(StaffModelView):
         skipped = len(rows) - len(retried)
         if retried:
             try:
-                notice_jobs.enqueue([row.id for row in retried])
+                enqueue_notices([row.id for row in retried])
                 flash(f"{len(retried)} notice(s) queued to be sent again.", "success")
             except Exception:  # noqa: BLE001 - Redis down: the sweep picks pending notices up later
                 flash(f"{len(retried)} notice(s) marked pending; the queue is unreachable, the sweep will send them.",

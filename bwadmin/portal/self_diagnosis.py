@@ -14,6 +14,7 @@ from forms.questionnaire import form_for, shown_names
 
 from ..extensions import csrf, db
 from ..models import Cycle
+from ..queue import queue_drafts
 from ..services import access, audit, draft_stash, responses, scoring
 from . import role_required
 
@@ -131,9 +132,7 @@ def save(cycle_id: int):
             return _page(cycle, response, form)
         audit.record("submit", response, summary=f"Self-diagnosis submitted: {cycle}")
         db.session.commit()
-        from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
-
-        report_jobs.queue_drafts([cycle.id])  # the results, drafted for the factory and released with the report
+        queue_drafts([cycle.id])  # the results, drafted for the factory and released with the report
         flash("Your self-diagnosis is submitted. Thank you.", "info")
         return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
     db.session.commit()

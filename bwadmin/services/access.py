@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.exceptions import NotFound
 
+from ..config import settings
 from ..extensions import db
 from ..models import Cycle, Factory, Report, Sourcing, User, utcnow
 
@@ -156,16 +156,11 @@ def buyer_sources_from(user, factory_id: int) -> Sourcing | None:
     )
 
 
-def reports_dir() -> Path:
-    configured = current_app.config.get("BWADMIN_REPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
-
-
 def report_file(report: Report) -> Path:
     """The report's PDF on disk, only inside the reports directory; NotFound when missing."""
     if not report.file_path:
         raise NotFound()
-    base = reports_dir().resolve()
+    base = settings().reports_dir.resolve()
     path = (base / report.file_path).resolve()
     if base not in path.parents or not path.is_file():
         raise NotFound()

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import aliased, selectinload
 
+from ..config import settings
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Factory, Milestone, Report, Sourcing, User, utcnow
 from . import audit, differentiation, messages, notify, report_docs
@@ -240,7 +240,6 @@ def notice_context(cycle, now: datetime) -> dict:
 def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: dict | None = None, **values) -> dict:
     """The notice (a Notification row: its subject now, its body when sent) telling `user` about the milestone of
     `cycle` (a Cycle or a CycleRow); its key makes it once. `context`: notice_context(cycle, now), if at hand."""
-    base_url = current_app.config.get("BWADMIN_BASE_URL", "")
     language = user.language or "en"
     context = (context or notice_context(cycle, now)) | values
     if "verdict_high" in context:
@@ -249,7 +248,7 @@ def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: di
     portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
     # The body is composed from these parts when the notice is sent (notify.body_of), not here: a release
     # records thousands of notices at once.
-    parts = {"template": "notice", "lines": lines, "link": base_url + portal,
+    parts = {"template": "notice", "lines": lines, "link": settings().base_url + portal,
              "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email)}
     return notify.row(f"milestone:{milestone_id}:{kind}:{user.id}", user.email, kind, subject, None, None,
                       user=user, milestone=milestone_id, language=language, parts=parts)
@@ -374,7 +373,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
         report_docs.open_improvement_plans(told_cycles, now)
         factory_people = factory_users_of(told_cycles)
         buyer_people = consenting_buyer_users_of(told_cycles)
-        pdf = report_docs.pdf_wanted()
+        pdf = settings().report_pdf
         advance_many(told_cycles, "reporting")
         for result, milestone in told:
             cycle = by_id[milestone.cycle_id]
@@ -434,7 +433,7 @@ def _programme_progress(milestone: Milestone, now: datetime) -> Done:
     report = report_docs.generate_programme_progress(cycle, now)
     db.session.flush()
     _released(report, result)
-    if report_docs.pdf_wanted():
+    if settings().report_pdf:
         result.pdfs.append(report.id)
     tell(result, milestone, factory_users(cycle), "programme_progress_factory", now)
     tell(result, milestone, consenting_buyer_users(cycle), "programme_progress_buyer", now)

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import func, insert, select, update
 
+from ..config import settings
 from ..extensions import db, mail
 from ..models import Notification, utcnow
 from . import messages
@@ -90,7 +91,7 @@ _templates: dict = {}
 
 def compose(template: str, language: str, **context) -> tuple[str, str]:
     """Plain text and HTML of an email from templates/emails/<template>.txt and .html."""
-    context.setdefault("base_url", current_app.config.get("BWADMIN_BASE_URL", ""))
+    context.setdefault("base_url", settings().base_url)
     # The compiled templates straight from the app's Jinja environment: an email needs nothing of a request.
     env = current_app.jinja_env
     text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)

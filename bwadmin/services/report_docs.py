@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ..config import settings
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -51,16 +52,6 @@ PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_sy
 PDF_KINDS = models_reports.PDF_KINDS
 
 
-def pdf_wanted() -> bool:
-    wanted = current_app.config.get("BWADMIN_REPORT_PDF", True)
-    return bool(wanted) and str(wanted).lower() not in ("0", "false", "no", "off")
-
-
-def reports_dir() -> Path:
-    configured = current_app.config.get("BWADMIN_REPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
-
-
 def get_or_create(cycle: Cycle, kind: str) -> Report:
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == kind))
     if report is None:
@@ -84,7 +75,7 @@ _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 
 def write_pdf(report: Report, data: dict) -> str | None:
     """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
-    if not pdf_wanted():
+    if not settings().report_pdf:
         return None
     from fpdf import FPDF
 
@@ -106,7 +97,7 @@ def write_pdf(report: Report, data: dict) -> str | None:
     pdf.set_font(family, size=10)
     pdf.write_html(html, font_family=family)
     relative = Path(str(report.cycle_id)) / f"{report.kind}.pdf"
-    target = reports_dir() / relative
+    target = settings().reports_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     pdf.output(str(temporary))
@@ -130,7 +121,7 @@ def make_pdf(report_id: int) -> str | None:
     report = db.session.get(Report, report_id)
     if report is None or report.released_at is None or report.kind not in PDF_KINDS or not report.data:
         return None
-    if report.file_path and (reports_dir() / report.file_path).is_file():
+    if report.file_path and (settings().reports_dir / report.file_path).is_file():
         return report.file_path  # made already
     path = write_pdf(report, report.data)
     if path is not None:
@@ -143,7 +134,7 @@ def make_pdf(report_id: int) -> str | None:
 
 def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
     """Released reports still without their PDF (their job was lost with Redis, or never queued)."""
-    if not pdf_wanted():
+    if not settings().report_pdf:
         return []
     query = select(Report.id).join(ReportContent).where(
         Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None), Report.file_path.is_(None),
