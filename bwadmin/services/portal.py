@@ -131,7 +131,7 @@ def _report_view_stmt(role: str | None):
 
 def report_view(user, report_id: int) -> ReportView:
     """The report's page if this user may see it (access.visible_reports_stmt), else NotFound. One query."""
-    row = db.session.execute(_report_view_stmt(access._role(user)),
+    row = db.session.execute(_report_view_stmt(access.role_of(user)),
                              {**access.viewer_params(user), "report_id": report_id}).first()
     if row is None:
         raise NotFound()
@@ -274,7 +274,7 @@ def _factory_cycle_stmt(role: str | None):
 def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry]]:
     """The factory if this user may see it (else NotFound), its latest cycle, and that cycle's timeline in due
     order. One query."""
-    rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
+    rows = db.session.execute(_factory_cycle_stmt(access.role_of(user)),
                               {**access.viewer_params(user), "factory_id": factory_id}).all()
     if not rows:
         raise NotFound()
@@ -288,7 +288,7 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     factory, cycle, timeline = factory_with_cycle(user, factory_id)
     reports, assessment_data = [], None
     if cycle is not None:
-        rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
+        rows = db.session.execute(_cycle_reports_stmt(access.role_of(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
         reports = [ReportView(*row) for row in rows]
         assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)
