@@ -8,6 +8,7 @@ and reported in MilestoneError, so the job is retried; the others of the batch a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import aliased, selectinload
 
+from ..batches import chunked
 from ..config import settings
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Factory, Milestone, Report, Sourcing, User, utcnow
@@ -98,7 +100,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
     if not claimed:
         db.session.rollback()
         return []
-    # Plain rows: a batch handler (`handler.many`) reads what it needs itself; the others get ORM milestones.
+    # Plain rows: a batch handler (`Handler.many`) reads what it needs itself; the others get ORM milestones.
     rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id)
                               .where(Milestone.id.in_(claimed))).all()
     order = {kind: i for i, kind in enumerate(MILESTONE_KINDS)}
@@ -110,7 +112,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         # Consecutive milestones of a kind whose handler has a batch form are done together; if the batch
         # fails, each is done alone, so one bad milestone does not hold back the others.
         handler = HANDLERS[rows[start].kind]
-        many = getattr(handler, "many", None)
+        many = handler.many
         end = start + 1
         if many is not None:
             while end < len(rows) and rows[end].kind == rows[start].kind:
@@ -135,7 +137,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         for row in group:
             try:
                 with db.session.begin_nested():
-                    result = many([row], now)[0] if many is not None else handler(milestones[row.id], now)
+                    result = many([row], now)[0] if many is not None else handler.one(milestones[row.id], now)
                     _record_outcomes([result])
                     db.session.flush()  # the handler's ORM changes, inside the savepoint
                 done.append(result)
@@ -169,9 +171,9 @@ def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
     """cycle id → the active users of its factory, for many cycles in one query."""
     by_factory: dict[int, list] = {}
     factory_ids = sorted({c.factory_id for c in cycles})
-    for start in range(0, len(factory_ids), 500):
+    for chunk in chunked(factory_ids):
         for row in db.session.execute(select(*_USER_COLUMNS, User.factory_id).where(
-                User.factory_id.in_(factory_ids[start:start + 500]), User.active).order_by(User.id)):
+                User.factory_id.in_(chunk), User.active).order_by(User.id)):
             if row.role == "factory":  # checked here: in SQL it would steer SQLite to the role index
                 by_factory.setdefault(row.factory_id, []).append(row)
     return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
@@ -184,17 +186,17 @@ def consenting_buyer_users_of(cycles: list[Cycle]) -> dict[int, list]:
     walk over every buyer user."""
     factory_ids = sorted({c.factory_id for c in cycles})
     factories_of_buyer: dict[int, list[int]] = {}
-    for start in range(0, len(factory_ids), 500):
+    for chunk in chunked(factory_ids):
         for link in db.session.execute(
                 select(Sourcing.buyer_id, Sourcing.factory_id, Sourcing.consent_given_at, Sourcing.consent_withdrawn_at)
-                .where(Sourcing.factory_id.in_(factory_ids[start:start + 500]))):
+                .where(Sourcing.factory_id.in_(chunk))):
             if Sourcing.consent_stands_for(link.consent_given_at, link.consent_withdrawn_at):
                 factories_of_buyer.setdefault(link.buyer_id, []).append(link.factory_id)
     by_factory: dict[int, list] = {}
     buyer_ids = sorted(factories_of_buyer)
-    for start in range(0, len(buyer_ids), 500):
+    for chunk in chunked(buyer_ids):
         for row in db.session.execute(select(*_USER_COLUMNS, User.buyer_id).where(
-                User.buyer_id.in_(buyer_ids[start:start + 500]), User.active)):
+                User.buyer_id.in_(chunk), User.active)):
             if row.role != "buyer":  # checked here: in SQL it would steer SQLite to the role index
                 continue
             for factory_id in factories_of_buyer[row.buyer_id]:
@@ -226,8 +228,8 @@ def advance_many(cycles: list, status: str) -> None:
     """advance() for many cycles (Cycle or CycleRow), in one statement per 500."""
     behind = STATUS_ORDER[:STATUS_ORDER.index(status)]
     ids = [c.id for c in cycles if c.status in behind]
-    for start in range(0, len(ids), 500):
-        db.session.execute(update(Cycle).where(Cycle.id.in_(ids[start:start + 500]), Cycle.status.in_(behind))
+    for chunk in chunked(ids):
+        db.session.execute(update(Cycle).where(Cycle.id.in_(chunk), Cycle.status.in_(behind))
                            .values(status=status).execution_options(synchronize_session=False))
 
 
@@ -340,8 +342,8 @@ def _cycle_rows_stmt():
 def cycle_rows(cycle_ids) -> dict[int, CycleRow]:
     """cycle id → its CycleRow, one query per 500."""
     ids, found = sorted(set(cycle_ids)), {}
-    for start in range(0, len(ids), 500):
-        for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": ids[start:start + 500]}):
+    for chunk in chunked(ids):
+        for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": list(chunk)}):
             found[row[0]] = CycleRow(*row[:5], FactoryRow(*row[5:8]),
                                      None if row[8] is None else PersonRow(*row[8:]))
     return found
@@ -385,13 +387,6 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
                 pending += [(result, notice(milestone.id, cycle, u, kind, now, context)) for u in people]
     record_notices(pending)
     return results
-
-
-def _release(milestone, now: datetime) -> Done:
-    return _release_many([milestone], now)[0]
-
-
-_release.many = _release_many
 
 
 def _reminder(days: int):
@@ -455,14 +450,23 @@ def _differentiation(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
+@dataclass(frozen=True)
+class Handler:
+    """What a milestone of one kind does when due: `one(milestone, now)` with an ORM Milestone, or, for a kind done
+    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id), one Done per row."""
+
+    one: Callable[[Milestone, datetime], Done] | None = None
+    many: Callable[[list, datetime], list[Done]] | None = None
+
+
 HANDLERS = {
-    "cycle_start": _start,
-    "advisory_end": _advisory_end,
-    "assessment_due": _assessment_due,
-    "release": _release,
-    "factory_progress_reminder_14": _reminder(14),
-    "factory_progress_reminder_3": _reminder(3),
-    "factory_progress_report": _factory_progress,
-    "programme_progress_report": _programme_progress,
-    "differentiation": _differentiation,
+    "cycle_start": Handler(one=_start),
+    "advisory_end": Handler(one=_advisory_end),
+    "assessment_due": Handler(one=_assessment_due),
+    "release": Handler(many=_release_many),
+    "factory_progress_reminder_14": Handler(one=_reminder(14)),
+    "factory_progress_reminder_3": Handler(one=_reminder(3)),
+    "factory_progress_report": Handler(one=_factory_progress),
+    "programme_progress_report": Handler(one=_programme_progress),
+    "differentiation": Handler(one=_differentiation),
 }

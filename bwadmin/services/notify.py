@@ -19,6 +19,7 @@ from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import func, insert, select, update
 
+from ..batches import chunked
 from ..config import settings
 from ..extensions import db, mail
 from ..models import Notification, utcnow
@@ -65,8 +66,7 @@ def record_many(rows: list[dict]) -> dict[str, int]:
     added: dict[str, int] = {}
     items = list(unique.values())
     now = utcnow()
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
+    for chunk in chunked(items):
         if dialect in ("sqlite", "postgresql"):
             # ON CONFLICT DO NOTHING: the unique key is the guard, even against another worker at the same moment.
             dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ..batches import chunked
 from ..config import settings
 from ..extensions import db
 from ..models import (
@@ -316,8 +317,8 @@ def release_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[i
     drafted = {c.id: existing[c.id].id for c in cycles
                if _current(existing.get(c.id), sources.get(c.id)) and existing[c.id].released_at is None}
     ids = list(drafted.values())
-    for start in range(0, len(ids), 500):
-        db.session.execute(update(Report).where(Report.id.in_(ids[start:start + 500]))
+    for chunk in chunked(ids):
+        db.session.execute(update(Report).where(Report.id.in_(chunk))
                            .values(released_at=now, release_at=func.coalesce(Report.release_at, now), file_path=None)
                            .execution_options(synchronize_session=False))
     made = _write_scored([c for c in cycles if c.id not in drafted], kind, sources, existing, now, release=True)
@@ -331,8 +332,8 @@ def draft_reports(cycle_ids: list[int], now: datetime | None = None) -> dict[str
     now = now or utcnow()
     made = {}
     ids = sorted(set(cycle_ids))
-    for start in range(0, len(ids), 500):
-        cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(ids[start:start + 500]))
+    for chunk in chunked(ids):
+        cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(chunk))
                                          .options(selectinload(Cycle.factory))))
         for kind in SCORED_KINDS:
             made[kind] = made.get(kind, 0) + len(draft_scored_many(cycles, kind, now))
