@@ -10,18 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
-from typing import NamedTuple
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..batches import chunked
 from ..config import settings
 from ..extensions import db
-from ..models import MILESTONE_KINDS, Cycle, Factory, Milestone, Report, Sourcing, User, utcnow
+from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
 from . import audit, differentiation, messages, notify, report_docs
+from .cycle_rows import CycleLike, Person, cycle_rows
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -167,7 +166,7 @@ def _record_outcomes(results: list[Done]) -> None:
 _USER_COLUMNS = (User.id, User.email, User.name, User.language, User.role)
 
 
-def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
+def factory_users_of(cycles: list[CycleLike]) -> dict[int, list]:
     """cycle id → the active users of its factory, for many cycles in one query."""
     by_factory: dict[int, list] = {}
     factory_ids = sorted({c.factory_id for c in cycles})
@@ -179,7 +178,7 @@ def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
     return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
 
 
-def consenting_buyer_users_of(cycles: list[Cycle]) -> dict[int, list]:
+def consenting_buyer_users_of(cycles: list[CycleLike]) -> dict[int, list]:
     """cycle id → the users of every buyer that sources from its factory and whose consent stands.
 
     Two indexed queries (the links, then their buyers' users) rather than one join, which SQLite would plan as a
@@ -214,7 +213,7 @@ def consenting_buyer_users(cycle: Cycle) -> list:
     return consenting_buyer_users_of([cycle])[cycle.id]
 
 
-def advisors(cycle) -> list:
+def advisors(cycle: CycleLike) -> list:
     return [cycle.advisor] if cycle.advisor is not None and cycle.advisor.active else []
 
 
@@ -224,8 +223,8 @@ def advance(cycle: Cycle, status: str) -> None:
         cycle.status = status
 
 
-def advance_many(cycles: list, status: str) -> None:
-    """advance() for many cycles (Cycle or CycleRow), in one statement per 500."""
+def advance_many(cycles: list[CycleLike], status: str) -> None:
+    """advance() for many cycles, in one statement per 500."""
     behind = STATUS_ORDER[:STATUS_ORDER.index(status)]
     ids = [c.id for c in cycles if c.status in behind]
     for chunk in chunked(ids):
@@ -233,15 +232,16 @@ def advance_many(cycles: list, status: str) -> None:
                            .values(status=status).execution_options(synchronize_session=False))
 
 
-def notice_context(cycle, now: datetime) -> dict:
+def notice_context(cycle: CycleLike, now: datetime) -> dict:
     """What every notice about this cycle's milestone says, whoever it tells: worked out once per cycle."""
     return {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
             "advisor": cycle.advisor.name if cycle.advisor else "-"}
 
 
-def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: dict | None = None, **values) -> dict:
+def notice(milestone_id: int, cycle: CycleLike, user: Person, kind: str, now: datetime, context: dict | None = None,
+           **values) -> dict:
     """The notice (a Notification row: its subject now, its body when sent) telling `user` about the milestone of
-    `cycle` (a Cycle or a CycleRow); its key makes it once. `context`: notice_context(cycle, now), if at hand."""
+    `cycle`; its key makes it once. `context`: notice_context(cycle, now), if at hand."""
     language = user.language or "en"
     context = (context or notice_context(cycle, now)) | values
     if "verdict_high" in context:
@@ -296,57 +296,6 @@ def _assessment_due(milestone: Milestone, now: datetime) -> Done:
     tell(result, milestone, factory_users(cycle), "assessment_due_factory", now)
     tell(result, milestone, advisors(cycle), "assessment_due_advisor", now)
     return result
-
-
-class FactoryRow(NamedTuple):
-    name: str
-    country: str
-    city: str | None
-
-
-class PersonRow(NamedTuple):
-    id: int
-    email: str
-    name: str | None
-    language: str | None
-    role: str
-    active: bool
-
-
-class CycleRow(NamedTuple):
-    """What a batch of releases reads of a cycle, its factory and its advisor, as plain values: no ORM objects
-    to build by the thousand. It reads like a Cycle to report_docs and notice()."""
-
-    id: int
-    factory_id: int
-    number: int
-    signed_up_on: date
-    status: str
-    factory: FactoryRow
-    advisor: PersonRow | None
-
-    def __str__(self) -> str:
-        return f"{self.factory.name}, cycle {self.number}"
-
-
-@lru_cache(maxsize=None)
-def _cycle_rows_stmt():
-    advisor = aliased(User)
-    return (select(Cycle.id, Cycle.factory_id, Cycle.number, Cycle.signed_up_on, Cycle.status,
-                   Factory.name, Factory.country, Factory.city,
-                   advisor.id, advisor.email, advisor.name, advisor.language, advisor.role, advisor.active)
-            .join(Factory, Factory.id == Cycle.factory_id).outerjoin(advisor, advisor.id == Cycle.advisor_id)
-            .where(Cycle.id.in_(bindparam("cycle_ids", expanding=True))))
-
-
-def cycle_rows(cycle_ids) -> dict[int, CycleRow]:
-    """cycle id → its CycleRow, one query per 500."""
-    ids, found = sorted(set(cycle_ids)), {}
-    for chunk in chunked(ids):
-        for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": list(chunk)}):
-            found[row[0]] = CycleRow(*row[:5], FactoryRow(*row[5:8]),
-                                     None if row[8] is None else PersonRow(*row[8:]))
-    return found
 
 
 def _release_many(milestones: list, now: datetime) -> list[Done]:

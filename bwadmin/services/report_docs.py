@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..models import reports as models_reports
 from . import scoring
+from .cycle_rows import CycleLike
 from .portal import chart_bars
 
 TITLES = {
@@ -146,7 +147,7 @@ def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
 
 
 # --- the data of each kind ----------------------------------------------------------------------------
-def _header(cycle: Cycle, now: datetime) -> dict:
+def _header(cycle: CycleLike, now: datetime) -> dict:
     factory = cycle.factory
     return {"factory": factory.name, "country": factory.country, "city": factory.city, "cycle": cycle.number,
             "signed_up_on": cycle.signed_up_on.isoformat(), "generated_at": now.isoformat(timespec="minutes")}
@@ -160,7 +161,7 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
 
 
-def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], dict[int, object]]:
+def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object], dict[int, object]]:
     """cycle id → its response of `kind` (for the assessment: the one the Assessment names, else the cycle's
     response of that kind), and cycle id → its Assessment row; plain rows, a few queries for all cycles."""
     cycle_ids = [c.id for c in cycles]
@@ -204,7 +205,7 @@ class _Source(NamedTuple):
     stamp: str
 
 
-def _stamp(cycle: Cycle, response, assessment) -> str:
+def _stamp(cycle: CycleLike, response, assessment) -> str:
     factory = cycle.factory
     parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
              str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
@@ -212,7 +213,7 @@ def _stamp(cycle: Cycle, response, assessment) -> str:
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-def _sources(cycles: list[Cycle], kind: str, finished_only: bool) -> dict[int, _Source]:
+def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[int, _Source]:
     """cycle id → the source of its report of `kind`. `finished_only`: only a completed assessment or a submitted
     self-diagnosis, so that a draft never shows answers still being entered."""
     responses, assessments = _responses_of(cycles, kind)
@@ -240,7 +241,7 @@ def _current(row, source: _Source | None) -> bool:
     return row is not None and source is not None and row.has_body and row.source_stamp == source.stamp
 
 
-def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], existing: dict[int, object],
+def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source], existing: dict[int, object],
                   now: datetime, release: bool) -> dict[int, int]:
     """Score, render and store the reports of `cycles` (drafts, or released now): cycle id → report id, leaving
     out cycles whose response has no answers. Answers are read in one query and scored by scoring.score_many;
@@ -291,7 +292,7 @@ def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], e
     return {cycle_id: ids[cycle_id] for cycle_id in order}
 
 
-def draft_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+def draft_scored_many(cycles: list[CycleLike], kind: str, now: datetime) -> dict[int, int]:
     """Draft the reports of `kind` whose assessment is completed (self-diagnosis submitted), unless released or
     drafted from the same source already: cycle id → report id of each draft made."""
     cycles = [c for c in cycles if c.id is not None]
@@ -305,7 +306,7 @@ def draft_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int
     return _write_scored(todo, kind, sources, existing, now, release=False)
 
 
-def release_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+def release_scored_many(cycles: list[CycleLike], kind: str, now: datetime) -> dict[int, int]:
     """Release the reports of `kind` of many cycles: cycle id → report id of each released report (cycles
     without answers of `kind` are left out). A current draft is released as it is, in one statement for all;
     the others are made now."""
@@ -449,7 +450,7 @@ def open_improvement_plan(cycle: Cycle, now: datetime) -> None:
     open_improvement_plans([cycle], now)
 
 
-def open_improvement_plans(cycles: list[Cycle], now: datetime) -> None:
+def open_improvement_plans(cycles: list[CycleLike], now: datetime) -> None:
     """open_improvement_plan for many cycles: one insert for the missing plans, one update for the others."""
     ids = [c.id for c in cycles]
     if not ids:
