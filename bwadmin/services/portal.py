@@ -14,29 +14,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import (MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent,
-                      ShareRequest, Sourcing)
+from ..models import (CLUSTER_LABELS, MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report,
+                      ReportContent, ShareRequest, Sourcing)
+from ..models import REPORT_LABELS  # noqa: F401 - the views and the API read portal.REPORT_LABELS
 from ..models.reports import pdf_pending
 from . import access, factory_pages
-
-CLUSTER_LABELS = {
-    "child_labour": "Child labour",
-    "discrimination": "Discrimination",
-    "forced_labour": "Forced labour",
-    "freedom_of_association": "Freedom of association and collective bargaining",
-    "compensation": "Compensation",
-    "contracts": "Contracts and human resources",
-    "osh": "Occupational safety and health",
-    "working_time": "Working time",
-}
-REPORT_LABELS = {
-    "assessment": "Assessment report",
-    "self_diagnosis": "Self-diagnosis results",
-    "improvement_plan": "Improvement plan",
-    "factory_progress": "Factory progress report",
-    "programme_progress": "Programme progress report",
-    "differentiation": "Differentiation results",
-}
 
 
 PER_PAGE = 50

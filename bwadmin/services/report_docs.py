@@ -20,6 +20,7 @@ from ..batches import chunked
 from ..config import settings
 from ..extensions import db
 from ..models import (
+    REPORT_LABELS,
     Assessment,
     Committee,
     CommitteeMeeting,
@@ -39,12 +40,6 @@ from . import scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
-TITLES = {
-    "assessment": "Assessment report",
-    "self_diagnosis": "Self-diagnosis results",
-    "improvement_plan": "Improvement plan",
-    "programme_progress": "Programme progress report",
-}
 # Programme areas of the progress report and the clusters / compliance points that feed them.
 LABOUR_STANDARDS = ("child_labour", "discrimination", "forced_labour", "compensation", "osh", "working_time",
                     "contracts_hr", "freedom_of_association")
@@ -57,7 +52,7 @@ PDF_KINDS = models_reports.PDF_KINDS
 def get_or_create(cycle: Cycle, kind: str) -> Report:
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == kind))
     if report is None:
-        report = Report(cycle=cycle, kind=kind, title=f"{TITLES.get(kind, kind)}: {cycle}")
+        report = Report(cycle=cycle, kind=kind, title=f"{REPORT_LABELS.get(kind, kind)}: {cycle}")
         db.session.add(report)
     return report
 
@@ -257,7 +252,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         source = sources.get(cycle.id)
         if source is None:
             continue
-        data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores[source.response.id]}
+        data = _header(cycle, now) | {"kind": kind, "title": REPORT_LABELS[kind], "scores": scores[source.response.id]}
         if kind == "assessment":
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
@@ -266,7 +261,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
         row = existing.get(cycle.id)
         if row is None:
-            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{TITLES[kind]}: {cycle}",
+            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{REPORT_LABELS[kind]}: {cycle}",
                                       "release_at": now if release else None}, content))
         else:
             updates.append(values | {"report_id": row.id,
@@ -428,7 +423,7 @@ def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
         dialogue.append(f"Committee effectiveness review scored {cycle.committee_review_score:g}")
 
     data = _header(cycle, now) | {
-        "kind": "programme_progress", "title": TITLES["programme_progress"],
+        "kind": "programme_progress", "title": REPORT_LABELS["programme_progress"],
         "scores": scores,
         "needs": {"total": len(needs), "done": len(done), "open": len(open_needs)},
         "training": {"sessions": len(training), "days": training_days,
@@ -460,7 +455,7 @@ def open_improvement_plans(cycles: list[CycleLike], now: datetime) -> None:
     db.session.execute(update(Report).where(Report.cycle_id.in_(ids), Report.kind == "improvement_plan",
                                             Report.release_at.is_(None))
                        .values(release_at=now).execution_options(synchronize_session=False))
-    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{TITLES['improvement_plan']}: {c}",
+    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{REPORT_LABELS['improvement_plan']}: {c}",
                 "release_at": now} for c in cycles if c.id not in existing]
     if missing:
         db.session.execute(Report.__table__.insert(), missing)
