@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -40,9 +41,7 @@ from . import scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
-# Programme areas of the progress report and the clusters / compliance points that feed them.
-LABOUR_STANDARDS = ("child_labour", "discrimination", "forced_labour", "compensation", "osh", "working_time",
-                    "contracts_hr", "freedom_of_association")
+# The compliance points whose findings the progress report counts among the problem-solving systems' challenges.
 PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
 
 
@@ -356,87 +355,135 @@ def pending_draft_cycle_ids() -> list[int]:
         .order_by(Cycle.id)))
 
 
-def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """Achievements and remaining challenges: labour standards and law, problem-solving systems, social dialogue."""
+@dataclass
+class ProgressFacts:
+    """What the programme's progress report says of a cycle, read from the database."""
+
+    scores: dict | None  # the assessment's, as scored
+    needs: list[Need]
+    training: list[TrainingSession]
+    has_committee: bool
+    worker_side: int = 0
+    management_side: int = 0
+    meetings: int = 0
+    election: Election | None = None
+
+    @property
+    def members(self) -> int:
+        return self.worker_side + self.management_side
+
+    @property
+    def done(self) -> list[Need]:
+        return [n for n in self.needs if n.status == "done"]
+
+    @property
+    def open_needs(self) -> list[Need]:
+        return [n for n in self.needs if n.status in ("open", "in_progress")]
+
+    @property
+    def training_days(self) -> float:
+        return float(sum((t.days for t in self.training), 0))
+
+    @property
+    def elected(self) -> bool:
+        return self.election is not None and self.election.status in ("held", "certified")
+
+
+def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
     assessment = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
     scores = (assessment.data or {}).get("scores") if assessment is not None else None
     if scores is None:
         response = _response(cycle, "assessment")
         scores = scoring.score(response) if response is not None and response.answers else None
-    needs = list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id)))
-    training = list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id)))
+    facts = ProgressFacts(
+        scores=scores,
+        needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
+        training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
+        has_committee=False)
     committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
-    members = meetings = 0
-    worker_side = management_side = 0
-    election = None
     if committee is not None:
         sides = dict(db.session.execute(
             select(CommitteeMember.side, func.count()).where(CommitteeMember.committee_id == committee.id)
             .group_by(CommitteeMember.side)).all())
-        worker_side, management_side = sides.get("worker", 0), sides.get("management", 0)
-        members = worker_side + management_side
-        meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
-                                     .where(CommitteeMeeting.committee_id == committee.id)) or 0
-        election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
-                                     .order_by(Election.held_on.desc().nulls_last()))
-    done = [n for n in needs if n.status == "done"]
-    open_needs = [n for n in needs if n.status in ("open", "in_progress")]
-    training_days = float(sum((t.days for t in training), 0))
+        facts.has_committee = True
+        facts.worker_side, facts.management_side = sides.get("worker", 0), sides.get("management", 0)
+        facts.meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
+                                           .where(CommitteeMeeting.committee_id == committee.id)) or 0
+        facts.election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
+                                           .order_by(Election.held_on.desc().nulls_last()))
+    return facts
 
-    achievements = []
-    if done:
-        achievements += [f"Need met: {n.title}" for n in done]
-    achievements += [f"Early improvement: {n.title}" for n in needs if n.early_improvement and n.status != "done"]
-    if committee is not None and members:
-        achievements.append(f"Worker-management committee in place: {worker_side} worker and {management_side} "
-                            f"management representatives, {meetings} meeting(s) held")
-    if election is not None and election.status in ("held", "certified"):
-        achievements.append(f"Worker representatives elected ({election.held_on})")
-    if training:
-        achievements.append(f"{len(training)} training session(s), {training_days:g} of "
-                            f"{float(cycle.training_days_allotted):g} training days used")
 
-    labour = []
-    if scores:
-        for key, row in scores["clusters"].items():
-            if row["noncompliant"]:
-                labour.append(f"{row['label']}: {row['noncompliant']} of {row['questions']} checks non-compliant "
-                              f"({row['rate']:.0%})")
-        labour += [f"Zero-tolerance finding {code}" for code in scores.get("zero_tolerance", [])]
-    labour += [f"Open need: {n.title}" for n in open_needs if n.area == "labour_compliance"]
-    problem_solving = [f"Open need: {n.title}" for n in open_needs if n.area == "management_systems"]
-    if scores:
-        problem_solving += [f"{row['label']}: {row['rate']:.0%} non-compliant"
-                            for key, row in scores["points"].items()
-                            if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
-    dialogue = []
-    if committee is None or not members:
-        dialogue.append("No worker-management committee is in place yet")
+def _achievements(facts: ProgressFacts, allotted: float) -> list[str]:
+    lines = [f"Need met: {n.title}" for n in facts.done]
+    lines += [f"Early improvement: {n.title}" for n in facts.needs if n.early_improvement and n.status != "done"]
+    if facts.has_committee and facts.members:
+        lines.append(f"Worker-management committee in place: {facts.worker_side} worker and {facts.management_side} "
+                     f"management representatives, {facts.meetings} meeting(s) held")
+    if facts.elected:
+        lines.append(f"Worker representatives elected ({facts.election.held_on})")
+    if facts.training:
+        lines.append(f"{len(facts.training)} training session(s), {facts.training_days:g} of {allotted:g} training "
+                     "days used")
+    return lines
+
+
+def _labour_challenges(facts: ProgressFacts) -> list[str]:
+    lines = []
+    if facts.scores:
+        lines += [f"{row['label']}: {row['noncompliant']} of {row['questions']} checks non-compliant ({row['rate']:.0%})"
+                  for row in facts.scores["clusters"].values() if row["noncompliant"]]
+        lines += [f"Zero-tolerance finding {code}" for code in facts.scores.get("zero_tolerance", [])]
+    return lines + [f"Open need: {n.title}" for n in facts.open_needs if n.area == "labour_compliance"]
+
+
+def _problem_solving_challenges(facts: ProgressFacts) -> list[str]:
+    lines = [f"Open need: {n.title}" for n in facts.open_needs if n.area == "management_systems"]
+    if facts.scores:
+        lines += [f"{row['label']}: {row['rate']:.0%} non-compliant" for key, row in facts.scores["points"].items()
+                  if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
+    return lines
+
+
+def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[str]:
+    lines = []
+    if not facts.has_committee or not facts.members:
+        lines.append("No worker-management committee is in place yet")
     else:
-        if worker_side != management_side:
-            dialogue.append(f"The committee is unbalanced: {worker_side} worker and {management_side} management members")
-        if meetings < 3:
-            dialogue.append(f"The committee met {meetings} time(s); it should meet regularly")
-    if election is None or election.status not in ("held", "certified"):
-        dialogue.append("Worker representatives have not been elected")
-    if cycle.committee_review_score is not None and cycle.committee_review_score < 60:
-        dialogue.append(f"Committee effectiveness review scored {cycle.committee_review_score:g}")
+        if facts.worker_side != facts.management_side:
+            lines.append(f"The committee is unbalanced: {facts.worker_side} worker and {facts.management_side} "
+                         "management members")
+        if facts.meetings < 3:
+            lines.append(f"The committee met {facts.meetings} time(s); it should meet regularly")
+    if not facts.elected:
+        lines.append("Worker representatives have not been elected")
+    if review_score is not None and review_score < 60:
+        lines.append(f"Committee effectiveness review scored {review_score:g}")
+    return lines
 
-    data = _header(cycle, now) | {
+
+def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -> dict:
+    """The report's data: the figures, the achievements and the remaining challenges, in words."""
+    allotted = float(cycle.training_days_allotted)
+    return _header(cycle, now) | {
         "kind": "programme_progress", "title": REPORT_LABELS["programme_progress"],
-        "scores": scores,
-        "needs": {"total": len(needs), "done": len(done), "open": len(open_needs)},
-        "training": {"sessions": len(training), "days": training_days,
-                     "allotted": float(cycle.training_days_allotted)},
-        "committee": {"members": members, "worker": worker_side, "management": management_side, "meetings": meetings,
-                      "review_score": cycle.committee_review_score},
-        "achievements": achievements,
+        "scores": facts.scores,
+        "needs": {"total": len(facts.needs), "done": len(facts.done), "open": len(facts.open_needs)},
+        "training": {"sessions": len(facts.training), "days": facts.training_days, "allotted": allotted},
+        "committee": {"members": facts.members, "worker": facts.worker_side, "management": facts.management_side,
+                      "meetings": facts.meetings, "review_score": cycle.committee_review_score},
+        "achievements": _achievements(facts, allotted),
         "challenges": {
-            "labour_standards": labour,
-            "problem_solving": problem_solving,
-            "social_dialogue": dialogue,
+            "labour_standards": _labour_challenges(facts),
+            "problem_solving": _problem_solving_challenges(facts),
+            "social_dialogue": _dialogue_challenges(facts, cycle.committee_review_score),
         },
     }
+
+
+def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
+    """Achievements and remaining challenges: labour standards and law, problem-solving systems, social dialogue."""
+    data = programme_progress_data(cycle, programme_progress_facts(cycle), now)
     return publish(get_or_create(cycle, "programme_progress"), data, now)
 
 
