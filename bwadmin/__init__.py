@@ -2,7 +2,8 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from . import config
 from .extensions import csrf, db, login_manager, mail, migrate
@@ -38,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
 
+    # Here, not at the top: the CLI reaches `jobs`, whose package imports create_app from this one (a cycle), and
+    # whatever imports bwadmin.models alone need not load every view.
     from . import account, api, auth, cli, portal, queue, security
     from .admin import init_admin
 
@@ -54,9 +57,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_error_pages(app: Flask) -> None:
-    from flask import render_template, request
-    from flask_wtf.csrf import CSRFError
-
     pages = {
         403: ("Not allowed", "Your account cannot open this page."),
         404: ("Not found", "There is nothing here, or it is not shared with you."),
@@ -71,7 +71,7 @@ def register_error_pages(app: Flask) -> None:
         code = getattr(exc, "code", 500) or 500
         title, message = pages.get(code, ("Error", str(exc)))
         if request.path.startswith("/api/"):
-            from .api import _json_error
+            from .api import _json_error  # here, not at the top: see create_app
 
             return _json_error(exc)
         return render_template("errors/error.html", code=code, title=title, message=message), code

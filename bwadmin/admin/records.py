@@ -4,13 +4,11 @@ from __future__ import annotations
 from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
-from ..queue import enqueue_notices
-from ..services import account_mail, audit
-
 from ..models import (
     Answer,
     ApiToken,
@@ -32,6 +30,10 @@ from ..models import (
 )
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 from ..models.reports import CRITERION_KINDS, REPORT_KINDS
+from ..queue import enqueue_notices
+from ..services import account_mail, audit, notify, schedule
+from ..services import questionnaires as bank
+from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
@@ -45,8 +47,6 @@ class QuestionnaireView(AdminOnlyModelView):
                                            "(select it in the list) to edit a copy."}
 
     def check(self, form, model) -> None:
-        from ..services.questionnaires import PublishedVersionError, refuse_if_published
-
         try:
             refuse_if_published(model)
         except PublishedVersionError as exc:
@@ -54,8 +54,6 @@ class QuestionnaireView(AdminOnlyModelView):
             flash(str(exc), "error")
 
     def on_model_delete(self, model) -> None:
-        from ..services.questionnaires import refuse_if_published
-
         try:
             refuse_if_published(model)
         except ValueError as exc:
@@ -64,8 +62,6 @@ class QuestionnaireView(AdminOnlyModelView):
 
     @action("new_version", "New version", "Copy each selected version into a new, unpublished version?")
     def action_new_version(self, ids):
-        from ..services import questionnaires as bank
-
         made = [bank.new_version(db.session.get(Questionnaire, int(i))) for i in ids]
         for questionnaire in made:
             audit.record("create", questionnaire, summary=f"New version {questionnaire}")
@@ -74,8 +70,6 @@ class QuestionnaireView(AdminOnlyModelView):
 
     @action("publish", "Publish", "Publish the selected versions? A published version never changes.")
     def action_publish(self, ids):
-        from ..services import questionnaires as bank
-
         for i in ids:
             questionnaire = db.session.get(Questionnaire, int(i))
             try:
@@ -105,8 +99,6 @@ class QuestionView(AdminOnlyModelView):
     }
 
     def check(self, form, model) -> None:
-        from ..services.questionnaires import PublishedVersionError, refuse_if_published
-
         try:
             refuse_if_published(model.questionnaire if model is not None else None)
             refuse_if_published(form.questionnaire.data)
@@ -115,8 +107,6 @@ class QuestionView(AdminOnlyModelView):
             flash(str(exc), "error")
 
     def on_model_delete(self, model) -> None:
-        from ..services.questionnaires import refuse_if_published
-
         try:
             refuse_if_published(model.questionnaire)
         except ValueError as exc:
@@ -145,8 +135,6 @@ class AssessmentView(StaffModelView):
     form_columns = ("cycle", "assessed_on", "assessors", "notes")
 
     def on_model_change(self, form, model, is_created) -> None:
-        from ..services import schedule
-
         # The release counts from the assessment date: move it with the assessment.
         schedule.sync_milestones(model.cycle)
         super().on_model_change(form, model, is_created)
@@ -228,9 +216,6 @@ class NotificationView(StaffModelView):
 
     def get_action_form(self):
         """The action form carries a Flask-WTF token, which the app-wide CSRFProtect accepts (SecureForm's is not)."""
-        from flask_wtf import FlaskForm
-        from wtforms import HiddenField
-
         class ActionForm(FlaskForm):
             action = HiddenField()
             url = HiddenField()
@@ -239,8 +224,6 @@ class NotificationView(StaffModelView):
 
     @staticmethod
     def _status(view, context, model, name):
-        from ..services import notify
-
         return "may have been sent" if notify.in_doubt(model) else model.status
 
     column_formatters = {"status": _status}
@@ -256,8 +239,6 @@ class NotificationView(StaffModelView):
         self._retry(ids, even_if_maybe_sent=True)
 
     def _retry(self, ids, even_if_maybe_sent: bool) -> None:
-        from ..services import audit, notify
-
         rows = self.get_query().filter(Notification.id.in_([int(i) for i in ids])).all()
         maybe_sent = [row for row in rows if notify.in_doubt(row)]
         retried = [row for row in rows if notify.retry(row, even_if_maybe_sent=even_if_maybe_sent)]

@@ -149,7 +149,7 @@ def body_of(row, for_log: bool = False) -> tuple[str | None, str | None]:
     values = dict(row.parts)
     language = row.language or "en"
     if values["template"] == "account":
-        from . import account_mail  # account_mail records its notices here: imported when used
+        from . import account_mail  # here, not at the top: account_mail imports this module (a cycle)
 
         values.update(account_mail.email_context(values, for_log))
     # What every notice in a language says alike is added here, not stored with each notice.

@@ -73,7 +73,7 @@ def write_pdf(report: Report, data: dict) -> str | None:
     """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
     if not settings().report_pdf:
         return None
-    from fpdf import FPDF
+    from fpdf import FPDF  # here, not at the top: a sixth of a second that only the PDF jobs need
 
     html = render(report.kind, data, for_pdf=True)
     pdf = FPDF()
@@ -389,14 +389,18 @@ class ProgressFacts:
         return self.election is not None and self.election.status in ("held", "certified")
 
 
+def assessment_scores(cycle: Cycle) -> dict | None:
+    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
+    if report is not None and report.data and report.data.get("scores"):
+        return report.data["scores"]
+    response = _response(cycle, "assessment")
+    return scoring.score(response) if response is not None and response.answers else None
+
+
 def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
-    assessment = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
-    scores = (assessment.data or {}).get("scores") if assessment is not None else None
-    if scores is None:
-        response = _response(cycle, "assessment")
-        scores = scoring.score(response) if response is not None and response.answers else None
     facts = ProgressFacts(
-        scores=scores,
+        scores=assessment_scores(cycle),
         needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
         training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
         has_committee=False)

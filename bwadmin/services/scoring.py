@@ -16,7 +16,7 @@ from sqlalchemy import Text, cast, func, select
 from ..batches import chunked
 from ..extensions import db
 from ..models import Answer, Question, Questionnaire, Response
-from .responses import shown_by, shown_ids, values_of, visibility
+from .responses import find, shown_by, shown_ids, values_of, visibility
 
 
 def _rate(noncompliant: int, questions: int) -> float:
@@ -246,8 +246,6 @@ def committee_review_score(response: Response, values: dict[int, object] | None 
 def cycle_results(cycle) -> dict:
     """What the cycle page shows: each response's state and score, the gap once both are submitted, and
     the committee review score."""
-    from .responses import find
-
     self_response = find(cycle.id, "self_diagnosis")
     assessment_response = find(cycle.id, "assessment")
     review_response = find(cycle.id, "committee_review")
