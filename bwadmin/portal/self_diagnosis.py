@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.questionnaire import form_for, shown_names
 
 from ..extensions import csrf, db
-from ..models import Cycle
 from ..queue import queue_drafts
 from ..services import access, audit, draft_stash, responses, scoring
 from . import role_required
@@ -43,9 +41,7 @@ def _factory_user_or_login():
 @role_required("factory")
 def cycle_list():
     """The user's own cycles, each with its self-diagnosis state."""
-    cycles = db.session.scalars(
-        select(Cycle).where(Cycle.factory_id == current_user.factory_id).order_by(Cycle.number.desc())
-    ).all()
+    cycles = access.own_cycles(current_user)
     states = {c.id: responses.find(c.id, KIND) for c in cycles}
     return render_template("portal/cycles.html", cycles=cycles, states=states)
 

@@ -178,6 +178,14 @@ def is_factory_user_of(user, factory_id: int | None) -> bool:
     return role_of(user) == "factory" and factory_id is not None and user.factory_id == factory_id
 
 
+def own_cycles(user) -> list[Cycle]:
+    """A factory user's cycles, the latest first; none for anyone else."""
+    if role_of(user) != "factory" or user.factory_id is None:
+        return []
+    return db.session.scalars(select(Cycle).where(Cycle.factory_id == user.factory_id)
+                              .order_by(Cycle.number.desc())).all()
+
+
 def cycle_for_factory_user(user, cycle_id: int) -> Cycle:
     """The cycle when it belongs to the user's own factory; NotFound otherwise (another factory's cycle, a
     missing one, or a user who is not a factory user)."""
