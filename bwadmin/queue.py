@@ -78,19 +78,27 @@ def retry(waits: tuple[int, ...]) -> Retry | None:
     return Retry(max=len(waits), interval=list(waits)) if waits else None
 
 
+def _enqueue(calls: list[tuple], queue: Queue | None, name: str | None, waits: tuple[int, ...]) -> list[str]:
+    """enqueue_unique_many on `queue`, else on the app's queue `name`; no calls, no round trip to Redis."""
+    if not calls:
+        return []
+    return enqueue_unique_many(queue or get_queue(name=name), calls, retry(waits))
+
+
 def enqueue_milestones(ids: list[int], now: str | None = None, queue: Queue | None = None) -> list[str]:
     """Queue jobs of up to `sweep_batch` milestones each (as of `now`, ISO, for the time-travelling tick)."""
-    calls = chunked_calls(sorted(set(ids)), settings().sweep_batch, "milestone", "jobs.milestones.run_milestones",
+    config = settings()
+    calls = chunked_calls(ids, config.sweep_batch, "milestone", "jobs.milestones.run_milestones",
                           "jobs.milestones.run_milestone", (now,))
-    return enqueue_unique_many(queue or get_queue(), calls, retry(settings().milestone_retry))
+    return _enqueue(calls, queue, config.queue, config.milestone_retry)
 
 
 def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue: Queue | None = None) -> list[str]:
     """Queue drafting jobs of up to `sweep_batch` cycles each; returns the job ids queued. Drafting is the clock's
     work: batched and retried as the milestone jobs are."""
-    calls = chunked_calls(sorted(set(cycle_ids)), settings().sweep_batch, "draft", "jobs.reports.make_drafts",
-                          extra=(now,))
-    return enqueue_unique_many(queue or get_queue(), calls, retry(settings().milestone_retry))
+    config = settings()
+    calls = chunked_calls(cycle_ids, config.sweep_batch, "draft", "jobs.reports.make_drafts", extra=(now,))
+    return _enqueue(calls, queue, config.queue, config.milestone_retry)
 
 
 def queue_drafts(cycle_ids: list[int]) -> None:
@@ -104,15 +112,16 @@ def queue_drafts(cycle_ids: list[int]) -> None:
 
 def enqueue_pdfs(report_ids: list[int], queue: Queue | None = None) -> list[str]:
     """Queue one PDF job per report (job id pdf-<id>: not queued twice while waiting); returns the job ids."""
-    calls = chunked_calls(sorted(set(report_ids)), 1, "pdf", "jobs.reports.make_pdf", "jobs.reports.make_pdf")
-    return enqueue_unique_many(queue or get_queue(name=settings().pdf_queue), calls, retry(settings().pdf_retry))
+    config = settings()
+    calls = chunked_calls(report_ids, 1, "pdf", "jobs.reports.make_pdf", "jobs.reports.make_pdf")
+    return _enqueue(calls, queue, config.pdf_queue, config.pdf_retry)
 
 
 def enqueue_notices(ids: list[int], queue: Queue | None = None) -> list[str]:
     """Queue the notices in batches of `notice_batch` (one SMTP connection each); returns the job ids."""
-    calls = chunked_calls(sorted(set(ids)), settings().notice_batch, "notice", "jobs.notices.send_notices",
-                          "jobs.notices.send_notice")
-    return enqueue_unique_many(queue or notice_queue(), calls, retry(settings().notice_retry))
+    config = settings()
+    calls = chunked_calls(ids, config.notice_batch, "notice", "jobs.notices.send_notices", "jobs.notices.send_notice")
+    return _enqueue(calls, queue, config.notice_queue, config.notice_retry)
 
 
 def enqueue_reset(email: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
 
 from rq import Queue, Worker
 from rq.job import Job, JobStatus
@@ -93,14 +94,14 @@ def enqueue_unique_many(queue: Queue, calls: list[tuple], retry=None) -> list[st
     return [job_id for (_, _, job_id), _ in fresh]
 
 
-def chunked_calls(ids: list[int], size: int, name: str, batch: str, single: str | None = None,
+def chunked_calls(ids: Iterable[int], size: int, name: str, batch: str, single: str | None = None,
                   extra: tuple = ()) -> list[tuple]:
-    """(func, args, job_id) for `ids` in chunks of `size`, for enqueue_unique_many. The job ids say what a job
+    """(func, args, job_id) for `ids` (once each, in order) in chunks of `size`, for enqueue_unique_many. The job ids say what a job
     holds, so a chunk still waiting is not queued twice: `<name>-<id>` for one, `<name>s-<first>-<last>-<count>`
     for more. A chunk of one runs `single(id, *extra)` when there is one, else `batch([id], *extra)`. Functions
     are dotted paths ("jobs.notices.send_notices"): the web side queues jobs without importing them."""
     calls = []
-    for chunk in chunked(ids, size):
+    for chunk in chunked(sorted(set(ids)), size):
         if len(chunk) == 1:
             func, args = (single, (chunk[0], *extra)) if single else (batch, (chunk, *extra))
             calls.append((func, args, f"{name}-{chunk[0]}"))
