@@ -30,6 +30,13 @@ class Person(Protocol):
     def role(self) -> str: ...
 
 
+class Advisor(Person, Protocol):
+    """A User or a PersonRow: a cycle's advisor, told only while the account is active."""
+
+    @property
+    def active(self) -> bool: ...
+
+
 class FactoryHead(Protocol):
     @property
     def name(self) -> str: ...
@@ -55,7 +62,7 @@ class CycleLike(Protocol):
     @property
     def factory(self) -> FactoryHead: ...
     @property
-    def advisor(self) -> Person | None: ...
+    def advisor(self) -> Advisor | None: ...
 
 
 class FactoryRow(NamedTuple):
