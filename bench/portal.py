@@ -183,7 +183,7 @@ def seed(app) -> dict:
 
     now = utcnow()
     rates = ("child_labour", "discrimination", "forced_labour", "freedom_of_association", "compensation",
-             "contracts", "osh", "working_time")
+             "contracts_hr", "osh", "working_time")
     reports_dir = Path(app.config["BWADMIN_REPORTS_DIR"])
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / "r.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")

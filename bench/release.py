@@ -193,7 +193,7 @@ def releases(app, at: datetime, batch: int, limit: int | None = None) -> tuple[f
 
     from bwadmin.extensions import db
     from bwadmin.models import Report
-    from jobs import milestones
+    from bwadmin import queue as jobqueue
     from jobs.sweep import due_milestone_ids, run_sweep
     from jobs.worker import work_until_empty
 
@@ -203,7 +203,7 @@ def releases(app, at: datetime, batch: int, limit: int | None = None) -> tuple[f
         due = run_sweep(at).due
     else:
         due = due_milestone_ids(at)[:limit]
-        milestones.enqueue(due, at.isoformat())
+        jobqueue.enqueue_milestones(due, at.isoformat())
     from bwadmin.queue import get_queue
 
     work_until_empty(get_queue())  # the clock's queue: the notices wait in theirs for the email runs
@@ -220,8 +220,8 @@ def emails(app, ids: list[int], batch: int, sink) -> tuple[float, float]:
 
     from bwadmin.extensions import db
     from bwadmin.models import Notification
+    from bwadmin import queue as jobqueue
     from bwadmin.queue import get_redis
-    from jobs import notices
     from jobs.worker import work_until_empty
 
     db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(status="pending", sent_at=None))
@@ -231,7 +231,7 @@ def emails(app, ids: list[int], batch: int, sink) -> tuple[float, float]:
     before = sink.count
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(ids), 5000):
-        notices.enqueue(ids[start:start + 5000], queue=queue)
+        jobqueue.enqueue_notices(ids[start:start + 5000], queue=queue)
     work_until_empty(queue)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     received = sink.wait_for(before + len(ids)) - before  # each was accepted (250) before the worker went on
@@ -347,9 +347,9 @@ def main() -> int:
     parser.add_argument("--naive-cycles", type=int, default=1_000, help="releases for the naive run (one job each)")
     parser.add_argument("--emails", type=int, default=5_000, help="how many of the release's notices to send")
     parser.add_argument("--naive-emails", type=int, default=1_000, help="emails for the naive run")
-    from jobs.milestones import DEFAULT_BATCH
+    from bwadmin.config import SETTINGS
 
-    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="milestone ids per job (the app's default)")
+    parser.add_argument("--batch", type=int, default=SETTINGS["sweep_batch"][1], help="milestone ids per job (the app's default)")
     parser.add_argument("--pdf-sample", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3, help="runs of the batched releases (the median is judged)")
     parser.add_argument("--emails-first-only", action="store_true",

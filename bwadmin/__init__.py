@@ -2,7 +2,8 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from . import config
 from .input_bounds import IdConverter
@@ -34,12 +35,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    config.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)
 
+    # Here, not at the top: the CLI reaches `jobs`, whose package imports create_app from this one (a cycle), and
+    # whatever imports bwadmin.models alone need not load every view.
     from . import account, api, auth, cli, portal, queue, security
     from .admin import init_admin
 
@@ -56,9 +60,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_error_pages(app: Flask) -> None:
-    from flask import render_template, request
-    from flask_wtf.csrf import CSRFError
-
     pages = {
         403: ("Not allowed", "Your account cannot open this page."),
         404: ("Not found", "There is nothing here, or it is not shared with you."),
@@ -73,7 +74,7 @@ def register_error_pages(app: Flask) -> None:
         code = getattr(exc, "code", 500) or 500
         title, message = pages.get(code, ("Error", str(exc)))
         if request.path.startswith("/api/"):
-            from .api import _json_error
+            from .api import _json_error  # here, not at the top: see create_app
 
             return _json_error(exc)
         return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -7,8 +7,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from . import clock_cli, demo
 from .extensions import db
-from .models import ROLES
+from .models import ROLES, Buyer, Factory
+from .questionnaire_cli import questionnaires_cli
 from .services import users as user_service
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -23,8 +25,6 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email, role, name, factory_id, buyer_id, password):
     """Create a user; prompts for the password unless --password is given."""
-    from .models import Buyer, Factory
-
     if factory_id and db.session.get(Factory, factory_id) is None:
         raise click.BadParameter(f"no factory with id {factory_id}", param_hint="--factory")
     if buyer_id and db.session.get(Buyer, buyer_id) is None:
@@ -41,8 +41,6 @@ def create_user(email, role, name, factory_id, buyer_id, password):
 @click.option("--password", default=None, help="Password for the four demo logins; generated when omitted.")
 def seed_demo(password):
     """Fill an empty database with a believable programme."""
-    from . import demo
-
     if demo.already_seeded():
         click.echo("The database holds data already: seed-demo changed nothing.")
         return
@@ -57,11 +55,7 @@ def seed_demo(password):
 
 
 def init_app(app: Flask) -> None:
-    from .questionnaire_cli import questionnaires_cli
-
     app.cli.add_command(users_cli)
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(seed_demo)
-    from . import clock_cli
-
     clock_cli.init_app(app)

@@ -1,7 +1,14 @@
 """Settings from the environment. `BWADMIN_*` variables set the programme's own settings."""
+from __future__ import annotations
+
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+
+from flask import Flask, current_app
 
 
 def _secret_key(instance: Path) -> str:
@@ -51,6 +58,124 @@ def from_environment(instance: Path) -> dict:
         # uses it, not answered with a 500 once per pooled connection.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BWADMIN_BASE_URL": "http://127.0.0.1:5000",
-        # An API token stops working this many days after it was issued (the OpenAPI description says so).
-        "BWADMIN_TOKEN_DAYS": 90,
     } | {key: value for key, value in os.environ.items() if key.startswith("BWADMIN_")}
+
+
+# --- the programme's settings, typed -----------------------------------------------------------------
+def intervals(value) -> tuple[int, ...]:
+    """Retry intervals in seconds: a list, or "10,60,300" as a BWADMIN_* environment variable gives it."""
+    if isinstance(value, str):
+        return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+    return tuple(int(v) for v in value)
+
+
+def flag(value) -> bool:
+    """On unless "0", "false", "no", "off" or empty (environment variables are strings)."""
+    return bool(value) and str(value).lower() not in ("0", "false", "no", "off")
+
+
+def seconds(value) -> timedelta:
+    return timedelta(seconds=float(value))
+
+
+def hours(value) -> timedelta:
+    return timedelta(hours=float(value))
+
+
+def days(value) -> timedelta:
+    return timedelta(days=float(value))
+
+
+def _text(value) -> str:
+    return str(value)
+
+
+def _optional(value) -> str | None:
+    return str(value) if value else None
+
+
+# attribute → (config key, default, parser). A missing or None value stands for the default, and so does an empty
+# text; an empty list of retry intervals means no retry.
+SETTINGS = {
+    "base_url": ("BWADMIN_BASE_URL", "", _text),
+    "queue": ("BWADMIN_QUEUE", "default", _text),
+    "notice_queue": ("BWADMIN_NOTICE_QUEUE", None, _optional),
+    "pdf_queue": ("BWADMIN_PDF_QUEUE", None, _optional),
+    "reports_dir": ("BWADMIN_REPORTS_DIR", None, _optional),
+    "report_pdf": ("BWADMIN_REPORT_PDF", True, flag),
+    "session_idle": ("BWADMIN_SESSION_IDLE_HOURS", 8, hours),
+    "session_longest": ("BWADMIN_SESSION_MAX_DAYS", 30, days),
+    "login_limit_account": ("BWADMIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes", _text),  # failures, account + address
+    "login_limit_account_wide": ("BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE", "50 per 15 minutes", _text),  # unknown devices
+    "login_limit_address": ("BWADMIN_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", _text),  # attempts, per address
+    # An API token stops working this long after it was issued (the OpenAPI description says so).
+    "token_lifetime": ("BWADMIN_TOKEN_DAYS", 90, days),
+    # Milestones per job and cycles per drafting job: when thousands fall due at once, a job's fixed costs (its
+    # queries, commit and bookkeeping in Redis) are shared by this many.
+    "sweep_batch": ("BWADMIN_SWEEP_BATCH", 500, int),
+    "notice_batch": ("BWADMIN_NOTICE_BATCH", 100, int),  # notices per job: one SMTP connection each
+    "milestone_retry": ("BWADMIN_MILESTONE_RETRY_INTERVALS", (30, 120, 600), intervals),
+    "notice_retry": ("BWADMIN_NOTICE_RETRY_INTERVALS", (10, 60, 300), intervals),
+    "pdf_retry": ("BWADMIN_PDF_RETRY_INTERVALS", (30, 120, 600), intervals),
+    # A notice or a PDF recorded a moment ago may not be queued yet (its job queues it after its commit); older
+    # than this and carried by no live job, the sweep queues it again.
+    "notice_requeue_after": ("BWADMIN_NOTICE_REQUEUE_AFTER", 30, seconds),
+    "pdf_requeue_after": ("BWADMIN_PDF_REQUEUE_AFTER", 30, seconds),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The `BWADMIN_*` settings parsed: read `settings().sweep_batch`, never app.config["BWADMIN_SWEEP_BATCH"]."""
+
+    base_url: str
+    queue: str
+    notice_queue: str | None
+    pdf_queue: str | None
+    reports_dir: Path
+    report_pdf: bool
+    session_idle: timedelta
+    session_longest: timedelta
+    login_limit_account: str
+    login_limit_account_wide: str
+    login_limit_address: str
+    token_lifetime: timedelta
+    sweep_batch: int
+    notice_batch: int
+    milestone_retry: tuple[int, ...]
+    notice_retry: tuple[int, ...]
+    pdf_retry: tuple[int, ...]
+    notice_requeue_after: timedelta
+    pdf_requeue_after: timedelta
+
+    @classmethod
+    def parse(cls, config: Mapping, instance_path: str) -> Settings:
+        """From app.config; a bad value raises ValueError naming its key. Reports go under instance/ by default."""
+        values = {}
+        for name, (key, default, parse) in SETTINGS.items():
+            raw = config.get(key)
+            try:
+                values[name] = parse(default if raw is None or (raw == "" and parse is _text) else raw)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{key}={raw!r}: {exc}") from exc
+        values["reports_dir"] = Path(values["reports_dir"] or Path(instance_path) / "reports")
+        return cls(**values)
+
+
+def _raw(config: Mapping) -> tuple:
+    return tuple(config.get(key) for key, _, _ in SETTINGS.values())
+
+
+def init_app(app: Flask) -> None:
+    """Parse the settings once, at start-up, so a bad value stops the app before it serves."""
+    settings(app)
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """The app's settings. Parsed again only when app.config changed since (a test setting one value)."""
+    app = app or current_app._get_current_object()
+    raw = _raw(app.config)
+    cached = app.extensions.get("bwadmin.settings")
+    if cached is None or cached[0] != raw:
+        cached = app.extensions["bwadmin.settings"] = (raw, Settings.parse(app.config, app.instance_path))
+    return cached[1]

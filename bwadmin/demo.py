@@ -25,6 +25,7 @@ from .models import (
     utcnow,
 )
 from .services import cycles, questionnaires, schedule, scoring, users
+from .simulation import fill
 
 COUNTRIES = {
     "Vietnam": ["Ho Chi Minh City", "Dong Nai", "Binh Duong", "Hai Phong"],
@@ -129,8 +130,6 @@ def _questionnaires(cycle, days_in: int, rng: random.Random) -> None:
     """What the cycle has answered by now: a returning factory's self-diagnosis before its assessment, the
     assessment from day 95, the advisor's committee review. Milestones already due are left to the clock,
     which releases the reports and sends the notices on its first sweep."""
-    from .simulation import fill
-
     if cycle.returning and days_in > 60:
         fill(cycle, "self_diagnosis", rng, cycle.signed_up_on + timedelta(days=60))
     if days_in > 100:

@@ -1,7 +1,9 @@
 """A local SMTP server that keeps what it receives: for `simulate`, the benchmark and the tests (aiosmtpd)."""
 from __future__ import annotations
 
+import signal
 import socket
+import sys
 import threading
 from email import message_from_bytes, policy
 from email.message import Message
@@ -39,7 +41,7 @@ class MailSink:
 
     def start(self) -> MailSink:
         try:
-            from aiosmtpd.controller import Controller
+            from aiosmtpd.controller import Controller  # here, not at the top: only simulate and the tests start one
         except ImportError as exc:  # a test extra: `pip install -e '.[test]'`
             raise RuntimeError("aiosmtpd is not installed: pip install -e '.[test]'") from exc
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -78,9 +80,6 @@ class MailSink:
 def main() -> None:
     """`python -m bwadmin.mailsink PORT`: the development mail server `make run` starts when MAIL_SERVER is unset;
     it prints one line per email instead of delivering it."""
-    import signal
-    import sys
-
     sink = MailSink(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8025, keep=False, echo=True).start()
     print(f"development mail server on 127.0.0.1:{sink.port}: emails are printed here, not delivered", flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -88,7 +87,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import signal as _signal
-
-    _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     main()

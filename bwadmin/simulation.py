@@ -13,7 +13,9 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from .clock import tick_once
 from .extensions import db
+from .mailsink import MailSink
 from .models import (
     Answer,
     Assessment,
@@ -132,9 +134,6 @@ def _advisory_work(cycle, day: date, rng: random.Random) -> None:
 
 def simulate(seed: int | None = None) -> dict:
     """Run the demo; returns a summary (the tests read it)."""
-    from .clock_cli import tick_once
-    from .mailsink import MailSink
-
     app = current_app._get_current_object()
     rng = random.Random(seed)
     today = utcnow().date()

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask import current_app
+
+from bwadmin import create_app
+
 _app = None
 
 
@@ -10,16 +14,12 @@ def app():
     """The Flask app a worker process uses, built once per process."""
     global _app
     if _app is None:
-        from bwadmin import create_app
-
         _app = create_app()
     return _app
 
 
 @contextmanager
 def app_context():
-    from flask import current_app
-
     try:
         current_app._get_current_object()
     except RuntimeError:

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from . import app_context
+from bwadmin import queue as jobqueue
+from bwadmin.config import settings
+from bwadmin.extensions import db
+from bwadmin.models import utcnow
+from bwadmin.queueing import abandon, orphaned
+from bwadmin.services import milestones, notify, report_docs
+
+from . import app_context, notices
 
 log = logging.getLogger(__name__)
 
 
 def due_milestone_ids(now: datetime | None = None, cycle_id: int | None = None) -> list[int]:
-    from bwadmin.models import utcnow
-    from bwadmin.services import milestones
-
     return milestones.due_ids(now or utcnow(), cycle_id)
 
 
@@ -48,9 +52,7 @@ LOCK_TIMEOUT = 300
 def run_sweep(now: datetime | None = None, cycle_id: int | None = None) -> SweepResult:
     """Queue what is due as of `now` (default: the real now); `cycle_id` limits it to one cycle (simulate).
     Does nothing when another sweep holds the lock (its result says `skipped`)."""
-    from bwadmin.queue import get_redis
-
-    lock = get_redis().lock("bwadmin:sweep", timeout=LOCK_TIMEOUT, blocking=False)
+    lock = jobqueue.get_redis().lock("bwadmin:sweep", timeout=LOCK_TIMEOUT, blocking=False)
     if not lock.acquire():
         log.info("sweep: another sweep is running; this one does nothing")
         return SweepResult(skipped=True)
@@ -64,37 +66,24 @@ def run_sweep(now: datetime | None = None, cycle_id: int | None = None) -> Sweep
 
 
 def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
-    from flask import current_app
-
-    from bwadmin.extensions import db
-    from bwadmin.models import utcnow
-    from bwadmin.queue import get_queues
-    from bwadmin.services import notify, report_docs
-
-    from . import milestones, notices, reports
-    from .queueing import abandon, orphaned
-
-    config = current_app.config
     result = SweepResult()
     orphan_notices: set[int] = set()
-    for queue in get_queues():
+    for queue in jobqueue.get_queues():
         for job in orphaned(queue):
             orphan_notices.update(notices.settle_orphan(job))
             abandon(job, queue)
             result.orphans.append(job.id)
     result.due = due_milestone_ids(now, cycle_id)
-    result.milestone_jobs = milestones.enqueue(result.due, now.isoformat() if now else None)
+    result.milestone_jobs = jobqueue.enqueue_milestones(result.due, now.isoformat() if now else None)
     result.stale_failed = notify.fail_stale_sending()
     # A notice recorded a moment ago may not be queued yet: the job that records notices queues them after its
-    # commit. Older than this and carried by no live job, its job was lost.
-    grace = timedelta(seconds=float(config.get("BWADMIN_NOTICE_REQUEUE_AFTER", 30)))
+    # commit. Older than the grace and carried by no live job, its job was lost.
     carried = notices.carried_ids()
-    lost = orphan_notices | {i for i in notify.pending_ids(grace) if i not in carried}
-    result.notice_jobs = notices.enqueue(sorted(lost))
+    lost = orphan_notices | {i for i in notify.pending_ids(settings().notice_requeue_after) if i not in carried}
+    result.notice_jobs = jobqueue.enqueue_notices(sorted(lost))
     # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
-    pdf_grace = timedelta(seconds=float(config.get("BWADMIN_PDF_REQUEUE_AFTER", 30)))
-    result.pdf_jobs = reports.enqueue(report_docs.pending_pdf_ids(utcnow() - pdf_grace))
-    result.draft_jobs = reports.enqueue_drafts(report_docs.pending_draft_cycle_ids(), now.isoformat() if now else None)
+    result.pdf_jobs = jobqueue.enqueue_pdfs(report_docs.pending_pdf_ids(utcnow() - settings().pdf_requeue_after))
+    result.draft_jobs = jobqueue.enqueue_drafts(report_docs.pending_draft_cycle_ids(), now.isoformat() if now else None)
     db.session.rollback()
     log.info("sweep: %d jobs of gone workers taken over; %d milestones due, %d milestone jobs, %d notice jobs, "
              "%d PDF jobs and %d draft jobs queued", len(result.orphans), len(result.due), len(result.milestone_jobs),

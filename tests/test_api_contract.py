@@ -54,7 +54,10 @@ def test_the_token_request_is_described_as_it_is_checked(app, client):
 
 
 def test_tokens_are_described_as_expiring_after_the_configured_days(app):
-    assert str(app.config["BWADMIN_TOKEN_DAYS"]) in SPEC["components"]["securitySchemes"]["bearer"]["description"]
+    from bwadmin.config import settings
+
+    days = settings().token_lifetime.days
+    assert f"{days} days" in SPEC["components"]["securitySchemes"]["bearer"]["description"]
 
 
 class _TestApp:

@@ -291,7 +291,7 @@ def test_one_failing_milestone_does_not_hold_back_the_others_of_its_batch(app, s
     def fails(milestone, now):
         raise RuntimeError("cannot render")
 
-    monkeypatch.setitem(milestone_service.HANDLERS, "release", fails)
+    monkeypatch.setitem(milestone_service.HANDLERS, "release", milestone_service.Handler(one=fails))
     tick(first.due("factory_progress_reminder_14"))
     db.session.expire_all()
     done = {m.kind for m in db.session.scalars(select(Milestone).where(Milestone.done_at.is_not(None)))}

@@ -19,10 +19,11 @@ from sqlalchemy import func, select, text, update
 
 from bwadmin.extensions import db
 from bwadmin.models import Notification, Report, utcnow
-from bwadmin.queue import get_queues, get_redis
+from bwadmin import queue as jobqueue
+from bwadmin import queueing
+from bwadmin.queue import enqueue_notices, get_queues, get_redis
 from bwadmin.services import notify
 from jobs import notices as notice_jobs
-from jobs import queueing
 from jobs.sweep import run_sweep
 from jobs.worker import work_until_empty
 from tests.clock_support import FINDINGS, MailSink, World, fast_retries, smtp, tick  # noqa: F401
@@ -131,7 +132,7 @@ def test_a_worker_killed_mid_smtp_batch_leaves_one_notice_in_doubt_and_the_rest_
     db.session.commit()
     with StallingSink(accept=3) as sink:
         sink.configure(app)
-        notice_jobs.enqueue(ids)
+        enqueue_notices(ids)
         with worker_process(app) as worker:
             assert sink.holding.wait(60), "the worker did not reach the fourth email"
             kill(worker)
@@ -176,7 +177,7 @@ def test_ordinary_failed_notices_keep_plain_retry(app, client):
 def test_notices_whose_queued_jobs_redis_lost_are_sent_by_the_next_sweep(app, smtp):
     ids = [notify.record(f"lost-{i}", f"l{i}@example.org", "test", "Subject", "Text").id for i in range(3)]
     db.session.commit()
-    notice_jobs.enqueue(ids)
+    enqueue_notices(ids)
     get_redis(app).flushdb()  # Redis lost the queued email jobs
     # recorded a minute ago: long past the moment between recording and queueing, far short of 15 minutes
     db.session.execute(update(Notification).values(created_at=utcnow() - timedelta(minutes=1)))
@@ -189,33 +190,29 @@ def test_the_sweep_leaves_alone_notices_a_live_job_carries(app, smtp):
     ids = [notify.record(f"carried-{i}", f"c{i}@example.org", "test", "Subject", "Text").id for i in range(3)]
     db.session.execute(update(Notification).values(created_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
-    queued = notice_jobs.enqueue(ids)
+    queued = enqueue_notices(ids)
     assert run_sweep().notice_jobs == [] and notice_jobs.carried_ids() == set(ids)
     work_until_empty()
     assert len(smtp.messages) == 3 and queued
 
 
 def test_a_second_sweep_while_one_runs_does_nothing(app, monkeypatch):
-    from jobs import milestones
-
     world = World(answers=FINDINGS)
     inner = []
-    real = milestones.enqueue
+    real = jobqueue.enqueue_milestones
 
     def meanwhile_another_cron_sweeps(*args, **kwargs):
         if not inner:
             inner.append(run_sweep(world.due("release")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(milestones, "enqueue", meanwhile_another_cron_sweeps)
+    monkeypatch.setattr(jobqueue, "enqueue_milestones", meanwhile_another_cron_sweeps)
     first = run_sweep(world.due("release"))
     assert inner[0].skipped and inner[0].milestone_jobs == [] and not first.skipped and first.milestone_jobs
     assert run_sweep(world.due("release")).skipped is False  # the lock was given back
 
 
 def test_two_enqueuers_at_the_same_moment_queue_a_job_id_once(app, monkeypatch):
-    from jobs import reports
-
     app_object = app
     queue = get_queues()[-1]
     real = Job.fetch_many
@@ -223,7 +220,7 @@ def test_two_enqueuers_at_the_same_moment_queue_a_job_id_once(app, monkeypatch):
 
     def second_enqueuer():
         with app_object.app_context():
-            reports.enqueue([7, 8, 9], queue=queue)
+            jobqueue.enqueue_pdfs([7, 8, 9], queue=queue)
 
     def fetch_then_let_another_in(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -234,7 +231,7 @@ def test_two_enqueuers_at_the_same_moment_queue_a_job_id_once(app, monkeypatch):
         return found
 
     monkeypatch.setattr(queueing.Job, "fetch_many", staticmethod(fetch_then_let_another_in))
-    reports.enqueue([7, 8, 9], queue=queue)
+    jobqueue.enqueue_pdfs([7, 8, 9], queue=queue)
     other[0].join()
     assert queue.get_job_ids() == ["pdf-7", "pdf-8", "pdf-9"]
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 
 from bwadmin.extensions import db
 from bwadmin.models import Notification, utcnow
+from bwadmin.queue import enqueue_notices, notice_queue
 from bwadmin.services import notify
-from jobs import notices as notice_jobs
 from jobs.worker import work_until_empty
 from tests.clock_support import FINDINGS, MailSink, World, fast_retries, free_port, smtp, tick  # noqa: F401
 from tests.factories import csrf_from, login, make_user
@@ -54,7 +54,7 @@ def test_smtp_down_gives_retries_then_a_failed_notice_then_one_email_after_the_a
     assert {r.status for r in rows} == {"failed"}
     assert all(r.attempts == 4 for r in rows)  # the first try and three retries
     assert all("Connection refused" in (r.last_error or "") or "Errno" in (r.last_error or "") for r in rows)
-    assert FailedJobRegistry(queue=notice_jobs.queue()).count == 1
+    assert FailedJobRegistry(queue=notice_queue()).count == 1
 
     admin = make_user("admin", "boss@example.org")
     login(client, admin)
@@ -94,7 +94,7 @@ def test_a_notice_left_half_sent_by_a_dead_worker_is_never_sent_again_by_itself(
 def test_the_jobs_board_lists_failed_jobs_and_requeues_them(app, fast_retries, client):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
     row = _notice()
-    notice_jobs.enqueue([row.id])
+    enqueue_notices([row.id])
     queued = client  # the board needs staff
     advisor = make_user("advisor")
     login(queued, advisor)
@@ -114,7 +114,7 @@ def test_the_jobs_board_lists_failed_jobs_and_requeues_them(app, fast_retries, c
         response = client.post("/admin/jobs/requeue", data={"csrf_token": token, "job_id": f"notice-{row.id}"},
                                follow_redirects=True)
         assert "Requeued 1 failed job(s)" in response.get_data(as_text=True)
-        assert FailedJobRegistry(queue=notice_jobs.queue()).count == 0
+        assert FailedJobRegistry(queue=notice_queue()).count == 0
         work_until_empty()
         assert len(sink.messages) == 1
 
@@ -166,7 +166,7 @@ def test_a_milestone_notice_is_composed_in_its_language_when_sent_and_the_log_ke
                                                            Notification.kind == "release_factory"))
     assert spanish.status == "pending" and spanish.body_text is None and spanish.parts
     assert spanish.subject.startswith("Se ha publicado su informe de evaluación")
-    notice_jobs.enqueue([spanish.id])
+    enqueue_notices([spanish.id])
     work_until_empty()
     db.session.expire_all()
     sent = smtp.to("rrhh@example.org")

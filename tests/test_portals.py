@@ -193,6 +193,20 @@ def test_factory_flags_an_error_in_the_draft_before_release(app):
     assert "812 workers" in admin.get("/admin/reportflag/").get_data(as_text=True)
 
 
+def test_factory_flags_are_refused_when_too_long_or_after_the_release(app):
+    cycle = make_cycle(days_in=120)
+    draft = make_report(cycle, "assessment", released=False)
+    released = make_report(cycle, "self_diagnosis")
+    f = app.test_client()
+    login(f, make_user("factory", factory=cycle.factory))
+    token = csrf_from(f.get(f"/factory/reports/{draft.id}"))
+    long = f.post(f"/factory/reports/{draft.id}/flags", data={"csrf_token": token, "comment": "x" * 5001})
+    assert long.status_code == 400 and "under 5,000 characters" in long.get_data(as_text=True)
+    late = f.post(f"/factory/reports/{released.id}/flags", data={"csrf_token": token, "comment": "Wrong count."})
+    assert late.status_code == 400 and "Wrong count." not in late.get_data(as_text=True)
+    assert db.session.query(ReportFlag).count() == 0
+
+
 def test_buyer_home_links_open_and_a_page_past_the_end_shows_the_last(app, client):
     from bwadmin.services.factory_pages import encode_cursor
 

@@ -2,7 +2,7 @@
 import json
 
 from bwadmin.extensions import db
-from bwadmin.models import Question, Questionnaire
+from bwadmin.models import CLUSTER_LABELS, Question, Questionnaire
 from bwadmin.services import questionnaires as bank, responses
 
 from .factories import login, make_cycle, make_user
@@ -21,6 +21,14 @@ def test_shipped_files_load_and_export_to_the_same_content(app):
         assert exported["clusters"] == original["clusters"]
         assert exported["compliance_points"] == original["compliance_points"]
         assert list(exported["clusters"]) == list(original["clusters"])  # order kept
+
+
+def test_the_portals_name_the_clusters_as_the_banks_do():
+    """A report whose data carries no label still shows the bank's name of each cluster, "contracts_hr" included."""
+    for kind in ("assessment", "self_diagnosis"):
+        clusters = json.loads((bank.DATA_DIR / f"{kind}.json").read_text())["clusters"]
+        scored = {key: names["en"] for key, names in clusters.items() if key != "facility_profile"}
+        assert scored == CLUSTER_LABELS
 
 
 def test_cli_load_publish_and_export(app, runner, tmp_path):

@@ -108,10 +108,10 @@ def test_a_batch_of_releases_does_what_each_release_does_alone(app, smtp):
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.kind.like("release_%"))) == 13
 
-    from jobs import notices
+    from bwadmin.queue import enqueue_notices
     from jobs.worker import work_until_empty
 
-    notices.enqueue([n for d in done for n in d.notices])
+    enqueue_notices([n for d in done for n in d.notices])
     work_until_empty()
     assert [str(m["Subject"]) for m in smtp.to("b1@delta.org")] == ["Assessment report released: Delta Knit 1"]
     assert [str(m["Subject"]) for m in smtp.to("buyer@example.org")] == ["Assessment report released: Mekong Apparel"]

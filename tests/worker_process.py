@@ -25,7 +25,7 @@ def main() -> None:
             while True:
                 time.sleep(1)
 
-        milestones.HANDLERS[args.stuck] = never_finishes
+        milestones.HANDLERS[args.stuck] = milestones.Handler(one=never_finishes)
     with app.app_context():
         queues = get_queues()
     Worker(queues, connection=queues[0].connection).work(logging_level="WARNING")

@@ -7,10 +7,15 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 
 from ..models import Buyer, Cycle, Factory, Milestone, ScheduleOffset, Sourcing, User
+from ..services import dashboard
 from . import advisory, records
 from .base import refuse, staff_only
+from .committee_work import CommitteeWorkView
+from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView
+from .jobs import JobsView
 from .people import BuyerView, FactoryView, SourcingView, UserView
+from .questionnaire_entry import init_entry_views
 
 
 class HomeView(AdminIndexView):
@@ -22,8 +27,6 @@ class HomeView(AdminIndexView):
 
     @expose("/")
     def index(self):
-        from ..services import dashboard
-
         return self.render("admin/index.html", board=dashboard.for_user(current_user))
 
 
@@ -44,19 +47,12 @@ def init_admin(app: Flask) -> Admin:
     for view, model, name, category in advisory.VIEWS + records.VIEWS:
         admin.add_view(view(model, name=name, category=category))
     admin.add_view(UserView(User, name="Users", category="People"))
-    from .committee_work import CommitteeWorkView
-    from .cycle_work import CycleWorkView, SeminarWorkView
-
     admin.add_view(CommitteeWorkView(name="Committee work", endpoint="committee_work", url="/admin/committee-work"))
     admin.add_view(CycleWorkView(name="Cycle work", endpoint="cycle_work", url="/admin/cycle-work"))
     admin.add_view(SeminarWorkView(name="Seminar planning", endpoint="seminar_work", url="/admin/seminar-work",
                                    category="Cycles"))
 
-    from .questionnaire_entry import init_entry_views
-
     init_entry_views(admin)
-
-    from .jobs import JobsView
 
     admin.add_view(JobsView(name="Jobs", endpoint="jobs", url="/admin/jobs", category="Reports and notices"))
     app.extensions["bwadmin.admin"] = admin

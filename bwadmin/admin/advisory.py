@@ -1,6 +1,12 @@
 """Advisory visits, the committee and its elections, needs, training and seminars."""
 from __future__ import annotations
 
+from flask import request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from ..extensions import db
+from ..input_bounds import as_id
 from ..models import (
     AdvisoryVisit,
     Candidate,
@@ -14,6 +20,7 @@ from ..models import (
     Seminar,
     SeminarAttendance,
     TrainingSession,
+    utcnow,
 )
 from ..models.advisory import (
     ELECTION_STATUSES,
@@ -24,17 +31,12 @@ from ..models.advisory import (
     SIDES,
     VISIT_FOCUSES,
 )
+from ..services import training
 from .base import StaffModelView
 
 
 def _prefill_cycle(form):
     """`?cycle=<id>` on a create form (links from the dashboard and the cycle page) picks the cycle."""
-    from flask import request
-
-    from ..extensions import db
-
-    from ..input_bounds import as_id
-
     cycle_id = as_id(request.args.get("cycle") or "")
     if request.method == "GET" and cycle_id is not None and hasattr(form, "cycle"):
         form.cycle.data = db.session.get(Cycle, cycle_id)
@@ -54,11 +56,6 @@ class AdvisoryVisitView(StaffModelView):
     form_columns = ("cycle", "visited_on", "focus", "advisor", "notes")
 
     def create_form(self, obj=None):
-        from flask import request
-        from flask_login import current_user
-
-        from ..models import utcnow
-
         form = _prefill_cycle(super().create_form(obj))
         if request.method == "GET":
             form.visited_on.data = form.visited_on.data or utcnow().date()
@@ -69,8 +66,6 @@ class AdvisoryVisitView(StaffModelView):
         return form
 
     def check(self, form, model) -> None:
-        from ..models import utcnow
-
         day, cycle = form.visited_on.data, form.cycle.data
         if day and day > utcnow().date():
             form.visited_on.errors.append("A visit is recorded once made: this day is in the future.")
@@ -79,9 +74,6 @@ class AdvisoryVisitView(StaffModelView):
 
 
 def _committee_work_link(view, context, model, name):
-    from flask import url_for
-    from markupsafe import Markup, escape
-
     return Markup(f'<a href="{escape(url_for("committee_work.committee", committee_id=model.id))}">'
                   f'{escape(model.factory)}: members, meetings, elections</a>')
 
@@ -164,8 +156,6 @@ class TrainingSessionView(StaffModelView):
         return _prefill_cycle(super().create_form(obj))
 
     def check(self, form, model) -> None:
-        from ..services import training
-
         cycle = form.cycle.data
         if form.days.data is not None and form.days.data <= 0:
             form.days.errors.append("Training days must be more than zero.")

@@ -19,6 +19,7 @@ from forms.base import PageForm
 
 from ..extensions import db
 from ..input_bounds import MAX_ID, as_id
+from ..queue import queue_drafts
 from ..services import audit
 from ..services.constraints import message_for
 
@@ -44,9 +45,7 @@ def redraft(cycle_ids) -> None:
     """After staff change what a cycle's draft report is made from (the assessment's details, the factory's name
     or place, the cycle), a worker drafts it again: the factory reviews what the release will publish. Drafting
     leaves released reports and drafts still current alone."""
-    from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
-
-    report_jobs.queue_drafts(list(cycle_ids))
+    queue_drafts(list(cycle_ids))
 
 
 def staff_only() -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -232,8 +233,6 @@ class CommitteeWorkView(BaseView):
 
 
 def _user():
-    from flask_login import current_user
-
     return current_user if current_user.is_authenticated else None
 
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from flask import flash
-from wtforms.validators import Optional
 from sqlalchemy import select
+from wtforms.validators import Optional
+
+from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, User, utcnow
-from ..services import cycles, schedule
+from ..services import activity, cycles, needs, schedule
+from ..services.scoring import cycle_results
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
@@ -55,17 +58,10 @@ class CycleView(StaffModelView):
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
             kwargs["timeline"] = [(m, m.is_overdue(utcnow())) for m in model.milestones]
-            from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
-
-            from ..services import activity, needs
-
             kwargs["activity"] = activity.cycle_activity(model)
             kwargs["findings"] = needs.findings(model)
             kwargs["finding_form"] = NeedFromFindingForm(formdata=None)
             kwargs["setup_form"] = SetupCommitteeForm(formdata=None)
-
-            from ..services.scoring import cycle_results
-
             kwargs["results"] = cycle_results(model)
         return super().render(template, **kwargs)
 

@@ -1,6 +1,7 @@
 """Factories, buyers, sourcing links and users."""
 from __future__ import annotations
 
+from flask import flash
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import PasswordField
@@ -8,7 +9,7 @@ from wtforms.validators import Optional
 
 from ..extensions import db
 from ..models import ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
-from ..services import users
+from ..services import account_mail, users
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
@@ -86,10 +87,6 @@ class UserView(AdminOnlyModelView):
     def after_model_change(self, form, model, is_created) -> None:
         # A new user without a password receives a link to set one.
         if is_created and not model.password_hash:
-            from flask import flash
-
-            from ..services import account_mail
-
             account_mail.send_invitation(model)
             flash(f"An invitation to set a password is on its way to {model.email} "
                   "(Reports and notices → Notifications shows when it went).")

@@ -11,6 +11,7 @@ from forms.questionnaire import form_for, shown_names
 
 from ..extensions import db
 from ..models import Cycle
+from ..queue import queue_drafts
 from ..services import assessments, audit, responses, scoring
 from .base import refuse, staff_only
 
@@ -113,9 +114,7 @@ class AssessmentEntryView(QuestionnaireEntryView):
         assessments.record_details(cycle, response, details.assessed_on.data, details.assessors.data)
 
     def after_complete(self, cycle) -> None:
-        from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
-
-        report_jobs.queue_drafts([cycle.id])  # the draft report the factory reviews before the release
+        queue_drafts([cycle.id])  # the draft report the factory reviews before the release
 
     def complete(self, cycle, response, details):
         return assessments.complete_assessment(cycle, response, details.assessed_on.data, details.assessors.data,

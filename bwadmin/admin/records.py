@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import flash
 from flask_admin.actions import action
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
-from ..services import account_mail, audit
-
 from ..models import (
     Answer,
     ApiToken,
@@ -30,6 +30,10 @@ from ..models import (
 )
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 from ..models.reports import CRITERION_KINDS, REPORT_KINDS
+from ..queue import enqueue_notices
+from ..services import account_mail, audit, notify, schedule
+from ..services import questionnaires as bank
+from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
@@ -43,8 +47,6 @@ class QuestionnaireView(AdminOnlyModelView):
                                            "(select it in the list) to edit a copy."}
 
     def check(self, form, model) -> None:
-        from ..services.questionnaires import PublishedVersionError, refuse_if_published
-
         try:
             refuse_if_published(model)
         except PublishedVersionError as exc:
@@ -52,8 +54,6 @@ class QuestionnaireView(AdminOnlyModelView):
             flash(str(exc), "error")
 
     def on_model_delete(self, model) -> None:
-        from ..services.questionnaires import refuse_if_published
-
         try:
             refuse_if_published(model)
         except ValueError as exc:
@@ -62,8 +62,6 @@ class QuestionnaireView(AdminOnlyModelView):
 
     @action("new_version", "New version", "Copy each selected version into a new, unpublished version?")
     def action_new_version(self, ids):
-        from ..services import questionnaires as bank
-
         made = [bank.new_version(questionnaire) for questionnaire in self.chosen(ids)]
         for questionnaire in made:
             audit.record("create", questionnaire, summary=f"New version {questionnaire}")
@@ -72,8 +70,6 @@ class QuestionnaireView(AdminOnlyModelView):
 
     @action("publish", "Publish", "Publish the selected versions? A published version never changes.")
     def action_publish(self, ids):
-        from ..services import questionnaires as bank
-
         for questionnaire in self.chosen(ids):
             try:
                 bank.publish(questionnaire)
@@ -102,8 +98,6 @@ class QuestionView(AdminOnlyModelView):
     }
 
     def check(self, form, model) -> None:
-        from ..services.questionnaires import PublishedVersionError, refuse_if_published
-
         try:
             refuse_if_published(model.questionnaire if model is not None else None)
             refuse_if_published(form.questionnaire.data)
@@ -112,8 +106,6 @@ class QuestionView(AdminOnlyModelView):
             flash(str(exc), "error")
 
     def on_model_delete(self, model) -> None:
-        from ..services.questionnaires import refuse_if_published
-
         try:
             refuse_if_published(model.questionnaire)
         except ValueError as exc:
@@ -142,8 +134,6 @@ class AssessmentView(StaffModelView):
     form_columns = ("cycle", "assessed_on", "assessors", "notes")
 
     def on_model_change(self, form, model, is_created) -> None:
-        from ..services import schedule
-
         # The release counts from the assessment date: move it with the assessment.
         schedule.sync_milestones(model.cycle)
         super().on_model_change(form, model, is_created)
@@ -225,9 +215,6 @@ class NotificationView(StaffModelView):
 
     def get_action_form(self):
         """The action form carries a Flask-WTF token, which the app-wide CSRFProtect accepts (SecureForm's is not)."""
-        from flask_wtf import FlaskForm
-        from wtforms import HiddenField
-
         class ActionForm(FlaskForm):
             action = HiddenField()
             url = HiddenField()
@@ -236,8 +223,6 @@ class NotificationView(StaffModelView):
 
     @staticmethod
     def _status(view, context, model, name):
-        from ..services import notify
-
         return "may have been sent" if notify.in_doubt(model) else model.status
 
     column_formatters = {"status": _status}
@@ -253,10 +238,6 @@ class NotificationView(StaffModelView):
         self._retry(ids, even_if_maybe_sent=True)
 
     def _retry(self, ids, even_if_maybe_sent: bool) -> None:
-        from jobs import notices as notice_jobs
-
-        from ..services import audit, notify
-
         rows = self.chosen(ids)
         maybe_sent = [row for row in rows if notify.in_doubt(row)]
         retried = [row for row in rows if notify.retry(row, even_if_maybe_sent=even_if_maybe_sent)]
@@ -266,7 +247,7 @@ class NotificationView(StaffModelView):
         skipped = len(rows) - len(retried)
         if retried:
             try:
-                notice_jobs.enqueue([row.id for row in retried])
+                enqueue_notices([row.id for row in retried])
                 flash(f"{len(retried)} notice(s) queued to be sent again.", "success")
             except Exception:  # noqa: BLE001 - Redis down: the sweep picks pending notices up later
                 flash(f"{len(retried)} notice(s) marked pending; the queue is unreachable, the sweep will send them.",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import csrf, db
-from ..models import Cycle, Factory, Report, utcnow  # noqa: F401
+from ..models import Cycle, Report
 from ..services import access, audit, factory_pages, login_guard, portal, tokens
 from ..input_bounds import MAX_ID, whole_number
 from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC

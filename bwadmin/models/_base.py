@@ -1,7 +1,7 @@
 """Column helpers shared by the model modules."""
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index, func
 
 
 def utcnow() -> datetime:
@@ -16,7 +16,5 @@ def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
 
 def lower_index(model, *columns: str) -> None:
     """Indexes on lower(column): the admin's prefix search is a range over them, not a scan."""
-    from sqlalchemy import Index, func
-
     for column in columns:
         Index(f"ix_{model.__tablename__}_lower_{column}", func.lower(getattr(model, column)))

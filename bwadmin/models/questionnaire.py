@@ -12,6 +12,17 @@ from ._base import lower_index, one_of, utcnow
 QUESTIONNAIRE_KINDS = ("assessment", "self_diagnosis", "committee_review")
 QUESTION_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "text", "date")
 RESPONSE_STATUSES = ("draft", "submitted")
+# The clusters of the programme's compliance structure, keyed as the question banks key them (data/questionnaires).
+CLUSTER_LABELS = {
+    "child_labour": "Child labour",
+    "discrimination": "Discrimination",
+    "forced_labour": "Forced labour",
+    "freedom_of_association": "Freedom of association and collective bargaining",
+    "compensation": "Compensation",
+    "contracts_hr": "Contracts and human resources",
+    "osh": "Occupational safety and health",
+    "working_time": "Working time",
+}
 
 
 class Questionnaire(db.Model):

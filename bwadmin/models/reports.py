@@ -18,6 +18,14 @@ REPORT_KINDS = (
     "programme_progress",
     "differentiation",
 )
+REPORT_LABELS = {
+    "assessment": "Assessment report",
+    "self_diagnosis": "Self-diagnosis results",
+    "improvement_plan": "Improvement plan",
+    "factory_progress": "Factory progress report",
+    "programme_progress": "Programme progress report",
+    "differentiation": "Differentiation results",
+}
 # The kinds whose PDF the programme makes, each by a job of its own after the release (the factory's own reports
 # have none).
 PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress")

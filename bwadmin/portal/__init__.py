@@ -23,7 +23,7 @@ def role_required(role: str):
 
 
 def init_app(app: Flask) -> None:
-    from . import buyer, factory, self_diagnosis
+    from . import buyer, factory, self_diagnosis  # here, not at the top: they import role_required from here
 
     app.register_blueprint(buyer.bp)
     app.register_blueprint(factory.bp)

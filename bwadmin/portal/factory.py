@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import Report, ReportFlag, ShareRequest, Sourcing, utcnow
-from ..services import access, audit, improvement, portal, sharing
+from ..services import access, improvement, portal, report_review, sharing
+from ..services.errors import FieldError
 from . import role_required
 
 bp = Blueprint("factory", __name__, url_prefix="/factory")
@@ -28,17 +26,10 @@ def _cycle():
 def index():
     factory = access.factory_for(current_user, current_user.factory_id)
     cycle = portal.current_cycle(factory.id)
-    links = db.session.scalars(select(Sourcing).where(Sourcing.factory_id == factory.id)
-                               .options(selectinload(Sourcing.buyer)).order_by(Sourcing.id)).all()
-    requests_ = db.session.scalars(select(ShareRequest).where(
-        ShareRequest.factory_id == factory.id, ShareRequest.status == "pending")
-        .options(selectinload(ShareRequest.buyer)).order_by(ShareRequest.requested_at)).all()
-    reports = []
-    if cycle is not None:
-        reports = db.session.scalars(access.visible_reports(current_user).where(
-            Report.cycle_id == cycle.id).order_by(Report.id)).all()
-    return render_template("portal/factory_index.html", factory=factory, cycle=cycle, links=links,
-                           requests=requests_, reports=reports, labels=portal.REPORT_LABELS)
+    reports = access.visible_cycle_reports(current_user, cycle.id) if cycle is not None else []
+    return render_template("portal/factory_index.html", factory=factory, cycle=cycle,
+                           links=sharing.links_of(factory.id), requests=sharing.pending_requests(factory.id),
+                           reports=reports, labels=portal.REPORT_LABELS)
 
 
 @bp.post("/consent/<int:sourcing_id>/<any(grant, withdraw):change>")
@@ -62,52 +53,36 @@ def decide(request_id: int, decision: str):
 @bp.post("/early-progress")
 @role_required("factory")
 def early_progress():
-    cycle = _cycle()
     share = request.form.get("share") == "1"
-    cycle.early_progress_shared_at = utcnow() if share else None
-    audit.record("consent", cycle, summary=f"Early progress {'shared' if share else 'no longer shared'} for {cycle}")
+    sharing.share_early_progress(current_user, _cycle(), share)
     db.session.commit()
     flash("Your buyers now see your goals and early improvements." if share
           else "Your goals and early improvements are no longer shared.")
     return redirect(url_for("factory.index"))
 
 
+def _report_page(report, error: str | None = None, comment: str = ""):
+    return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS,
+                           flags=report_review.flags(report), can_flag=report_review.reviewable(report), error=error,
+                           comment=comment, download_url=url_for("factory.download", report_id=report.id),
+                           back=url_for("factory.index"))
+
+
 @bp.get("/reports/<int:report_id>")
 @role_required("factory")
 def report(report_id: int):
-    report = access.report_for(current_user, report_id)
-    flags = db.session.scalars(select(ReportFlag).where(ReportFlag.report_id == report.id)
-                               .order_by(ReportFlag.created_at)).all()
-    return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS, flags=flags,
-                           can_flag=_reviewable(report), error=None, comment="",
-                           download_url=url_for("factory.download", report_id=report.id), back=url_for("factory.index"))
-
-
-def _reviewable(report) -> bool:
-    """The draft assessment report during the month before its release."""
-    return report.kind == "assessment" and report.released_at is None
+    return _report_page(access.report_for(current_user, report_id))
 
 
 @bp.post("/reports/<int:report_id>/flags")
 @role_required("factory")
 def flag(report_id: int):
     report = access.report_for(current_user, report_id)
-    comment = (request.form.get("comment") or "").strip()
-    error = None
-    if not _reviewable(report):
-        error = "This report is released; flags are taken only before the release."
-    elif not comment:
-        error = "Describe the factual error you found."
-    elif len(comment) > 5000:
-        error = "Keep the comment under 5,000 characters."
-    if error:
-        flags = db.session.scalars(select(ReportFlag).where(ReportFlag.report_id == report.id)).all()
-        return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS,
-                               flags=flags, can_flag=_reviewable(report), error=error, comment=comment,
-                               download_url=url_for("factory.download", report_id=report.id),
-                               back=url_for("factory.index")), 400
-    db.session.add(ReportFlag(report_id=report.id, user_id=current_user.id, comment=comment))
-    audit.record("flag", report, summary=f"Factual error flagged in {report}")
+    comment = request.form.get("comment") or ""
+    try:
+        report_review.flag(current_user, report, comment)
+    except FieldError as exc:
+        return _report_page(report, exc.message, comment.strip()), 400
     db.session.commit()
     flash("Thank you: programme staff will review your comment before the release.")
     return redirect(url_for("factory.report", report_id=report.id))
@@ -136,10 +111,8 @@ def plan():
         values = request.form
     rows = improvement.actions(cycle)
     db.session.commit()
-    report = db.session.scalar(select(Report).where(
-        Report.cycle_id == cycle.id, Report.kind == "improvement_plan"))
     return render_template("portal/factory_plan.html", cycle=cycle, rows=rows, errors=errors, values=values,
-                           report=report, statuses=improvement.STATUS_LABELS), (400 if errors else 200)
+                           report=improvement.plan_report(cycle), statuses=improvement.STATUS_LABELS), (400 if errors else 200)
 
 
 @bp.route("/progress-report", methods=["GET", "POST"])

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.questionnaire import form_for, shown_names
 
 from ..extensions import csrf, db
-from ..models import Cycle
+from ..queue import queue_drafts
 from ..services import access, audit, draft_stash, responses, scoring
 from . import role_required
 
@@ -42,9 +41,7 @@ def _factory_user_or_login():
 @role_required("factory")
 def cycle_list():
     """The user's own cycles, each with its self-diagnosis state."""
-    cycles = db.session.scalars(
-        select(Cycle).where(Cycle.factory_id == current_user.factory_id).order_by(Cycle.number.desc())
-    ).all()
+    cycles = access.own_cycles(current_user)
     states = {c.id: responses.find(c.id, KIND) for c in cycles}
     return render_template("portal/cycles.html", cycles=cycles, states=states)
 
@@ -131,9 +128,7 @@ def save(cycle_id: int):
             return _page(cycle, response, form)
         audit.record("submit", response, summary=f"Self-diagnosis submitted: {cycle}")
         db.session.commit()
-        from jobs import reports as report_jobs  # the queue is the workers' side: imported when used
-
-        report_jobs.queue_drafts([cycle.id])  # the results, drafted for the factory and released with the report
+        queue_drafts([cycle.id])  # the results, drafted for the factory and released with the report
         flash("Your self-diagnosis is submitted. Thank you.", "info")
         return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
     db.session.commit()

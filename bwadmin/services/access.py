@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.exceptions import NotFound
 
+from ..config import settings
 from ..extensions import db
 from ..models import Cycle, Factory, Report, Sourcing, User, utcnow
 
@@ -40,7 +40,8 @@ def released_clause(now=None):
     return and_(Report.released_at.is_not(None), Report.released_at <= now)
 
 
-def _role(user) -> str | None:
+def role_of(user) -> str | None:
+    """The role the access rules apply: None for nobody logged in (an anonymous user has no role)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user.role
@@ -94,17 +95,22 @@ def visible_reports_stmt(role: str | None) -> Select:
 
 def visible_factories(user) -> Select:
     """A SELECT of the factories the user may see, ordered by name."""
-    return visible_factories_stmt(_role(user)).params(viewer_params(user))
+    return visible_factories_stmt(role_of(user)).params(viewer_params(user))
 
 
 def visible_reports(user) -> Select:
     """A SELECT of the reports the user may see (joined to their cycle)."""
-    return visible_reports_stmt(_role(user)).params(viewer_params(user))
+    return visible_reports_stmt(role_of(user)).params(viewer_params(user))
+
+
+def visible_cycle_reports(user, cycle_id: int) -> list[Report]:
+    """The reports of one cycle the user may see, in the order they were made."""
+    return db.session.scalars(visible_reports(user).where(Report.cycle_id == cycle_id).order_by(Report.id)).all()
 
 
 def can_buyer_see(report: Report, user) -> bool:
     """One query: the buyer sources from the report's factory, consent stands, the report is released."""
-    if _role(user) != "buyer" or report is None:
+    if role_of(user) != "buyer" or report is None:
         return False
     return can_see_report(user, report.id)
 
@@ -127,13 +133,13 @@ def _factory_stmt(role: str | None) -> Select:
 
 
 def can_see_report(user, report_id: int) -> bool:
-    return db.session.scalar(_report_id_stmt(_role(user)),
+    return db.session.scalar(_report_id_stmt(role_of(user)),
                              {**viewer_params(user), "access_report_id": report_id}) is not None
 
 
 def report_for(user, report_id: int) -> Report:
     """The report (with its cycle) if this user may see it, else NotFound."""
-    report = db.session.scalar(_report_stmt(_role(user)), {**viewer_params(user), "access_report_id": report_id})
+    report = db.session.scalar(_report_stmt(role_of(user)), {**viewer_params(user), "access_report_id": report_id})
     if report is None:
         raise NotFound()
     return report
@@ -141,7 +147,7 @@ def report_for(user, report_id: int) -> Report:
 
 def factory_for(user, factory_id: int) -> Factory:
     """The factory if this user may see it, else NotFound."""
-    factory = db.session.scalar(_factory_stmt(_role(user)), {**viewer_params(user), "access_factory": factory_id})
+    factory = db.session.scalar(_factory_stmt(role_of(user)), {**viewer_params(user), "access_factory": factory_id})
     if factory is None:
         raise NotFound()
     return factory
@@ -149,23 +155,18 @@ def factory_for(user, factory_id: int) -> Factory:
 
 def buyer_sources_from(user, factory_id: int) -> Sourcing | None:
     """The buyer's sourcing link to a factory, consent or not (to ask it to share)."""
-    if _role(user) != "buyer":
+    if role_of(user) != "buyer":
         return None
     return db.session.scalar(
         select(Sourcing).where(Sourcing.buyer_id == user.buyer_id, Sourcing.factory_id == factory_id)
     )
 
 
-def reports_dir() -> Path:
-    configured = current_app.config.get("BWADMIN_REPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
-
-
 def report_file(report: Report) -> Path:
     """The report's PDF on disk, only inside the reports directory; NotFound when missing."""
     if not report.file_path:
         raise NotFound()
-    base = reports_dir().resolve()
+    base = settings().reports_dir.resolve()
     path = (base / report.file_path).resolve()
     if base not in path.parents or not path.is_file():
         raise NotFound()
@@ -174,7 +175,15 @@ def report_file(report: Report) -> Path:
 
 def is_factory_user_of(user, factory_id: int | None) -> bool:
     """A factory user belongs to one factory and acts for that one alone."""
-    return _role(user) == "factory" and factory_id is not None and user.factory_id == factory_id
+    return role_of(user) == "factory" and factory_id is not None and user.factory_id == factory_id
+
+
+def own_cycles(user) -> list[Cycle]:
+    """A factory user's cycles, the latest first; none for anyone else."""
+    if role_of(user) != "factory" or user.factory_id is None:
+        return []
+    return db.session.scalars(select(Cycle).where(Cycle.factory_id == user.factory_id)
+                              .order_by(Cycle.number.desc())).all()
 
 
 def cycle_for_factory_user(user, cycle_id: int) -> Cycle:

@@ -10,6 +10,7 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..config import settings
 from ..extensions import db
 from ..models import User
 
@@ -34,7 +35,7 @@ def make_link(user: User, purpose: str) -> str:
     """The absolute link to set a password; built without a request (the worker writes the email)."""
     path = current_app.url_map.bind("").build(
         "account.set_password", {"purpose": purpose, "token": make_token(user, purpose)})
-    return current_app.config.get("BWADMIN_BASE_URL", "").rstrip("/") + path
+    return settings().base_url.rstrip("/") + path
 
 
 def user_for_token(token: str, purpose: str, max_age: int = LINK_MAX_AGE) -> User | None:

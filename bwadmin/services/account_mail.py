@@ -9,6 +9,7 @@ import secrets
 
 from ..extensions import db
 from ..models import User
+from ..queue import enqueue_notices, enqueue_reset
 from . import notify, users
 from .account_links import LINK_MAX_AGE, make_link
 
@@ -37,9 +38,7 @@ def email_context(parts: dict, for_log: bool) -> dict:
 def _send(user: User, purpose: str) -> None:
     notice_id = record(user, purpose)
     db.session.commit()
-    from jobs import notices as notice_jobs  # the queue is the workers' side: imported when used
-
-    notice_jobs.enqueue([notice_id])
+    enqueue_notices([notice_id])
 
 
 def send_invitation(user: User) -> None:
@@ -57,9 +56,7 @@ def send_reset(email: str) -> None:
 def request_reset(email: str) -> None:
     """What the forgot-password form does: queue the asking, so the answer takes as long for any address. With
     the queue unreachable, look the account up now rather than lose the request."""
-    from jobs import notices as notice_jobs
-
     try:
-        notice_jobs.enqueue_reset(users.normalise_email(email))
+        enqueue_reset(users.normalise_email(email))
     except Exception:  # noqa: BLE001 - Redis down: the notice row is kept and the sweep sends it later
         send_reset(email)

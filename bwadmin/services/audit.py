@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import inspect
 
 from ..extensions import db
@@ -38,8 +39,6 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 def record(action: str, obj=None, *, user=None, entity: str | None = None, entity_id=None,
            summary: str | None = None, before: dict | None = None, after: dict | None = None) -> AuditEvent:
     if user is None and has_request_context():
-        from flask_login import current_user
-
         user = current_user if getattr(current_user, "is_authenticated", False) else None
     event = AuditEvent(
         user_id=getattr(user, "id", None),

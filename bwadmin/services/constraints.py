@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from ..extensions import db
+
 MESSAGES = {
     "uq_cycle_factory_id": "This factory already has a cycle with that number.",
     "uq_sourcing_buyer_id": "This buyer already sources from this factory.",
@@ -30,8 +32,6 @@ MESSAGES = {
 
 def _sqlite_unique_text(name: str) -> str | None:
     """SQLite reports a UNIQUE failure by its columns ("cycle.factory_id, cycle.number"), not its name."""
-    from ..extensions import db
-
     for table in db.metadata.tables.values():
         for constraint in table.constraints:
             if constraint.name and constraint.name.startswith(name):

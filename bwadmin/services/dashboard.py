@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Cycle, Factory, Milestone, utcnow
+from ..models import AdvisoryVisit, Committee, Cycle, Election, Factory, Milestone, Report, utcnow
 from . import milestones
 
 
@@ -40,10 +40,6 @@ def for_user(user) -> dict:
 def advisory_work(cycles, now) -> dict:
     """The advisory period's work for these cycles: visits not yet made, elections not held, committee
     reviews not done, reports to release; overdue or due within a week. Five queries, whatever the count."""
-    from sqlalchemy import case
-
-    from ..models import AdvisoryVisit, Committee, Election, Report
-
     today, week = now.date(), (now + timedelta(days=7)).date()
     by_id = {c.id: c for c in cycles}
     by_factory = {c.factory_id: c for c in cycles}

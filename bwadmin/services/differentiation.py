@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Cycle, DifferentiationCriterion, DifferentiationResult, Milestone, Need, Report
+from ..models import Cycle, DifferentiationCriterion, DifferentiationResult, Milestone, Need
+from . import report_docs
 
 # code: (name, kind, threshold). Rates and shares are fractions (0.25 = 25%); the committee score is 0–100.
 DEFAULT_CRITERIA = {
@@ -38,16 +39,6 @@ def ensure_default_criteria() -> list[DifferentiationCriterion]:
         db.session.add(DifferentiationCriterion(code=code, name=name, kind=kind, threshold=threshold, active=True))
     db.session.flush()
     return list(db.session.scalars(select(DifferentiationCriterion).order_by(DifferentiationCriterion.id)))
-
-
-def _scores(cycle: Cycle) -> dict | None:
-    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
-    if report is not None and report.data and report.data.get("scores"):
-        return report.data["scores"]
-    from . import report_docs, scoring
-
-    response = report_docs._response(cycle, "assessment")
-    return scoring.score(response) if response is not None and response.answers else None
 
 
 def evaluate(criterion: DifferentiationCriterion, cycle: Cycle, scores: dict | None) -> tuple[bool, float | None]:
@@ -84,7 +75,7 @@ def evaluate(criterion: DifferentiationCriterion, cycle: Cycle, scores: dict | N
 def measure(cycle: Cycle, now: datetime) -> list[Measured]:
     """Store one DifferentiationResult per active criterion and set Cycle.high_performer."""
     criteria = [c for c in ensure_default_criteria() if c.active]
-    scores = _scores(cycle)
+    scores = report_docs.assessment_scores(cycle)
     existing = {r.criterion_id: r for r in db.session.scalars(
         select(DifferentiationResult).where(DifferentiationResult.cycle_id == cycle.id))}
     measured = []

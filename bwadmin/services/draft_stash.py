@@ -14,6 +14,8 @@ from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
+from ..queue import get_redis
+
 SALT = "questionnaire-draft"
 TOKEN_AGE = 30 * 24 * 3600  # a form left open for a month still stashes
 STASH_AGE = 7 * 24 * 3600
@@ -39,8 +41,6 @@ def read_token(token: str | None) -> dict | None:
 
 
 def _redis():
-    from ..queue import get_redis
-
     return get_redis()
 
 

@@ -132,6 +132,10 @@ def progress_facts(cycle: Cycle) -> dict[str, list[str]]:
             "training": training, "social_dialogue": [], "management_systems": []}
 
 
+def plan_report(cycle: Cycle) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "improvement_plan"))
+
+
 def progress_report(cycle: Cycle) -> Report | None:
     return db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "factory_progress"))
 

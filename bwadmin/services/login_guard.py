@@ -16,16 +16,11 @@ from limits import parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from ..config import settings
 from ..models import User
 from ..queue import get_redis
 from . import users
 from .users import normalise_email
-
-DEFAULTS = {
-    "BWADMIN_LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",  # failures, per account and address
-    "BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE": "50 per 15 minutes",  # failures, per account, unknown devices
-    "BWADMIN_LOGIN_LIMIT_ADDRESS": "50 per 15 minutes",  # attempts, per address
-}
 
 
 def _limiter(app: Flask) -> MovingWindowRateLimiter:
@@ -37,7 +32,8 @@ def _limiter(app: Flask) -> MovingWindowRateLimiter:
 
 
 def _limit(name: str):
-    return parse(str(current_app.config.get(name) or DEFAULTS[name]))
+    """A limit of the settings: "account", "account_wide" or "address"."""
+    return parse(getattr(settings(), f"login_limit_{name}"))
 
 
 def _minutes_until(reset_at: float) -> int:
@@ -45,7 +41,7 @@ def _minutes_until(reset_at: float) -> int:
 
 
 def _address_wait(limiter, address: str) -> float | None:
-    item = _limit("BWADMIN_LOGIN_LIMIT_ADDRESS")
+    item = _limit("address")
     return None if limiter.hit(item, "address", address) else limiter.get_window_stats(item, "address", address).reset_time
 
 
@@ -59,9 +55,9 @@ def refused(email: str, address: str | None, known_device: bool = False) -> int 
     """Count a login attempt; the minutes to wait when it is refused, else None."""
     limiter, email, address = _limiter(current_app._get_current_object()), normalise_email(email), address or "-"
     waits = [_address_wait(limiter, address)]
-    checks = [(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), ("account", email, address))]
+    checks = [(_limit("account"), ("account", email, address))]
     if not known_device:
-        checks.append((_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE"), ("account", email)))
+        checks.append((_limit("account_wide"), ("account", email)))
     for item, identifiers in checks:
         if not limiter.test(item, *identifiers):
             waits.append(limiter.get_window_stats(item, *identifiers).reset_time)
@@ -71,14 +67,14 @@ def refused(email: str, address: str | None, known_device: bool = False) -> int 
 
 def failed(email: str, address: str | None) -> None:
     limiter, email, address = _limiter(current_app._get_current_object()), normalise_email(email), address or "-"
-    limiter.hit(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), "account", email, address)
-    limiter.hit(_limit("BWADMIN_LOGIN_LIMIT_ACCOUNT_WIDE"), "account", email)
+    limiter.hit(_limit("account"), "account", email, address)
+    limiter.hit(_limit("account_wide"), "account", email)
 
 
 def succeeded(email: str, address: str | None) -> None:
     """The owner is in: this device's failures are forgiven (the account-wide count stays)."""
     _limiter(current_app._get_current_object()).clear(
-        _limit("BWADMIN_LOGIN_LIMIT_ACCOUNT"), "account", normalise_email(email), address or "-")
+        _limit("account"), "account", normalise_email(email), address or "-")
 
 
 class Refused(Exception):

@@ -8,18 +8,19 @@ and reported in MilestoneError, so the job is retried; the others of the batch a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
-from typing import NamedTuple
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
+from ..batches import chunked
+from ..config import settings
 from ..extensions import db
-from ..models import MILESTONE_KINDS, Cycle, Factory, Milestone, Report, Sourcing, User, utcnow
+from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
 from . import audit, differentiation, messages, notify, report_docs
+from .cycle_rows import CycleLike, Person, cycle_rows
 
 log = logging.getLogger("bwadmin.clock")
 
@@ -98,7 +99,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
     if not claimed:
         db.session.rollback()
         return []
-    # Plain rows: a batch handler (`handler.many`) reads what it needs itself; the others get ORM milestones.
+    # Plain rows: a batch handler (`Handler.many`) reads what it needs itself; the others get ORM milestones.
     rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id)
                               .where(Milestone.id.in_(claimed))).all()
     order = {kind: i for i, kind in enumerate(MILESTONE_KINDS)}
@@ -110,7 +111,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         # Consecutive milestones of a kind whose handler has a batch form are done together; if the batch
         # fails, each is done alone, so one bad milestone does not hold back the others.
         handler = HANDLERS[rows[start].kind]
-        many = getattr(handler, "many", None)
+        many = handler.many
         end = start + 1
         if many is not None:
             while end < len(rows) and rows[end].kind == rows[start].kind:
@@ -135,7 +136,7 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         for row in group:
             try:
                 with db.session.begin_nested():
-                    result = many([row], now)[0] if many is not None else handler(milestones[row.id], now)
+                    result = many([row], now)[0] if many is not None else handler.one(milestones[row.id], now)
                     _record_outcomes([result])
                     db.session.flush()  # the handler's ORM changes, inside the savepoint
                 done.append(result)
@@ -165,36 +166,36 @@ def _record_outcomes(results: list[Done]) -> None:
 _USER_COLUMNS = (User.id, User.email, User.name, User.language, User.role)
 
 
-def factory_users_of(cycles: list[Cycle]) -> dict[int, list]:
+def factory_users_of(cycles: list[CycleLike]) -> dict[int, list]:
     """cycle id → the active users of its factory, for many cycles in one query."""
     by_factory: dict[int, list] = {}
     factory_ids = sorted({c.factory_id for c in cycles})
-    for start in range(0, len(factory_ids), 500):
+    for chunk in chunked(factory_ids):
         for row in db.session.execute(select(*_USER_COLUMNS, User.factory_id).where(
-                User.factory_id.in_(factory_ids[start:start + 500]), User.active).order_by(User.id)):
+                User.factory_id.in_(chunk), User.active).order_by(User.id)):
             if row.role == "factory":  # checked here: in SQL it would steer SQLite to the role index
                 by_factory.setdefault(row.factory_id, []).append(row)
     return {c.id: by_factory.get(c.factory_id, []) for c in cycles}
 
 
-def consenting_buyer_users_of(cycles: list[Cycle]) -> dict[int, list]:
+def consenting_buyer_users_of(cycles: list[CycleLike]) -> dict[int, list]:
     """cycle id → the users of every buyer that sources from its factory and whose consent stands.
 
     Two indexed queries (the links, then their buyers' users) rather than one join, which SQLite would plan as a
     walk over every buyer user."""
     factory_ids = sorted({c.factory_id for c in cycles})
     factories_of_buyer: dict[int, list[int]] = {}
-    for start in range(0, len(factory_ids), 500):
+    for chunk in chunked(factory_ids):
         for link in db.session.execute(
                 select(Sourcing.buyer_id, Sourcing.factory_id, Sourcing.consent_given_at, Sourcing.consent_withdrawn_at)
-                .where(Sourcing.factory_id.in_(factory_ids[start:start + 500]))):
+                .where(Sourcing.factory_id.in_(chunk))):
             if Sourcing.consent_stands_for(link.consent_given_at, link.consent_withdrawn_at):
                 factories_of_buyer.setdefault(link.buyer_id, []).append(link.factory_id)
     by_factory: dict[int, list] = {}
     buyer_ids = sorted(factories_of_buyer)
-    for start in range(0, len(buyer_ids), 500):
+    for chunk in chunked(buyer_ids):
         for row in db.session.execute(select(*_USER_COLUMNS, User.buyer_id).where(
-                User.buyer_id.in_(buyer_ids[start:start + 500]), User.active)):
+                User.buyer_id.in_(chunk), User.active)):
             if row.role != "buyer":  # checked here: in SQL it would steer SQLite to the role index
                 continue
             for factory_id in factories_of_buyer[row.buyer_id]:
@@ -212,7 +213,7 @@ def consenting_buyer_users(cycle: Cycle) -> list:
     return consenting_buyer_users_of([cycle])[cycle.id]
 
 
-def advisors(cycle) -> list:
+def advisors(cycle: CycleLike) -> list:
     return [cycle.advisor] if cycle.advisor is not None and cycle.advisor.active else []
 
 
@@ -222,25 +223,25 @@ def advance(cycle: Cycle, status: str) -> None:
         cycle.status = status
 
 
-def advance_many(cycles: list, status: str) -> None:
-    """advance() for many cycles (Cycle or CycleRow), in one statement per 500."""
+def advance_many(cycles: list[CycleLike], status: str) -> None:
+    """advance() for many cycles, in one statement per 500."""
     behind = STATUS_ORDER[:STATUS_ORDER.index(status)]
     ids = [c.id for c in cycles if c.status in behind]
-    for start in range(0, len(ids), 500):
-        db.session.execute(update(Cycle).where(Cycle.id.in_(ids[start:start + 500]), Cycle.status.in_(behind))
+    for chunk in chunked(ids):
+        db.session.execute(update(Cycle).where(Cycle.id.in_(chunk), Cycle.status.in_(behind))
                            .values(status=status).execution_options(synchronize_session=False))
 
 
-def notice_context(cycle, now: datetime) -> dict:
+def notice_context(cycle: CycleLike, now: datetime) -> dict:
     """What every notice about this cycle's milestone says, whoever it tells: worked out once per cycle."""
     return {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
             "advisor": cycle.advisor.name if cycle.advisor else "-"}
 
 
-def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: dict | None = None, **values) -> dict:
+def notice(milestone_id: int, cycle: CycleLike, user: Person, kind: str, now: datetime, context: dict | None = None,
+           **values) -> dict:
     """The notice (a Notification row: its subject now, its body when sent) telling `user` about the milestone of
-    `cycle` (a Cycle or a CycleRow); its key makes it once. `context`: notice_context(cycle, now), if at hand."""
-    base_url = current_app.config.get("BWADMIN_BASE_URL", "")
+    `cycle`; its key makes it once. `context`: notice_context(cycle, now), if at hand."""
     language = user.language or "en"
     context = (context or notice_context(cycle, now)) | values
     if "verdict_high" in context:
@@ -249,7 +250,7 @@ def notice(milestone_id: int, cycle, user, kind: str, now: datetime, context: di
     portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
     # The body is composed from these parts when the notice is sent (notify.body_of), not here: a release
     # records thousands of notices at once.
-    parts = {"template": "notice", "lines": lines, "link": base_url + portal,
+    parts = {"template": "notice", "lines": lines, "link": settings().base_url + portal,
              "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email)}
     return notify.row(f"milestone:{milestone_id}:{kind}:{user.id}", user.email, kind, subject, None, None,
                       user=user, milestone=milestone_id, language=language, parts=parts)
@@ -297,57 +298,6 @@ def _assessment_due(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
-class FactoryRow(NamedTuple):
-    name: str
-    country: str
-    city: str | None
-
-
-class PersonRow(NamedTuple):
-    id: int
-    email: str
-    name: str | None
-    language: str | None
-    role: str
-    active: bool
-
-
-class CycleRow(NamedTuple):
-    """What a batch of releases reads of a cycle, its factory and its advisor, as plain values: no ORM objects
-    to build by the thousand. It reads like a Cycle to report_docs and notice()."""
-
-    id: int
-    factory_id: int
-    number: int
-    signed_up_on: date
-    status: str
-    factory: FactoryRow
-    advisor: PersonRow | None
-
-    def __str__(self) -> str:
-        return f"{self.factory.name}, cycle {self.number}"
-
-
-@lru_cache(maxsize=None)
-def _cycle_rows_stmt():
-    advisor = aliased(User)
-    return (select(Cycle.id, Cycle.factory_id, Cycle.number, Cycle.signed_up_on, Cycle.status,
-                   Factory.name, Factory.country, Factory.city,
-                   advisor.id, advisor.email, advisor.name, advisor.language, advisor.role, advisor.active)
-            .join(Factory, Factory.id == Cycle.factory_id).outerjoin(advisor, advisor.id == Cycle.advisor_id)
-            .where(Cycle.id.in_(bindparam("cycle_ids", expanding=True))))
-
-
-def cycle_rows(cycle_ids) -> dict[int, CycleRow]:
-    """cycle id → its CycleRow, one query per 500."""
-    ids, found = sorted(set(cycle_ids)), {}
-    for start in range(0, len(ids), 500):
-        for row in db.session.execute(_cycle_rows_stmt(), {"cycle_ids": ids[start:start + 500]}):
-            found[row[0]] = CycleRow(*row[:5], FactoryRow(*row[5:8]),
-                                     None if row[8] is None else PersonRow(*row[8:]))
-    return found
-
-
 def _release_many(milestones: list, now: datetime) -> list[Done]:
     """The release of many cycles at once (milestones as rows: id, kind, cycle_id): the drafts released, or the
     reports made, the plans opened, audited and told with one statement each. Returns one Done per milestone,
@@ -374,7 +324,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
         report_docs.open_improvement_plans(told_cycles, now)
         factory_people = factory_users_of(told_cycles)
         buyer_people = consenting_buyer_users_of(told_cycles)
-        pdf = report_docs.pdf_wanted()
+        pdf = settings().report_pdf
         advance_many(told_cycles, "reporting")
         for result, milestone in told:
             cycle = by_id[milestone.cycle_id]
@@ -386,13 +336,6 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
                 pending += [(result, notice(milestone.id, cycle, u, kind, now, context)) for u in people]
     record_notices(pending)
     return results
-
-
-def _release(milestone, now: datetime) -> Done:
-    return _release_many([milestone], now)[0]
-
-
-_release.many = _release_many
 
 
 def _reminder(days: int):
@@ -434,7 +377,7 @@ def _programme_progress(milestone: Milestone, now: datetime) -> Done:
     report = report_docs.generate_programme_progress(cycle, now)
     db.session.flush()
     _released(report, result)
-    if report_docs.pdf_wanted():
+    if settings().report_pdf:
         result.pdfs.append(report.id)
     tell(result, milestone, factory_users(cycle), "programme_progress_factory", now)
     tell(result, milestone, consenting_buyer_users(cycle), "programme_progress_buyer", now)
@@ -456,14 +399,23 @@ def _differentiation(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
+@dataclass(frozen=True)
+class Handler:
+    """What a milestone of one kind does when due: `one(milestone, now)` with an ORM Milestone, or, for a kind done
+    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id), one Done per row."""
+
+    one: Callable[[Milestone, datetime], Done] | None = None
+    many: Callable[[list, datetime], list[Done]] | None = None
+
+
 HANDLERS = {
-    "cycle_start": _start,
-    "advisory_end": _advisory_end,
-    "assessment_due": _assessment_due,
-    "release": _release,
-    "factory_progress_reminder_14": _reminder(14),
-    "factory_progress_reminder_3": _reminder(3),
-    "factory_progress_report": _factory_progress,
-    "programme_progress_report": _programme_progress,
-    "differentiation": _differentiation,
+    "cycle_start": Handler(one=_start),
+    "advisory_end": Handler(one=_advisory_end),
+    "assessment_due": Handler(one=_assessment_due),
+    "release": Handler(many=_release_many),
+    "factory_progress_reminder_14": Handler(one=_reminder(14)),
+    "factory_progress_reminder_3": Handler(one=_reminder(3)),
+    "factory_progress_report": Handler(one=_factory_progress),
+    "programme_progress_report": Handler(one=_programme_progress),
+    "differentiation": Handler(one=_differentiation),
 }

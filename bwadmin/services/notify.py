@@ -17,6 +17,8 @@ from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import func, insert, select, update
 
+from ..batches import chunked
+from ..config import settings
 from ..extensions import db, mail
 from ..models import Notification, utcnow
 from . import messages
@@ -62,8 +64,7 @@ def record_many(rows: list[dict]) -> dict[str, int]:
     added: dict[str, int] = {}
     items = list(unique.values())
     now = utcnow()
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
+    for chunk in chunked(items):
         if dialect in ("sqlite", "postgresql"):
             # ON CONFLICT DO NOTHING: the unique key is the guard, even against another worker at the same moment.
             dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
@@ -85,7 +86,7 @@ def record_many(rows: list[dict]) -> dict[str, int]:
 
 def compose(template: str, language: str, **context) -> tuple[str, str]:
     """Plain text and HTML of an email from templates/emails/<template>.txt and .html."""
-    context.setdefault("base_url", current_app.config.get("BWADMIN_BASE_URL", ""))
+    context.setdefault("base_url", settings().base_url)
     # The compiled templates straight from the app's Jinja environment: an email needs nothing of a request.
     env = current_app.jinja_env
     text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)
@@ -118,7 +119,7 @@ def body_of(row, for_log: bool = False) -> tuple[str | None, str | None]:
     values = dict(row.parts)
     language = row.language or "en"
     if values["template"] == "account":
-        from . import account_mail  # account_mail records its notices here: imported when used
+        from . import account_mail  # here, not at the top: account_mail imports this module (a cycle)
 
         values.update(account_mail.email_context(values, for_log))
     # What every notice in a language says alike is added here, not stored with each notice.

@@ -15,29 +15,11 @@ from werkzeug.exceptions import NotFound
 
 from .. import caches
 from ..extensions import db
-from ..models import (MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report, ReportContent,
-                      ShareRequest, Sourcing)
+from ..models import (CLUSTER_LABELS, MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report,
+                      ReportContent, ShareRequest, Sourcing)
+from ..models import REPORT_LABELS  # noqa: F401 - the views and the API read portal.REPORT_LABELS
 from ..models.reports import pdf_pending
 from . import access, factory_pages
-
-CLUSTER_LABELS = {
-    "child_labour": "Child labour",
-    "discrimination": "Discrimination",
-    "forced_labour": "Forced labour",
-    "freedom_of_association": "Freedom of association and collective bargaining",
-    "compensation": "Compensation",
-    "contracts": "Contracts and human resources",
-    "osh": "Occupational safety and health",
-    "working_time": "Working time",
-}
-REPORT_LABELS = {
-    "assessment": "Assessment report",
-    "self_diagnosis": "Self-diagnosis results",
-    "improvement_plan": "Improvement plan",
-    "factory_progress": "Factory progress report",
-    "programme_progress": "Programme progress report",
-    "differentiation": "Differentiation results",
-}
 
 
 PER_PAGE = 50
@@ -132,7 +114,7 @@ def _report_view_stmt(role: str | None):
 
 def report_view(user, report_id: int) -> ReportView:
     """The report's page if this user may see it (access.visible_reports_stmt), else NotFound. One query."""
-    row = db.session.execute(_report_view_stmt(access._role(user)),
+    row = db.session.execute(_report_view_stmt(access.role_of(user)),
                              {**access.viewer_params(user), "report_id": report_id}).first()
     if row is None:
         raise NotFound()
@@ -265,7 +247,7 @@ def _factory_cycle_stmt(role: str | None):
 def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry]]:
     """The factory if this user may see it (else NotFound), its latest cycle, and that cycle's timeline in due
     order. One query."""
-    rows = db.session.execute(_factory_cycle_stmt(access._role(user)),
+    rows = db.session.execute(_factory_cycle_stmt(access.role_of(user)),
                               {**access.viewer_params(user), "factory_id": factory_id}).all()
     if not rows:
         raise NotFound()
@@ -279,7 +261,7 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     factory, cycle, timeline = factory_with_cycle(user, factory_id)
     reports, assessment_data = [], None
     if cycle is not None:
-        rows = db.session.execute(_cycle_reports_stmt(access._role(user)),
+        rows = db.session.execute(_cycle_reports_stmt(access.role_of(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
         reports = [ReportView(*row) for row in rows]
         assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -16,8 +17,11 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ..batches import chunked
+from ..config import settings
 from ..extensions import db
 from ..models import (
+    REPORT_LABELS,
     Assessment,
     Committee,
     CommitteeMeeting,
@@ -34,37 +38,20 @@ from ..models import (
 )
 from ..models import reports as models_reports
 from . import scoring
+from .cycle_rows import CycleLike
 from .portal import chart_bars
 
-TITLES = {
-    "assessment": "Assessment report",
-    "self_diagnosis": "Self-diagnosis results",
-    "improvement_plan": "Improvement plan",
-    "programme_progress": "Programme progress report",
-}
-# Programme areas of the progress report and the clusters / compliance points that feed them.
-LABOUR_STANDARDS = ("child_labour", "discrimination", "forced_labour", "compensation", "osh", "working_time",
-                    "contracts_hr", "freedom_of_association")
+# The compliance points whose findings the progress report counts among the problem-solving systems' challenges.
 PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
 
 
 PDF_KINDS = models_reports.PDF_KINDS
 
 
-def pdf_wanted() -> bool:
-    wanted = current_app.config.get("BWADMIN_REPORT_PDF", True)
-    return bool(wanted) and str(wanted).lower() not in ("0", "false", "no", "off")
-
-
-def reports_dir() -> Path:
-    configured = current_app.config.get("BWADMIN_REPORTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
-
-
 def get_or_create(cycle: Cycle, kind: str) -> Report:
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == kind))
     if report is None:
-        report = Report(cycle=cycle, kind=kind, title=f"{TITLES.get(kind, kind)}: {cycle}")
+        report = Report(cycle=cycle, kind=kind, title=f"{REPORT_LABELS.get(kind, kind)}: {cycle}")
         db.session.add(report)
     return report
 
@@ -84,9 +71,9 @@ _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 
 def write_pdf(report: Report, data: dict) -> str | None:
     """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
-    if not pdf_wanted():
+    if not settings().report_pdf:
         return None
-    from fpdf import FPDF
+    from fpdf import FPDF  # here, not at the top: a sixth of a second that only the PDF jobs need
 
     html = render(report.kind, data, for_pdf=True)
     pdf = FPDF()
@@ -106,7 +93,7 @@ def write_pdf(report: Report, data: dict) -> str | None:
     pdf.set_font(family, size=10)
     pdf.write_html(html, font_family=family)
     relative = Path(str(report.cycle_id)) / f"{report.kind}.pdf"
-    target = reports_dir() / relative
+    target = settings().reports_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     pdf.output(str(temporary))
@@ -130,7 +117,7 @@ def make_pdf(report_id: int) -> str | None:
     report = db.session.get(Report, report_id)
     if report is None or report.released_at is None or report.kind not in PDF_KINDS or not report.data:
         return None
-    if report.file_path and (reports_dir() / report.file_path).is_file():
+    if report.file_path and (settings().reports_dir / report.file_path).is_file():
         return report.file_path  # made already
     path = write_pdf(report, report.data)
     if path is not None:
@@ -143,7 +130,7 @@ def make_pdf(report_id: int) -> str | None:
 
 def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
     """Released reports still without their PDF (their job was lost with Redis, or never queued)."""
-    if not pdf_wanted():
+    if not settings().report_pdf:
         return []
     query = select(Report.id).join(ReportContent).where(
         Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None), Report.file_path.is_(None),
@@ -154,7 +141,7 @@ def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
 
 
 # --- the data of each kind ----------------------------------------------------------------------------
-def _header(cycle: Cycle, now: datetime) -> dict:
+def _header(cycle: CycleLike, now: datetime) -> dict:
     factory = cycle.factory
     return {"factory": factory.name, "country": factory.country, "city": factory.city, "cycle": cycle.number,
             "signed_up_on": cycle.signed_up_on.isoformat(), "generated_at": now.isoformat(timespec="minutes")}
@@ -168,7 +155,7 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
 
 
-def _responses_of(cycles: list[Cycle], kind: str) -> tuple[dict[int, object], dict[int, object]]:
+def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object], dict[int, object]]:
     """cycle id → its response of `kind` (for the assessment: the one the Assessment names, else the cycle's
     response of that kind), and cycle id → its Assessment row; plain rows, a few queries for all cycles."""
     cycle_ids = [c.id for c in cycles]
@@ -212,7 +199,7 @@ class _Source(NamedTuple):
     stamp: str
 
 
-def _stamp(cycle: Cycle, response, assessment) -> str:
+def _stamp(cycle: CycleLike, response, assessment) -> str:
     factory = cycle.factory
     parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
              str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
@@ -220,7 +207,7 @@ def _stamp(cycle: Cycle, response, assessment) -> str:
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-def _sources(cycles: list[Cycle], kind: str, finished_only: bool) -> dict[int, _Source]:
+def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[int, _Source]:
     """cycle id → the source of its report of `kind`. `finished_only`: only a completed assessment or a submitted
     self-diagnosis, so that a draft never shows answers still being entered."""
     responses, assessments = _responses_of(cycles, kind)
@@ -248,7 +235,7 @@ def _current(row, source: _Source | None) -> bool:
     return row is not None and source is not None and row.has_body and row.source_stamp == source.stamp
 
 
-def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], existing: dict[int, object],
+def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source], existing: dict[int, object],
                   now: datetime, release: bool) -> dict[int, int]:
     """Score, render and store the reports of `cycles` (drafts, or released now): cycle id → report id, leaving
     out cycles whose response has no answers. Answers are read in one query and scored by scoring.score_many;
@@ -264,7 +251,7 @@ def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], e
         source = sources.get(cycle.id)
         if source is None:
             continue
-        data = _header(cycle, now) | {"kind": kind, "title": TITLES[kind], "scores": scores[source.response.id]}
+        data = _header(cycle, now) | {"kind": kind, "title": REPORT_LABELS[kind], "scores": scores[source.response.id]}
         if kind == "assessment":
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
@@ -273,7 +260,7 @@ def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], e
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
         row = existing.get(cycle.id)
         if row is None:
-            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{TITLES[kind]}: {cycle}",
+            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{REPORT_LABELS[kind]}: {cycle}",
                                       "release_at": now if release else None}, content))
         else:
             updates.append(values | {"report_id": row.id,
@@ -299,7 +286,7 @@ def _write_scored(cycles: list[Cycle], kind: str, sources: dict[int, _Source], e
     return {cycle_id: ids[cycle_id] for cycle_id in order}
 
 
-def draft_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+def draft_scored_many(cycles: list[CycleLike], kind: str, now: datetime) -> dict[int, int]:
     """Draft the reports of `kind` whose assessment is completed (self-diagnosis submitted), unless released or
     drafted from the same source already: cycle id → report id of each draft made."""
     cycles = [c for c in cycles if c.id is not None]
@@ -313,7 +300,7 @@ def draft_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int
     return _write_scored(todo, kind, sources, existing, now, release=False)
 
 
-def release_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[int, int]:
+def release_scored_many(cycles: list[CycleLike], kind: str, now: datetime) -> dict[int, int]:
     """Release the reports of `kind` of many cycles: cycle id → report id of each released report (cycles
     without answers of `kind` are left out). A current draft is released as it is, in one statement for all;
     the others are made now."""
@@ -325,8 +312,8 @@ def release_scored_many(cycles: list[Cycle], kind: str, now: datetime) -> dict[i
     drafted = {c.id: existing[c.id].id for c in cycles
                if _current(existing.get(c.id), sources.get(c.id)) and existing[c.id].released_at is None}
     ids = list(drafted.values())
-    for start in range(0, len(ids), 500):
-        db.session.execute(update(Report).where(Report.id.in_(ids[start:start + 500]))
+    for chunk in chunked(ids):
+        db.session.execute(update(Report).where(Report.id.in_(chunk))
                            .values(released_at=now, release_at=func.coalesce(Report.release_at, now), file_path=None)
                            .execution_options(synchronize_session=False))
     made = _write_scored([c for c in cycles if c.id not in drafted], kind, sources, existing, now, release=True)
@@ -340,8 +327,8 @@ def draft_reports(cycle_ids: list[int], now: datetime | None = None) -> dict[str
     now = now or utcnow()
     made = {}
     ids = sorted(set(cycle_ids))
-    for start in range(0, len(ids), 500):
-        cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(ids[start:start + 500]))
+    for chunk in chunked(ids):
+        cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(chunk))
                                          .options(selectinload(Cycle.factory))))
         for kind in SCORED_KINDS:
             made[kind] = made.get(kind, 0) + len(draft_scored_many(cycles, kind, now))
@@ -368,87 +355,139 @@ def pending_draft_cycle_ids() -> list[int]:
         .order_by(Cycle.id)))
 
 
-def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """Achievements and remaining challenges: labour standards and law, problem-solving systems, social dialogue."""
-    assessment = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
-    scores = (assessment.data or {}).get("scores") if assessment is not None else None
-    if scores is None:
-        response = _response(cycle, "assessment")
-        scores = scoring.score(response) if response is not None and response.answers else None
-    needs = list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id)))
-    training = list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id)))
+@dataclass
+class ProgressFacts:
+    """What the programme's progress report says of a cycle, read from the database."""
+
+    scores: dict | None  # the assessment's, as scored
+    needs: list[Need]
+    training: list[TrainingSession]
+    has_committee: bool
+    worker_side: int = 0
+    management_side: int = 0
+    meetings: int = 0
+    election: Election | None = None
+
+    @property
+    def members(self) -> int:
+        return self.worker_side + self.management_side
+
+    @property
+    def done(self) -> list[Need]:
+        return [n for n in self.needs if n.status == "done"]
+
+    @property
+    def open_needs(self) -> list[Need]:
+        return [n for n in self.needs if n.status in ("open", "in_progress")]
+
+    @property
+    def training_days(self) -> float:
+        return float(sum((t.days for t in self.training), 0))
+
+    @property
+    def elected(self) -> bool:
+        return self.election is not None and self.election.status in ("held", "certified")
+
+
+def assessment_scores(cycle: Cycle) -> dict | None:
+    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
+    if report is not None and report.data and report.data.get("scores"):
+        return report.data["scores"]
+    response = _response(cycle, "assessment")
+    return scoring.score(response) if response is not None and response.answers else None
+
+
+def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
+    facts = ProgressFacts(
+        scores=assessment_scores(cycle),
+        needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
+        training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
+        has_committee=False)
     committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
-    members = meetings = 0
-    worker_side = management_side = 0
-    election = None
     if committee is not None:
         sides = dict(db.session.execute(
             select(CommitteeMember.side, func.count()).where(CommitteeMember.committee_id == committee.id)
             .group_by(CommitteeMember.side)).all())
-        worker_side, management_side = sides.get("worker", 0), sides.get("management", 0)
-        members = worker_side + management_side
-        meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
-                                     .where(CommitteeMeeting.committee_id == committee.id)) or 0
-        election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
-                                     .order_by(Election.held_on.desc().nulls_last()))
-    done = [n for n in needs if n.status == "done"]
-    open_needs = [n for n in needs if n.status in ("open", "in_progress")]
-    training_days = float(sum((t.days for t in training), 0))
+        facts.has_committee = True
+        facts.worker_side, facts.management_side = sides.get("worker", 0), sides.get("management", 0)
+        facts.meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
+                                           .where(CommitteeMeeting.committee_id == committee.id)) or 0
+        facts.election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
+                                           .order_by(Election.held_on.desc().nulls_last()))
+    return facts
 
-    achievements = []
-    if done:
-        achievements += [f"Need met: {n.title}" for n in done]
-    achievements += [f"Early improvement: {n.title}" for n in needs if n.early_improvement and n.status != "done"]
-    if committee is not None and members:
-        achievements.append(f"Worker-management committee in place: {worker_side} worker and {management_side} "
-                            f"management representatives, {meetings} meeting(s) held")
-    if election is not None and election.status in ("held", "certified"):
-        achievements.append(f"Worker representatives elected ({election.held_on})")
-    if training:
-        achievements.append(f"{len(training)} training session(s), {training_days:g} of "
-                            f"{float(cycle.training_days_allotted):g} training days used")
 
-    labour = []
-    if scores:
-        for key, row in scores["clusters"].items():
-            if row["noncompliant"]:
-                labour.append(f"{row['label']}: {row['noncompliant']} of {row['questions']} checks non-compliant "
-                              f"({row['rate']:.0%})")
-        labour += [f"Zero-tolerance finding {code}" for code in scores.get("zero_tolerance", [])]
-    labour += [f"Open need: {n.title}" for n in open_needs if n.area == "labour_compliance"]
-    problem_solving = [f"Open need: {n.title}" for n in open_needs if n.area == "management_systems"]
-    if scores:
-        problem_solving += [f"{row['label']}: {row['rate']:.0%} non-compliant"
-                            for key, row in scores["points"].items()
-                            if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
-    dialogue = []
-    if committee is None or not members:
-        dialogue.append("No worker-management committee is in place yet")
+def _achievements(facts: ProgressFacts, allotted: float) -> list[str]:
+    lines = [f"Need met: {n.title}" for n in facts.done]
+    lines += [f"Early improvement: {n.title}" for n in facts.needs if n.early_improvement and n.status != "done"]
+    if facts.has_committee and facts.members:
+        lines.append(f"Worker-management committee in place: {facts.worker_side} worker and {facts.management_side} "
+                     f"management representatives, {facts.meetings} meeting(s) held")
+    if facts.elected:
+        lines.append(f"Worker representatives elected ({facts.election.held_on})")
+    if facts.training:
+        lines.append(f"{len(facts.training)} training session(s), {facts.training_days:g} of {allotted:g} training "
+                     "days used")
+    return lines
+
+
+def _labour_challenges(facts: ProgressFacts) -> list[str]:
+    lines = []
+    if facts.scores:
+        lines += [f"{row['label']}: {row['noncompliant']} of {row['questions']} checks non-compliant ({row['rate']:.0%})"
+                  for row in facts.scores["clusters"].values() if row["noncompliant"]]
+        lines += [f"Zero-tolerance finding {code}" for code in facts.scores.get("zero_tolerance", [])]
+    return lines + [f"Open need: {n.title}" for n in facts.open_needs if n.area == "labour_compliance"]
+
+
+def _problem_solving_challenges(facts: ProgressFacts) -> list[str]:
+    lines = [f"Open need: {n.title}" for n in facts.open_needs if n.area == "management_systems"]
+    if facts.scores:
+        lines += [f"{row['label']}: {row['rate']:.0%} non-compliant" for key, row in facts.scores["points"].items()
+                  if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
+    return lines
+
+
+def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[str]:
+    lines = []
+    if not facts.has_committee or not facts.members:
+        lines.append("No worker-management committee is in place yet")
     else:
-        if worker_side != management_side:
-            dialogue.append(f"The committee is unbalanced: {worker_side} worker and {management_side} management members")
-        if meetings < 3:
-            dialogue.append(f"The committee met {meetings} time(s); it should meet regularly")
-    if election is None or election.status not in ("held", "certified"):
-        dialogue.append("Worker representatives have not been elected")
-    if cycle.committee_review_score is not None and cycle.committee_review_score < 60:
-        dialogue.append(f"Committee effectiveness review scored {cycle.committee_review_score:g}")
+        if facts.worker_side != facts.management_side:
+            lines.append(f"The committee is unbalanced: {facts.worker_side} worker and {facts.management_side} "
+                         "management members")
+        if facts.meetings < 3:
+            lines.append(f"The committee met {facts.meetings} time(s); it should meet regularly")
+    if not facts.elected:
+        lines.append("Worker representatives have not been elected")
+    if review_score is not None and review_score < 60:
+        lines.append(f"Committee effectiveness review scored {review_score:g}")
+    return lines
 
-    data = _header(cycle, now) | {
-        "kind": "programme_progress", "title": TITLES["programme_progress"],
-        "scores": scores,
-        "needs": {"total": len(needs), "done": len(done), "open": len(open_needs)},
-        "training": {"sessions": len(training), "days": training_days,
-                     "allotted": float(cycle.training_days_allotted)},
-        "committee": {"members": members, "worker": worker_side, "management": management_side, "meetings": meetings,
-                      "review_score": cycle.committee_review_score},
-        "achievements": achievements,
+
+def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -> dict:
+    """The report's data: the figures, the achievements and the remaining challenges, in words."""
+    allotted = float(cycle.training_days_allotted)
+    return _header(cycle, now) | {
+        "kind": "programme_progress", "title": REPORT_LABELS["programme_progress"],
+        "scores": facts.scores,
+        "needs": {"total": len(facts.needs), "done": len(facts.done), "open": len(facts.open_needs)},
+        "training": {"sessions": len(facts.training), "days": facts.training_days, "allotted": allotted},
+        "committee": {"members": facts.members, "worker": facts.worker_side, "management": facts.management_side,
+                      "meetings": facts.meetings, "review_score": cycle.committee_review_score},
+        "achievements": _achievements(facts, allotted),
         "challenges": {
-            "labour_standards": labour,
-            "problem_solving": problem_solving,
-            "social_dialogue": dialogue,
+            "labour_standards": _labour_challenges(facts),
+            "problem_solving": _problem_solving_challenges(facts),
+            "social_dialogue": _dialogue_challenges(facts, cycle.committee_review_score),
         },
     }
+
+
+def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
+    """Achievements and remaining challenges: labour standards and law, problem-solving systems, social dialogue."""
+    data = programme_progress_data(cycle, programme_progress_facts(cycle), now)
     return publish(get_or_create(cycle, "programme_progress"), data, now)
 
 
@@ -457,7 +496,7 @@ def open_improvement_plan(cycle: Cycle, now: datetime) -> None:
     open_improvement_plans([cycle], now)
 
 
-def open_improvement_plans(cycles: list[Cycle], now: datetime) -> None:
+def open_improvement_plans(cycles: list[CycleLike], now: datetime) -> None:
     """open_improvement_plan for many cycles: one insert for the missing plans, one update for the others."""
     ids = [c.id for c in cycles]
     if not ids:
@@ -467,7 +506,7 @@ def open_improvement_plans(cycles: list[Cycle], now: datetime) -> None:
     db.session.execute(update(Report).where(Report.cycle_id.in_(ids), Report.kind == "improvement_plan",
                                             Report.release_at.is_(None))
                        .values(release_at=now).execution_options(synchronize_session=False))
-    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{TITLES['improvement_plan']}: {c}",
+    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{REPORT_LABELS['improvement_plan']}: {c}",
                 "release_at": now} for c in cycles if c.id not in existing]
     if missing:
         db.session.execute(Report.__table__.insert(), missing)

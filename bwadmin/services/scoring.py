@@ -15,9 +15,10 @@ from cachetools import cached
 from sqlalchemy import Text, cast, func, select
 
 from .. import caches
+from ..batches import chunked
 from ..extensions import db
 from ..models import Answer, Question, Questionnaire, Response
-from .responses import shown_by, shown_ids, values_of, visibility
+from .responses import find, shown_by, shown_ids, values_of, visibility
 
 
 def _rate(noncompliant: int, questions: int) -> float:
@@ -117,8 +118,7 @@ def load_values(response_ids) -> dict[int, dict[int, object]]:
     ids = sorted(set(response_ids))
     found: dict[int, dict[int, object]] = {i: {} for i in ids}
     pair = cast(Answer.question_id, Text) + ":" + cast(Answer.value, Text)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunked(ids):
         rows = db.session.execute(
             select(Answer.response_id, func.aggregate_strings(pair, _SEP))
             .where(Answer.response_id.in_(chunk)).group_by(Answer.response_id)
@@ -138,8 +138,7 @@ def answer_counts(response_ids) -> dict[int, int]:
     """response id → how many Answer rows it has (a row may hold only what was typed, value None)."""
     ids = sorted(set(response_ids))
     counts: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunked(ids):
         counts.update(db.session.execute(select(Answer.response_id, func.count()).where(
             Answer.response_id.in_(chunk)).group_by(Answer.response_id)).all())
     return counts
@@ -250,8 +249,6 @@ def committee_review_score(response: Response, values: dict[int, object] | None 
 def cycle_results(cycle) -> dict:
     """What the cycle page shows: each response's state and score, the gap once both are submitted, and
     the committee review score."""
-    from .responses import find
-
     self_response = find(cycle.id, "self_diagnosis")
     assessment_response = find(cycle.id, "assessment")
     review_response = find(cycle.id, "committee_review")

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..config import settings
 from ..extensions import db
 from ..models import Cycle, Factory, Notification, Seminar, SeminarAttendance, User, utcnow
+from ..queue import enqueue_notices
 from . import audit, notify
 from .errors import FieldError
 
@@ -69,7 +70,7 @@ def _invitation(seminar: Seminar, user: User) -> Notification | None:
     """The invitation notice of one person; None when it was recorded before (its key is the guard)."""
     when = f"{seminar.held_on:%A %d %B %Y}"
     where = f" at {seminar.location}" if seminar.location else ""
-    link = current_app.config.get("BWADMIN_BASE_URL", "")
+    link = settings().base_url
     body = (
         f"Dear {user.name or user.email},\n\n"
         f"{user.factory.name if user.factory else 'Your factory'} is invited to {seminar.title}, "
@@ -105,9 +106,7 @@ def invite(seminar: Seminar) -> dict:
     created = [note.id for note in (_invitation(seminar, user) for user in users) if note is not None]
     audit.record("invite", seminar, summary=f"Invited {len(cycles)} cycles, {len(created)} new emails")
     db.session.commit()
-    from jobs import notices as notice_jobs  # the queue is the workers' side: imported when used
-
-    notice_jobs.enqueue(created)
+    enqueue_notices(created)
     return {"cycles": len(cycles), "users": len(users), "created": len(created)}
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import ShareRequest, Sourcing, utcnow
+from ..models import Cycle, ShareRequest, Sourcing, utcnow
 from . import access, audit
 
 
@@ -14,6 +15,28 @@ def _own_sourcing(user, sourcing_id: int) -> Sourcing:
     if link is None or not access.is_factory_user_of(user, link.factory_id):
         raise NotFound()
     return link
+
+
+def links_of(factory_id: int) -> list[Sourcing]:
+    """The factory's buyers, each with whether the factory's consent stands."""
+    return db.session.scalars(select(Sourcing).where(Sourcing.factory_id == factory_id)
+                              .options(selectinload(Sourcing.buyer)).order_by(Sourcing.id)).all()
+
+
+def pending_requests(factory_id: int) -> list[ShareRequest]:
+    """The buyers' requests the factory has not decided yet, oldest first."""
+    return db.session.scalars(select(ShareRequest).where(
+        ShareRequest.factory_id == factory_id, ShareRequest.status == "pending")
+        .options(selectinload(ShareRequest.buyer)).order_by(ShareRequest.requested_at)).all()
+
+
+def share_early_progress(user, cycle: Cycle, share: bool) -> None:
+    """The factory shows (or stops showing) its buyers the committee's goals and early improvements."""
+    if not access.is_factory_user_of(user, cycle.factory_id):
+        raise NotFound()
+    cycle.early_progress_shared_at = utcnow() if share else None
+    audit.record("consent", cycle, user=user,
+                 summary=f"Early progress {'shared' if share else 'no longer shared'} for {cycle}")
 
 
 def grant(user, sourcing_id: int) -> Sourcing:

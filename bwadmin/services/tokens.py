@@ -8,9 +8,9 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import bindparam, select, update
 
+from ..config import settings
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from . import audit
@@ -49,17 +49,14 @@ _BY_HASH = select(ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.
     ApiToken.session_version == User.session_version, ApiToken.created_at > bindparam("issued_after"))
 
 
-def lifetime() -> timedelta:
-    return timedelta(days=int(current_app.config.get("BWADMIN_TOKEN_DAYS") or 90))
-
-
 def authenticate(raw: str | None) -> ApiUser | None:
     """One query: the token's user if the token is known, not revoked, not expired, and its user active on the same
     version."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
     now = utcnow()
-    row = db.session.execute(_BY_HASH, {"token_hash": digest(raw), "issued_after": now - lifetime()}).first()
+    row = db.session.execute(_BY_HASH, {"token_hash": digest(raw),
+                                        "issued_after": now - settings().token_lifetime}).first()
     if row is None:
         return None
     token_id, last_used_at, *user = row

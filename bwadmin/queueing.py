@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
 
 from rq import Queue, Worker
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+from .batches import chunked
 
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 # Check and enqueue under one lock per queue: two enqueuers at the same moment (two sweeps, a sweep and a release
@@ -91,13 +94,14 @@ def enqueue_unique_many(queue: Queue, calls: list[tuple], retry=None) -> list[st
     return [job_id for (_, _, job_id), _ in fresh]
 
 
-def chunked_calls(ids: list[int], size: int, name: str, batch, single=None, extra: tuple = ()) -> list[tuple]:
-    """(func, args, job_id) for `ids` in chunks of `size`, for enqueue_unique_many. The job ids say what a job
+def chunked_calls(ids: Iterable[int], size: int, name: str, batch: str, single: str | None = None,
+                  extra: tuple = ()) -> list[tuple]:
+    """(func, args, job_id) for `ids` (once each, in order) in chunks of `size`, for enqueue_unique_many. The job ids say what a job
     holds, so a chunk still waiting is not queued twice: `<name>-<id>` for one, `<name>s-<first>-<last>-<count>`
-    for more. A chunk of one runs `single(id, *extra)` when there is one, else `batch([id], *extra)`."""
+    for more. A chunk of one runs `single(id, *extra)` when there is one, else `batch([id], *extra)`. Functions
+    are dotted paths ("jobs.notices.send_notices"): the web side queues jobs without importing them."""
     calls = []
-    for start in range(0, len(ids), size):
-        chunk = ids[start:start + size]
+    for chunk in chunked(sorted(set(ids)), size):
         if len(chunk) == 1:
             func, args = (single, (chunk[0], *extra)) if single else (batch, (chunk, *extra))
             calls.append((func, args, f"{name}-{chunk[0]}"))
@@ -105,11 +109,3 @@ def chunked_calls(ids: list[int], size: int, name: str, batch, single=None, extr
             calls.append((batch, (chunk, *extra), f"{name}s-{chunk[0]}-{chunk[-1]}-{len(chunk)}"))
     return calls
 
-
-def intervals(value, default: list[int]) -> list[int]:
-    """Retry intervals from the config: a list, or "10,60,300" from a BWADMIN_* environment variable."""
-    if value is None:
-        return list(default)
-    if isinstance(value, str):
-        return [int(part) for part in value.replace(" ", "").split(",") if part]
-    return [int(v) for v in value]
