@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from forms.base import PageForm
 
 from ..extensions import db
+from .dates import NativeDateConverter
 from ..input_bounds import MAX_ID, as_id
 from ..queue import queue_drafts
 from ..services import audit
@@ -116,6 +117,7 @@ def _bounded(clean):
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
+    model_form_converter = NativeDateConverter
     page_size = 20
     can_set_page_size = True
     page_size_options = (20, 50, 100)

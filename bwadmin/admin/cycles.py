@@ -8,9 +8,10 @@ from wtforms.validators import Optional
 from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
 
 from ..extensions import db
-from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, User, utcnow
+from ..models import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, User, utcnow
 from ..services import activity, cycles, needs, schedule
 from ..services.scoring import cycle_results
+from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
@@ -27,11 +28,15 @@ class CycleView(StaffModelView):
     form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status")
     form_args = {
         "advisor": {"query_factory": staff_users},
-        "number": {"description": "Leave empty to take the factory's next number.", "validators": [Optional()]},
+        "number": {"description": "On a new cycle, leave empty to take the factory's next number.",
+                   "validators": [Optional()]},
     }
+    form_choices = {"status": choices(CYCLE_STATUSES)}
     details_template = "admin/cycle_details.html"
 
     def check(self, form, model) -> None:
+        if model is not None and form.number.data is None:
+            form.number.errors.append(f"A cycle keeps its number: enter it ({model.number}) or another free one.")
         if form.number.data is not None and form.number.data < 1:
             form.number.errors.append("A cycle number starts at 1.")
         factory = form.factory.data
