@@ -39,6 +39,7 @@ class SweepResult:
     draft_jobs: list[str] = field(default_factory=list)
     stale_failed: int = 0
     orphans: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)  # the cycles whose submitted improvement plan went to buyers
     skipped: bool = False  # another sweep was running
 
     def __int__(self) -> int:
@@ -76,10 +77,16 @@ def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
     result.due = due_milestone_ids(now, cycle_id)
     result.milestone_jobs = jobqueue.enqueue_milestones(result.due, now.isoformat() if now else None)
     result.stale_failed = notify.fail_stale_sending()
+    # Plans submitted and due but not released (a release or a submission whose work was lost): released now; their
+    # buyers' notices are queued below with every other pending notice.
+    plans = milestones.release_plans(now or utcnow(), [cycle_id] if cycle_id else None)
+    db.session.commit()
+    result.plans = [done.cycle for done in plans]
     # A notice recorded a moment ago may not be queued yet: the job that records notices queues them after its
     # commit. Older than the grace and carried by no live job, its job was lost.
     carried = notices.carried_ids()
-    lost = orphan_notices | {i for i in notify.pending_ids(settings().notice_requeue_after) if i not in carried}
+    lost = orphan_notices | {i for done in plans for i in done.notices}
+    lost |= {i for i in notify.pending_ids(settings().notice_requeue_after) if i not in carried}
     result.notice_jobs = jobqueue.enqueue_notices(sorted(lost))
     # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
     result.pdf_jobs = jobqueue.enqueue_pdfs(report_docs.pending_pdf_ids(utcnow() - settings().pdf_requeue_after))

@@ -106,7 +106,13 @@ def plan():
         errors = improvement.save_plan(current_user, cycle, request.form, submit)
         db.session.commit()
         if not errors:
-            flash("Improvement plan submitted to your buyers." if submit else "Draft saved.")
+            if not submit:
+                flash("Draft saved.")
+            elif improvement.plan_report(cycle).released_at is not None:
+                flash("Improvement plan submitted: the buyers you share with can read it now.")
+            else:
+                flash("Improvement plan submitted: it goes to the buyers you share with when your assessment "
+                      "report is released.")
             return redirect(url_for("factory.plan"))
         values = request.form
     rows = improvement.actions(cycle)

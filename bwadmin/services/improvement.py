@@ -1,6 +1,7 @@
 """The factory's improvement plan (one action per finding) and its progress report on the programme's template."""
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from sqlalchemy import select
@@ -9,7 +10,10 @@ from ..extensions import db
 from ..models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
                       ImprovementAction, Question, Report, TrainingSession, utcnow)
 from ..models.reports import ACTION_STATUSES
-from . import audit
+from ..queue import enqueue_notices
+from . import audit, milestones
+
+log = logging.getLogger(__name__)
 
 PROGRESS_SECTIONS = (
     ("improvement_plan", "Improvement plan"),
@@ -100,6 +104,14 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
             {"finding": r.finding, "action": r.action, "owner": r.owner, "due_on": r.due_on.isoformat(),
              "status": r.status} for r in rows]}
         audit.record("submit", report, user=user, summary=f"Improvement plan submitted for {cycle}")
+        db.session.flush()
+        # After its assessment report's release the plan goes to the buyers at once; before, with that release.
+        released = milestones.release_plans(utcnow(), [cycle.id])
+        db.session.commit()
+        try:
+            enqueue_notices([i for done in released for i in done.notices])
+        except Exception:  # noqa: BLE001 - Redis down: the sweep sends pending notices later
+            log.warning("the buyers' notices of %s's plan wait for the sweep", cycle)
     return errors
 
 

@@ -78,6 +78,12 @@ MESSAGES: dict[tuple[str, str], tuple[str, list[str]]] = {
         "{factory} released its progress report today, {date}; you can read it now."]),
     ("factory_progress_released_buyer", "es"): ("Informe de avance publicado: {factory}", [
         "{factory} publicó hoy, {date}, su informe de avance; ya puede leerlo."]),
+    ("improvement_plan_released_buyer", "en"): ("Improvement plan shared: {factory}", [
+        "{factory} shared its improvement plan today, {date}: for each finding of the assessment, the action it "
+        "takes, who is responsible and by when. You can read it now."]),
+    ("improvement_plan_released_buyer", "es"): ("Plan de mejora compartido: {factory}", [
+        "{factory} compartió hoy, {date}, su plan de mejora: para cada hallazgo de la evaluación, la acción que "
+        "toma, quién es responsable y para cuándo. Ya puede leerlo."]),
     ("factory_progress_overdue_factory", "en"): ("Your progress report is overdue", [
         "The factory progress report of {factory} was due today, {date}, and has not been submitted.",
         "Please submit it as soon as possible; your advisor has been told."]),

@@ -269,6 +269,26 @@ def tell(result: Done, milestone: Milestone, users: list, kind: str, now: dateti
     record_notices([(result, notice(milestone.id, milestone.cycle, user, kind, now, **values)) for user in users])
 
 
+def release_plans(now: datetime, cycle_ids: list[int] | None = None) -> list[Done]:
+    """The improvement plans factories submitted whose time has come (the release of their assessment report, which
+    opened them): each released to its factory's consenting buyers, who are told. A plan submitted before that
+    release goes with it; one submitted after goes at once. Claimed in one UPDATE, so twice releases once."""
+    claim = (update(Report).where(Report.kind == "improvement_plan", Report.submitted_at.is_not(None),
+                                  Report.release_at <= now, Report.released_at.is_(None))
+             .values(released_at=now).returning(Report.id).execution_options(synchronize_session=False))
+    if cycle_ids is not None:
+        claim = claim.where(Report.cycle_id.in_(list(cycle_ids)))
+    results = []
+    for report in db.session.scalars(select(Report).where(Report.id.in_(db.session.scalars(claim).all()))):
+        cycle = report.cycle
+        milestone = cycle.milestone("release")
+        result = Done(milestone.id, milestone.kind, str(cycle))
+        _released(report, result)
+        tell(result, milestone, consenting_buyer_users(cycle), "improvement_plan_released_buyer", now)
+        results.append(result)
+    return results
+
+
 def _released(report: Report, result: Done) -> None:
     result.released.append(report.kind)
     audit.record("release", report, summary=f"{report.kind} report released: {report.cycle}")
@@ -322,6 +342,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
             (report_id, f"{kind} report released: {cycle}")
             for cycle in told_cycles for kind, report_id in released[cycle.id]])
         report_docs.open_improvement_plans(told_cycles, now)
+        plans = {done.milestone_id: done for done in release_plans(now, [c.id for c in told_cycles])}
         factory_people = factory_users_of(told_cycles)
         buyer_people = consenting_buyer_users_of(told_cycles)
         pdf = settings().report_pdf
@@ -329,6 +350,9 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
         for result, milestone in told:
             cycle = by_id[milestone.cycle_id]
             result.released = [kind for kind, _ in released[cycle.id]]
+            if milestone.id in plans:
+                result.released.append("improvement_plan")
+                result.notices += plans[milestone.id].notices
             result.pdfs = [report_id for _, report_id in released[cycle.id]] if pdf else []
             context = notice_context(cycle, now)
             for kind, people in (("release_factory", factory_people[cycle.id]), ("release_buyer", buyer_people[cycle.id]),
