@@ -81,3 +81,14 @@ def test_a_cycle_keeps_its_number_and_its_status_is_a_choice(app, client):
     db.session.expire_all()
     kept = db.session.get(Cycle, cycle.id)
     assert kept.number == 1 and kept.status == cycle.status
+
+
+def test_times_read_to_the_minute_and_an_empty_choice_says_none(app, client):
+    cycle = make_cycle(make_factory("Minute Garments"), days_in=10)
+    login(client, make_user("admin"))
+    db.session.commit()
+    listing = client.get("/admin/milestone/").get_data(as_text=True)
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", listing)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", listing)  # never microseconds
+    edit = client.get(f"/admin/cycle/edit/?id={cycle.id}").get_data(as_text=True)
+    assert "__None</option>" not in edit and ">(none)</option>" in edit

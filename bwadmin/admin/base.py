@@ -1,7 +1,7 @@
 """The base of every staff view: access, CSRF, audit, field-level messages and an indexed search."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -9,6 +9,7 @@ from flask_admin import expose
 from flask_admin.actions import action as list_action
 from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_admin.model.filters import BaseIntFilter, BaseIntListFilter
 from flask_login import current_user
 from sqlalchemy import Float, Numeric, and_, func, or_, select
@@ -114,10 +115,25 @@ def _bounded(clean):
     return bounded
 
 
+def _to_the_minute(view, value, name=None):
+    """A time as staff read it: to the minute, in UTC (the database's clock), never with microseconds."""
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _named_blanks(form):
+    """A choice that may be left empty says so ("none"), where Flask-Admin showed its internal value `__None`."""
+    for field in form:
+        if getattr(field, "allow_blank", False) and not getattr(field, "blank_text", None):
+            field.blank_text = "(none)"
+    return form
+
+
 class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
     model_form_converter = NativeDateConverter
+    column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: _to_the_minute}
+    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {datetime: _to_the_minute}
     page_size = 20
     can_set_page_size = True
     page_size_options = (20, 50, 100)
@@ -217,6 +233,12 @@ class StaffModelView(ModelView):
         if self._int_pk():
             ids = [key for key in map(as_id, ids) if key is not None]
         return super().action_delete(ids)
+
+    def create_form(self, obj=None):
+        return _named_blanks(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return _named_blanks(super().edit_form(obj))
 
     # --- CSV export: a cell a spreadsheet would run as a formula is written as text -------------
     def get_export_value(self, model, name):
