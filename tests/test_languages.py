@@ -102,3 +102,12 @@ def test_a_reset_email_is_written_in_the_recipients_language(app, smtp):
     assert "Xin chào Lan," in body and "Đặt lại mật khẩu bwadmin của bạn" == str(make_header(decode_header(message["Subject"])))
     assert "Có người (chúng tôi mong là bạn) đã yêu cầu đặt lại mật khẩu" in body
     assert "Hello" not in body and "password" not in body.replace("/password/", "")
+
+
+def test_a_visitor_sent_to_the_login_page_is_told_why_in_their_language(client):
+    page = client.get("/login", headers={"Accept-Language": "bn"})
+    # Logging out once the session is gone (another tab logged out already) asks to log in.
+    answer = client.post("/logout", data={"csrf_token": csrf_from(page)}, headers={"Accept-Language": "bn"})
+    assert answer.status_code == 302
+    html = client.get(answer.headers["Location"], headers={"Accept-Language": "bn"}).get_data(as_text=True)
+    assert "এই পাতাটি দেখতে লগ ইন করুন।" in html
