@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install db seed bench bench-smoke clean
+.PHONY: run test install messages db seed bench bench-smoke clean
 
 BENCHES := $(filter-out bench/bare_app.py,$(wildcard bench/*.py))
 
@@ -16,7 +16,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# Compiled catalogs are not committed: each is built from its .po file, again whenever the .po changes.
+PO_FILES := $(wildcard bwadmin/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed $(MO_FILES)
+
+# New or changed texts in the code: refresh every catalog, then translate what is new (README, Languages).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o bwadmin/translations/messages.pot .
+	$(BIN)/pybabel update -i bwadmin/translations/messages.pot -d bwadmin/translations
 
 db: install
 	$(FLASK) db upgrade
@@ -39,4 +51,4 @@ bench-smoke: install
 	for b in $(BENCHES); do echo "== $$b --smoke"; $(BIN)/python $$b --smoke || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) instance *.egg-info $(MO_FILES)

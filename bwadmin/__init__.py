@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from . import config
@@ -44,9 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Here, not at the top: the CLI reaches `jobs`, whose package imports create_app from this one (a cycle), and
     # whatever imports bwadmin.models alone need not load every view.
-    from . import account, api, auth, cli, portal, queue, security
+    from . import account, api, auth, cli, i18n, portal, queue, security
     from .admin import init_admin
 
+    i18n.init_app(app)
     queue.init_app(app)
     security.init_app(app)
     auth.init_app(app)
@@ -61,9 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_error_pages(app: Flask) -> None:
     pages = {
-        403: ("Not allowed", "Your account cannot open this page."),
-        404: ("Not found", "There is nothing here, or it is not shared with you."),
-        500: ("Something went wrong", "The error was logged. Try again in a moment."),
+        403: (_l("Not allowed"), _l("Your account cannot open this page.")),
+        404: (_l("Not found"), _l("There is nothing here, or it is not shared with you.")),
+        500: (_l("Something went wrong"), _l("The error was logged. Try again in a moment.")),
     }
 
     @app.errorhandler(CSRFError)
@@ -72,7 +74,7 @@ def register_error_pages(app: Flask) -> None:
 
     def page(exc):
         code = getattr(exc, "code", 500) or 500
-        title, message = pages.get(code, ("Error", str(exc)))
+        title, message = pages.get(code, (_l("Error"), str(exc)))
         if request.path.startswith("/api/"):
             from .api import _json_error  # here, not at the top: see create_app
 

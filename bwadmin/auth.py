@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
@@ -70,7 +71,7 @@ def login():
             audit.record("login", user, user=user)
             db.session.commit()
             return remember_device(redirect(next_url or home_for(user)), user.email)
-        form.password.errors = list(form.password.errors) + ["That email and password do not match an active account."]
+        form.password.errors = list(form.password.errors) + [_("That email and password do not match an active account.")]
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
@@ -87,14 +88,14 @@ def start():
 def logout():
     logout_user()
     sessions.end()
-    flash("You are logged out.")
+    flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
 
 
 def init_app(app: Flask) -> None:
     sessions.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to see this page."
+    login_manager.login_message = _l("Log in to see this page.")
     app.register_blueprint(bp)
 
     @app.before_request

@@ -8,7 +8,7 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from ..extensions import db
-from ..models import ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
+from ..models import LANGUAGE_NAMES, ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
 from ..services import account_mail, users
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
@@ -48,7 +48,7 @@ class UserView(AdminOnlyModelView):
     column_filters = ("role", "active", "language")
     column_default_sort = "email"
     column_choices = {"role": list(ROLES_BY_NAME.items())}
-    form_choices = {"role": list(ROLES_BY_NAME.items()), "language": [("en", "English"), ("es", "Español")]}
+    form_choices = {"role": list(ROLES_BY_NAME.items()), "language": list(LANGUAGE_NAMES.items())}
     form_columns = ("email", "name", "role", "factory", "buyer", "language", "active", "new_password")
     form_extra_fields = {
         "new_password": PasswordField("New password", validators=[Optional()],

@@ -14,7 +14,8 @@ from .advisory import (
 )
 from .cycle import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
 from .notices import ApiToken, AuditEvent, Notification
-from .people import LANGUAGES, ROLES, ROLES_BY_NAME, STAFF_ROLES, Buyer, Factory, Sourcing, User
+from .people import (LANGUAGE_NAMES, LANGUAGES, ROLES, ROLES_BY_NAME, RTL_LANGUAGES, STAFF_ROLES, Buyer, Factory,
+                     Sourcing, User)
 from .questionnaire import CLUSTER_LABELS, Answer, Assessment, Question, Questionnaire, Response
 from .reports import (
     REPORT_LABELS,
@@ -33,5 +34,6 @@ __all__ = [
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "User", "utcnow",
-    "LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS", "REPORT_LABELS", "CYCLE_STATUSES",
+    "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",
+    "REPORT_LABELS", "CYCLE_STATUSES",
 ]

@@ -12,7 +12,11 @@ from ._base import lower_index, one_of, utcnow
 ROLES = ("admin", "advisor", "factory", "buyer")
 ROLES_BY_NAME = {"admin": "Admin", "advisor": "Advisor", "factory": "Factory user", "buyer": "Buyer user"}
 STAFF_ROLES = ("admin", "advisor")
-LANGUAGES = ("en", "es")
+# Each language named in its own script: a person looking for theirs may not read the others.
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "vi": "Tiếng Việt", "km": "ខ្មែរ", "id": "Bahasa Indonesia",
+                  "bn": "বাংলা", "ar": "العربية"}
+LANGUAGES = tuple(LANGUAGE_NAMES)
+RTL_LANGUAGES = ("ar",)
 
 
 class Factory(db.Model):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import force_locale, lazy_gettext as _l
+
 from ..extensions import db
 from ..models import User
 from ..queue import enqueue_notices, enqueue_reset
@@ -14,7 +16,7 @@ from . import notify, users
 from .account_links import LINK_MAX_AGE, make_link
 
 NOTICE_KINDS = ("account_invite", "account_reset")
-SUBJECTS = {"invite": "Your bwadmin account: set your password", "reset": "Reset your bwadmin password"}
+SUBJECTS = {"invite": _l("Your bwadmin account: set your password"), "reset": _l("Reset your bwadmin password")}
 
 
 def record(user: User, purpose: str) -> int:
@@ -22,8 +24,12 @@ def record(user: User, purpose: str) -> int:
     # A random key: two requests in the same second are two emails, never a clash.
     key = f"account:{purpose}:{user.id}:{secrets.token_hex(8)}"
     parts = {"template": "account", "purpose": purpose, "user_id": user.id}
-    ids = notify.record_many([notify.row(key, user.email, f"account_{purpose}", SUBJECTS[purpose], None,
-                                         user=user, language=user.language or "en", parts=parts)])
+    language = user.language or "en"
+    # The subject is stored with the notice, so it is written now, in the recipient's language (the body later).
+    with force_locale(language):
+        subject = str(SUBJECTS[purpose])
+    ids = notify.record_many([notify.row(key, user.email, f"account_{purpose}", subject, None,
+                                         user=user, language=language, parts=parts)])
     return ids[key]
 
 

@@ -12,6 +12,7 @@ import math
 import time
 
 from flask import Flask, current_app
+from flask_babel import ngettext
 from limits import parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -100,5 +101,5 @@ def log_in(email: str, password: str, address: str | None, known_device: bool = 
 
 
 def message(minutes: int) -> str:
-    return (f"Too many attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
-            "or ask for a password reset link.")
+    return ngettext("Too many attempts. Try again in %(num)d minute, or ask for a password reset link.",
+                    "Too many attempts. Try again in %(num)d minutes, or ask for a password reset link.", minutes)

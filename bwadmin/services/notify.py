@@ -14,6 +14,7 @@ from email.utils import make_msgid, parseaddr
 from importlib import import_module
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_mail import Connection, Message
 from sqlalchemy import func, insert, select, update
 
@@ -89,8 +90,10 @@ def compose(template: str, language: str, **context) -> tuple[str, str]:
     context.setdefault("base_url", settings().base_url)
     # The compiled templates straight from the app's Jinja environment: an email needs nothing of a request.
     env = current_app.jinja_env
-    text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)
-    html = env.get_template(f"emails/{template}.html").render(lang=language, **context)
+    # A worker composes outside any request: the recipient's language, not the sender's nor the browser's.
+    with force_locale(language or "en"):
+        text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)
+        html = env.get_template(f"emails/{template}.html").render(lang=language, **context)
     return text, html
 
 

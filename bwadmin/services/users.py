@@ -6,6 +6,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -39,9 +40,9 @@ def common_passwords() -> frozenset[str]:
 
 def password_problem(password: str) -> str | None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return gettext("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
     if password.strip().lower() in common_passwords() or len(set(password)) <= 2:
-        return "This password is too common and easy to guess. Choose another."
+        return gettext("This password is too common and easy to guess. Choose another.")
     return None
 
 
