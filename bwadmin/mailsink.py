@@ -28,9 +28,10 @@ class MailSink:
         self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
-        if self.echo:
-            subject = message_from_bytes(envelope.content, policy=policy.default)["Subject"]
-            print(f"mail to {', '.join(envelope.rcpt_tos)}: {subject}", flush=True)
+        if self.echo:  # the whole text, so a developer reads what the person would, links included
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            body = "\n".join("    " + line for line in self.text_of(message).splitlines())
+            print(f"mail to {', '.join(envelope.rcpt_tos)}: {message['Subject']}\n{body}", flush=True)
         with self._lock:
             self.count += 1
             if self.keep:
@@ -79,7 +80,7 @@ class MailSink:
 
 def main() -> None:
     """`python -m bwadmin.mailsink PORT`: the development mail server `make run` starts when MAIL_SERVER is unset;
-    it prints one line per email instead of delivering it."""
+    it prints each email (recipient, subject, text) instead of delivering it."""
     sink = MailSink(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8025, keep=False, echo=True).start()
     print(f"development mail server on 127.0.0.1:{sink.port}: emails are printed here, not delivered", flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})

