@@ -58,6 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     account.init_app(app)
     register_error_pages(app)
+    # Browsers ask for /favicon.ico on every page without a link to an icon (a PDF, the JSON API).
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     return app
 
 

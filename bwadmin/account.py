@@ -23,15 +23,17 @@ SENT = _l("If an account uses that address, we have sent it a link to set a new 
 
 class ForgotForm(PageForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
-                                                Email(_l("Enter a valid email address.")), Length(max=254)])
+                                                Email(_l("Enter a valid email address.")), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
 
 
 class SetPasswordForm(PageForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password.")), Length(max=1000)],
+                             render_kw={"autocomplete": "new-password"},
                              description=_l("At least %(count)d characters, not a common one.",
                                             count=users.MIN_PASSWORD_LENGTH))
-    confirm = PasswordField(_l("Repeat the password"),
+    confirm = PasswordField(_l("Repeat the password"), render_kw={"autocomplete": "new-password"},
                             validators=[EqualTo("password", _l("The two passwords differ."))])
     submit = SubmitField(_l("Set password"))
 

@@ -275,3 +275,16 @@ def test_no_admin_page_or_export_shows_a_password_or_token_hash(app, client):
     assert admin.email in everything
     assert "$argon2" not in everything and admin.password_hash not in everything
     assert token.token_hash not in everything
+
+
+def test_pages_load_nothing_the_csp_blocks_and_have_an_icon(app, client):
+    login(client, make_user("admin"))
+    for url in ("/admin/factory/", "/login"):
+        html = client.get(url).get_data(as_text=True)
+        for sheet in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html):
+            assert sheet.startswith("/"), sheet  # from this site only
+            css = client.get(sheet).get_data(as_text=True)
+            assert not re.search(r"@import\s+url\(\s*['\"]?https?:", css), sheet  # no font from another site
+        assert 'rel="icon"' in html
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and b"<svg" in icon.data

@@ -34,7 +34,7 @@ def init_admin(app: Flask) -> Admin:
     admin = Admin(
         app,
         name="bwadmin",
-        theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/bw_master.html"),
+        theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="admin/bw_master.html"),
         index_view=HomeView(name="Home", url="/admin"),
     )
     # Endpoints "factory" and "buyer" belong to the portals' blueprints; the admin URLs stay /admin/factory/ and /admin/buyer/.
