@@ -1,4 +1,5 @@
 """Saving through the staff panel: CSRF, audit, messages beside the field, constant queries, indexed search."""
+import re
 from contextlib import contextmanager
 from datetime import date
 
@@ -228,7 +229,6 @@ def test_deleting_from_the_list_removes_the_row_and_audits_it(app, client):
     factory = make_factory("Short Lived Garments")
     login(client, make_user("admin"))
     html = client.get("/admin/factory/").get_data(as_text=True)
-    import re
 
     form = re.search(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
     fields = {name: values[0] for name, values in form_values(form.group(2)).items()}
@@ -238,3 +238,16 @@ def test_deleting_from_the_list_removes_the_row_and_audits_it(app, client):
     assert db.session.get(Factory, factory.id) is None
     event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete"))
     assert event_.before["name"] == "Short Lived Garments"
+
+
+def test_a_new_user_has_no_role_until_one_is_chosen_and_is_invited_to_set_a_password(app, client):
+    login(client, make_user("admin"))
+    page = client.get("/admin/user/new/")
+    html = page.get_data(as_text=True)
+    assert "Choose a role…" in html and "keep the current one" not in html and "invites the person" in html
+    assert not re.search(r'<option selected value="admin">', html)  # Admin is never the default
+    refused = client.post("/admin/user/new/", data={"csrf_token": csrf_from(page), "email": "new@example.org",
+                                                    "name": "New", "role": "", "language": "en", "active": "y"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "This field is required." in text.split('name="role"')[1][:1500]
+    assert 'value="new@example.org"' in refused.get_data(as_text=True)  # what was typed stays

@@ -55,6 +55,16 @@ class UserView(AdminOnlyModelView):
                                       description="At least 12 characters. Leave empty to keep the current one."),
     }
 
+    def create_form(self, obj=None):
+        # A new account's role is chosen, never Admin by default, and its password is set by the person invited.
+        form = super().create_form(obj)
+        form.role.choices = [("", "Choose a role…")] + list(ROLES_BY_NAME.items())
+        if not form.role.raw_data:
+            form.role.data = ""
+        form.new_password.description = ("Leave empty: an email invites the person to set their own password "
+                                         "(at least 12 characters).")
+        return form
+
     def check(self, form, model) -> None:
         form.email.data = users.normalise_email(form.email.data)
         for problem in users.account_problems(form.email.data, form.role.data, form.factory.data, form.buyer.data,

@@ -97,7 +97,8 @@ def account_problems(email: str, role: str, factory_id, buyer_id, user_id: int |
         if existing is not None and existing.id != user_id:
             problems.append(UserError("email", "A user with this email exists already."))
     if role not in ROLES_BY_NAME:
-        problems.append(UserError("role", f"Role must be one of {', '.join(ROLES_BY_NAME)}."))
+        problems.append(UserError("role", "Choose a role." if not role else
+                                  f"Role must be one of {', '.join(ROLES_BY_NAME)}."))
     if role == "factory" and not factory_id:
         problems.append(UserError("factory", "A factory user needs the factory it belongs to."))
     if role == "buyer" and not buyer_id:
