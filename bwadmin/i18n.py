@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
 from .models import LANGUAGE_NAMES, LANGUAGES, RTL_LANGUAGES
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     def choose_afresh():
         # A test or script may push one app context for several requests, and Flask-Babel keeps the locale on `g`:
         # never let one request's language stand for the next.
-        g.pop("_flask_babel", None)
+        refresh()
 
     @app.context_processor
     def language_context():
