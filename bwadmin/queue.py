@@ -145,6 +145,17 @@ def enqueue_notices(ids: list[int], queue: Queue | None = None) -> list[str]:
     return _enqueue(calls, queue, config.notice_queue, config.notice_retry)
 
 
+def send_soon(ids: list[int]) -> bool:
+    """Queue notices just committed by a request; True when queued. With Redis unreachable they stay pending and
+    the sweep sends them: the person's action has succeeded either way, and is never answered with an error."""
+    try:
+        enqueue_notices(ids)
+        return True
+    except redis.RedisError:
+        log.warning("notices %s wait for the sweep: the queue is unreachable", ids[:20])
+        return False
+
+
 def enqueue_reset(email: str) -> None:
     """Someone asked for a reset link: the worker, not the request, looks the account up (the answer takes as
     long whether or not the account exists)."""
@@ -152,4 +163,5 @@ def enqueue_reset(email: str) -> None:
 
 
 __all__ = ["connect", "enqueue_drafts", "enqueue_milestones", "enqueue_notices", "enqueue_pdfs", "enqueue_reset",
-           "get_queue", "get_queues", "get_redis", "notice_queue", "queue_drafts", "queue_names", "retry"]
+           "get_queue", "get_queues", "get_redis", "notice_queue", "queue_drafts", "queue_names", "retry",
+           "send_soon"]

@@ -100,3 +100,23 @@ def test_every_reset_request_answers_alike_whatever_the_account(app):
     assert db.session.scalar(select(Notification.id)) is None
     work_until_empty()
     assert sorted(db.session.scalars(select(Notification.email))) == ["real@example.org", "real@example.org"]
+
+
+def test_asking_for_a_reset_while_the_queue_is_down_still_answers_and_keeps_the_email(app, monkeypatch):
+    import redis
+
+    from bwadmin import queue
+
+    make_user("buyer", email="offline@example.org", buyer=make_buyer())
+    db.session.commit()
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("the queue is down")
+
+    from bwadmin.services import account_mail
+
+    monkeypatch.setattr(queue, "_enqueue", unreachable)  # every job the request would queue
+
+    monkeypatch.setattr(account_mail, "enqueue_reset", unreachable)
+    assert ask_for_reset(app.test_client(), "offline@example.org").status_code == 302
+    assert db.session.scalar(select(Notification.status)) == "pending"  # the sweep sends it once Redis is back

@@ -286,7 +286,7 @@ class StaffModelView(ModelView):
         """A decimal that would overflow its NUMERIC(p, s) column is refused beside its field."""
         ok = True
         columns = self.model.__table__.columns
-        for field in getattr(form, "_fields", {}).values():
+        for field in form:
             column = columns.get(field.name)
             kind = getattr(column, "type", None)
             # Float's precision counts binary digits, not decimal ones: only NUMERIC columns are bounded here.

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 from ..models.reports import CRITERION_KINDS, REPORT_KINDS
-from ..queue import enqueue_notices
+from ..queue import send_soon
 from ..services import account_mail, audit, notify, schedule
 from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
@@ -246,10 +246,9 @@ class NotificationView(StaffModelView):
         db.session.commit()
         skipped = len(rows) - len(retried)
         if retried:
-            try:
-                enqueue_notices([row.id for row in retried])
+            if send_soon([row.id for row in retried]):
                 flash(f"{len(retried)} notice(s) queued to be sent again.", "success")
-            except Exception:  # noqa: BLE001 - Redis down: the sweep picks pending notices up later
+            else:
                 flash(f"{len(retried)} notice(s) marked pending; the queue is unreachable, the sweep will send them.",
                       "warning")
         if maybe_sent and not even_if_maybe_sent:

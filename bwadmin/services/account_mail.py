@@ -11,7 +11,7 @@ from flask_babel import force_locale, lazy_gettext as _l
 
 from ..extensions import db
 from ..models import User
-from ..queue import enqueue_notices, enqueue_reset
+from ..queue import enqueue_reset, send_soon
 from . import notify, users
 from .account_links import LINK_MAX_AGE, make_link
 
@@ -44,7 +44,7 @@ def email_context(parts: dict, for_log: bool) -> dict:
 def _send(user: User, purpose: str) -> None:
     notice_id = record(user, purpose)
     db.session.commit()
-    enqueue_notices([notice_id])
+    send_soon([notice_id])
 
 
 def send_invitation(user: User) -> None:

@@ -1,7 +1,6 @@
 """The factory's improvement plan (one action per finding) and its progress report on the programme's template."""
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from sqlalchemy import select
@@ -10,10 +9,8 @@ from ..extensions import db
 from ..models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
                       ImprovementAction, Question, Report, TrainingSession, utcnow)
 from ..models.reports import ACTION_STATUSES
-from ..queue import enqueue_notices
+from ..queue import send_soon
 from . import audit, milestones
-
-log = logging.getLogger(__name__)
 
 PROGRESS_SECTIONS = (
     ("improvement_plan", "Improvement plan"),
@@ -108,10 +105,7 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
         # After its assessment report's release the plan goes to the buyers at once; before, with that release.
         released = milestones.release_plans(utcnow(), [cycle.id])
         db.session.commit()
-        try:
-            enqueue_notices([i for done in released for i in done.notices])
-        except Exception:  # noqa: BLE001 - Redis down: the sweep sends pending notices later
-            log.warning("the buyers' notices of %s's plan wait for the sweep", cycle)
+        send_soon([i for done in released for i in done.notices])
     return errors
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ..config import settings
 from ..extensions import db
 from ..models import Cycle, Factory, Notification, Seminar, SeminarAttendance, User, utcnow
-from ..queue import enqueue_notices
+from ..queue import send_soon
 from . import audit, notify
 from .errors import FieldError
 
@@ -106,7 +106,7 @@ def invite(seminar: Seminar) -> dict:
     created = [note.id for note in (_invitation(seminar, user) for user in users) if note is not None]
     audit.record("invite", seminar, summary=f"Invited {len(cycles)} cycles, {len(created)} new emails")
     db.session.commit()
-    enqueue_notices(created)
+    send_soon(created)
     return {"cycles": len(cycles), "users": len(users), "created": len(created)}
 
 
