@@ -35,6 +35,7 @@ db: install
 
 seed: db
 	$(FLASK) seed-demo --password "$${DEMO_PASSWORD:-demo-password}"
+	$(FLASK) questionnaires wording
 
 run: seed
 	$(BIN)/python -m bwadmin.runner

@@ -1,4 +1,4 @@
-"""`flask --app app questionnaires load FILE [--publish]` and `... questionnaires export ID [--out F]`."""
+"""`flask --app app questionnaires load FILE [--publish]`, `... export ID [--out F]`, `... wording [FILE…]`."""
 from __future__ import annotations
 
 import json
@@ -27,6 +27,24 @@ def load_command(path, publish):
     state = "published" if questionnaire.published else "unpublished (publish it in the admin panel or load with --publish)"
     click.echo(f"Loaded {questionnaire.kind} version {questionnaire.version} (id {questionnaire.id}), "
                f"{len(questionnaire.questions)} questions, {state}.")
+
+
+@questionnaires_cli.command("wording")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def wording_command(paths):
+    """Take translations added or corrected in data files (the shipped ones when no file is named) into the
+    versions that say the same in English. Restart the web processes afterwards: they keep built forms."""
+    try:
+        changed = ([q for path in paths for q in bank.update_wording(path)] if paths
+                   else bank.update_shipped_wording())
+    except bank.QuestionnaireError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for questionnaire in changed:
+        click.echo(f"Updated the wording of {questionnaire} ({', '.join(questionnaire.languages)}).")
+    if not changed:
+        click.echo("No version needed its wording updated.")
 
 
 @questionnaires_cli.command("publish")

@@ -111,3 +111,11 @@ def test_a_visitor_sent_to_the_login_page_is_told_why_in_their_language(client):
     assert answer.status_code == 302
     html = client.get(answer.headers["Location"], headers={"Accept-Language": "bn"}).get_data(as_text=True)
     assert "এই পাতাটি দেখতে লগ ইন করুন।" in html
+
+
+def test_the_api_answers_in_english_unless_accept_language_asks(client):
+    assert client.get("/api/v1/factories").get_json()["message"].startswith("Send a valid bearer token")
+    spanish = client.get("/api/v1/factories", headers={"Accept-Language": "es-ES,es;q=0.9"}).get_json()["message"]
+    assert spanish.startswith("Envíe un token")
+    assert client.get("/api/v1/nothing-here", headers={"Accept-Language": "es"}).get_json() == {
+        "message": "No encontrado."}

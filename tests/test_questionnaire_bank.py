@@ -153,3 +153,45 @@ def test_form_class_is_built_once_per_version_and_language(app):
     draft = load_sample(publish=False)
     assert form_class_for(draft, "en") is not form_class_for(draft, "en")  # may still change
     assert field(questionnaire, "CL.01") in form_class_for(questionnaire, "en")()._fields
+
+
+def _without(data: dict, languages: tuple[str, ...]) -> dict:
+    """The data file as it was before `languages` were written into it."""
+    def strip(node):
+        if isinstance(node, dict):
+            wording = isinstance(node.get("en"), str)
+            return {k: strip(v) for k, v in node.items() if not (wording and k in languages)}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+    stripped = strip(data)
+    stripped["languages"] = [language for language in data["languages"] if language not in languages]
+    return stripped
+
+
+def test_a_published_version_takes_new_translations_and_nothing_else(app, runner, tmp_path):
+    shipped = json.loads((bank.DATA_DIR / "committee_review.json").read_text())
+    older = bank.load(_without(shipped, ("vi", "ar")), publish_now=True)
+    question = older.questions[0]
+    db.session.commit()
+    assert older.languages == [l for l in shipped["languages"] if l not in ("vi", "ar")]
+    assert "vi" not in question.text
+
+    # A translator's file that also changes what a question asks in English, or its scoring, changes nothing.
+    for tamper in ("text", "noncompliant_answer"):
+        edited = json.loads(json.dumps(shipped))
+        edited["questions"][0][tamper] = ({**edited["questions"][0]["text"], "en": "Something else?"}
+                                          if tamper == "text" else "yes")
+        assert bank.update_wording(edited) == []
+    assert "vi" not in db.session.get(Questionnaire, older.id).questions[0].text
+
+    source = tmp_path / "committee_review.json"
+    source.write_text(json.dumps(shipped, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["questionnaires", "wording", str(source)])
+    assert result.exit_code == 0 and "Updated the wording" in result.output, result.output
+    db.session.expire_all()
+    older = db.session.get(Questionnaire, older.id)
+    assert older.published and older.languages == shipped["languages"]
+    assert older.questions[0].text_in("vi") == shipped["questions"][0]["text"]["vi"]
+    assert older.questions[0].text_in("ar") == shipped["questions"][0]["text"]["ar"]
+    assert "Nothing needed" not in result.output
+    again = runner.invoke(args=["questionnaires", "wording", str(source)])
+    assert "No version needed its wording updated." in again.output

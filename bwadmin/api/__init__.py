@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Flask, g, jsonify, request, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -20,7 +21,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 class Unauthorized(HTTPException):
     code = 401
-    description = "Send a valid bearer token: POST /api/v1/tokens with your email and password."
+    description = _l("Send a valid bearer token: POST /api/v1/tokens with your email and password.")
 
 
 def token_required(view):
@@ -62,17 +63,17 @@ def _report_json(report: Report, full: bool = False) -> dict:
 def create_token():
     body = request.get_json(silent=True) if request.is_json else request.form
     if body is not None and not isinstance(body, dict):  # a form is a dict too (MultiDict)
-        return jsonify(message="Send a JSON object with email and password."), 400
+        return jsonify(message=_("Send a JSON object with email and password.")), 400
     body = body or {}
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        return jsonify(message="Send email and password, each as text."), 400
+        return jsonify(message=_("Send email and password, each as text.")), 400
     try:
         user = login_guard.log_in(email, password, request.remote_addr)
     except login_guard.Refused as refused:
         return jsonify(message=str(refused)), 429
     if user is None:
-        return jsonify(message="That email and password do not match an active account."), 401
+        return jsonify(message=_("That email and password do not match an active account.")), 401
     raw = tokens.issue(user)
     db.session.commit()
     return jsonify(token=raw, token_type="Bearer"), 201
@@ -84,15 +85,15 @@ def factories():
     limit = whole_number(request.args.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = whole_number(request.args.get("offset"), 0, 0, MAX_ID)
     if limit is None or offset is None:
-        return jsonify(message=f"limit must be a whole number from 1 to {MAX_LIMIT}, "
-                               f"offset one from 0 to {MAX_ID}."), 400
+        return jsonify(message=_("limit must be a whole number from 1 to %(most)s, offset one from 0 to %(last)s.",
+                                 most=MAX_LIMIT, last=MAX_ID)), 400
     cursor = request.args.get("cursor")
     if cursor is not None and offset:
-        return jsonify(message="Send cursor or offset, not both."), 400
+        return jsonify(message=_("Send cursor or offset, not both.")), 400
     try:
         shown = factory_pages.page(g.api_user, limit, after=cursor, offset=offset)
     except factory_pages.BadCursor:
-        return jsonify(message="cursor is not one this list gave: send next_cursor as it came."), 400
+        return jsonify(message=_("cursor is not one this list gave: send next_cursor as it came.")), 400
     base = url_for("api.factories") + "/"  # one URL build, not one per row
     return jsonify(factories=[{"id": r.id, "name": r.name, "country": r.country, "city": r.city,
                                "url": f"{base}{r.id}"} for r in shown.rows],
@@ -145,8 +146,9 @@ def openapi():
 
 
 def _json_error(exc: HTTPException):
-    message = {404: "Not found.", 405: "Method not allowed."}.get(exc.code, exc.description)
-    response = jsonify(message=message)
+    # API callers read English unless their Accept-Language asks for one of ours (i18n.select_locale).
+    message = {404: _("Not found."), 405: _("Method not allowed.")}.get(exc.code, exc.description)
+    response = jsonify(message=str(message))
     response.status_code = exc.code or 500
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="bwadmin"'

@@ -234,7 +234,7 @@ def advance_many(cycles: list[CycleLike], status: str) -> None:
 
 def notice_context(cycle: CycleLike, now: datetime) -> dict:
     """What every notice about this cycle's milestone says, whoever it tells: worked out once per cycle."""
-    return {"factory": cycle.factory.name, "cycle": cycle.number, "date": now.date().isoformat(),
+    return {"factory": cycle.factory.name, "cycle": cycle.number, "now": now, "country": cycle.factory.country,
             "advisor": cycle.advisor.name if cycle.advisor else "-"}
 
 
@@ -244,14 +244,16 @@ def notice(milestone_id: int, cycle: CycleLike, user: Person, kind: str, now: da
     `cycle`; its key makes it once. `context`: notice_context(cycle, now), if at hand."""
     language = user.language or "en"
     context = (context or notice_context(cycle, now)) | values
+    # The day the notice speaks of (today, unless `on` says otherwise), as the factory's country counts days.
+    context["date"] = messages.local_day(context.get("on") or context["now"], context["country"], language)
     if "verdict_high" in context:
-        context["verdict"] = messages.VERDICT.get(language, messages.VERDICT["en"])[0 if context["verdict_high"] else 1]
+        context["verdict"] = messages.in_language(language, messages.VERDICTS[0 if context["verdict_high"] else 1])
     subject, lines = messages.message(kind, language, **context)
     portal = {"factory": "/factory/", "buyer": "/buyer/"}.get(user.role, f"/admin/cycle/details/?id={cycle.id}")
     # The body is composed from these parts when the notice is sent (notify.body_of), not here: a release
     # records thousands of notices at once.
     parts = {"template": "notice", "lines": lines, "link": settings().base_url + portal,
-             "greeting": messages.GREETING.get(language, messages.GREETING["en"]).format(name=user.name or user.email)}
+             "greeting": messages.in_language(language, messages.GREETING, name=user.name or user.email)}
     return notify.row(f"milestone:{milestone_id}:{kind}:{user.id}", user.email, kind, subject, None, None,
                       user=user, milestone=milestone_id, language=language, parts=parts)
 
@@ -371,8 +373,8 @@ def _reminder(days: int):
             # Caught up late (the clock was stopped): a reminder after the date only confuses.
             result.outcome = "skipped: the report date has passed"
             return result
-        when = due.due_at.date().isoformat()
-        tell(result, milestone, factory_users(cycle), "factory_progress_reminder_factory", now, days=days, date=when)
+        tell(result, milestone, factory_users(cycle), "factory_progress_reminder_factory", now, days=days,
+             on=due.due_at)
         return result
 
     return handler

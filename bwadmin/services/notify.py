@@ -126,8 +126,8 @@ def body_of(row, for_log: bool = False) -> tuple[str | None, str | None]:
 
         values.update(account_mail.email_context(values, for_log))
     # What every notice in a language says alike is added here, not stored with each notice.
-    values.setdefault("link_label", messages.OPEN_LINK.get(language, messages.OPEN_LINK["en"]))
-    values.setdefault("footer", messages.FOOTER.get(language, messages.FOOTER["en"]))
+    values.setdefault("link_label", messages.in_language(language, messages.OPEN_LINK))
+    values.setdefault("footer", messages.in_language(language, messages.FOOTER))
     return compose(values.pop("template"), language, **values)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Question, Questionnaire, utcnow
+from ..models import LANGUAGES, Question, Questionnaire, utcnow
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "questionnaires"
@@ -220,6 +220,56 @@ def ensure_default_questionnaires(kinds=QUESTIONNAIRE_KINDS) -> list[Questionnai
         if exists is None and path.exists():
             loaded.append(load(path, publish_now=True))
     return loaded
+
+
+# --- wording: a version's text in more languages, or corrected --------------------------------------------
+def _is_wording(node) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("en"), str)
+
+
+def _substance(node, languages=("en",)):
+    """What a version says in `languages` (English: its substance), apart from its number and list of languages."""
+    if _is_wording(node):
+        return {key: value for key, value in node.items() if key in languages or key not in LANGUAGES}
+    if isinstance(node, dict):
+        # A key left out of the file and one given as null say the same.
+        return {key: _substance(value, languages) for key, value in node.items()
+                if key not in ("version", "languages") and value is not None}
+    if isinstance(node, list):
+        return [_substance(value, languages) for value in node]
+    return node
+
+
+def update_wording(source) -> list[Questionnaire]:
+    """Write the file's wording into every version of its kind that says the same in English: a translation
+    added or corrected by editing the data file. The English text, the questions, their choices and scoring
+    are the version's substance and never change once published (refuse_if_published); this changes only what
+    a reader of another language sees. Returns the versions changed."""
+    data = read(source)
+    problems = check(data)
+    if problems:
+        raise QuestionnaireError("; ".join(problems))
+    wanted = _substance(data)
+    changed = []
+    for questionnaire in db.session.scalars(select(Questionnaire).where(Questionnaire.kind == data["kind"])):
+        current = export_data(questionnaire)
+        if _substance(current) != wanted or _substance(current, LANGUAGES) == _substance(data, LANGUAGES):
+            continue
+        questionnaire.title = data.get("title") or questionnaire.title
+        questionnaire.languages = [language for language in LANGUAGES
+                                   if language in set(data.get("languages") or []) | set(questionnaire.languages)]
+        questionnaire.structure = {"clusters": data["clusters"], "compliance_points": data["compliance_points"]}
+        for question, given in zip(questionnaire.questions, data["questions"]):
+            question.text, question.help, question.choices = given["text"], given.get("help"), given.get("choices")
+        changed.append(questionnaire)
+    db.session.flush()
+    return changed
+
+
+def update_shipped_wording() -> list[Questionnaire]:
+    """update_wording() from each data file shipped with the code."""
+    return [changed for kind in QUESTIONNAIRE_KINDS if (DATA_DIR / f"{kind}.json").exists()
+            for changed in update_wording(DATA_DIR / f"{kind}.json")]
 
 
 # --- the rule that a published version never changes ---------------------------------------------------
