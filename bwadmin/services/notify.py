@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, update
 from ..batches import chunked
 from ..config import settings
 from ..extensions import db, mail
-from ..models import Notification, utcnow
+from ..models import RTL_LANGUAGES, Notification, utcnow
 from . import messages
 
 log = logging.getLogger("bwadmin.clock")
@@ -92,8 +92,9 @@ def compose(template: str, language: str, **context) -> tuple[str, str]:
     env = current_app.jinja_env
     # A worker composes outside any request: the recipient's language, not the sender's nor the browser's.
     with force_locale(language or "en"):
-        text = env.get_template(f"emails/{template}.txt").render(lang=language, **context)
-        html = env.get_template(f"emails/{template}.html").render(lang=language, **context)
+        shared = {"lang": language, "text_direction": "rtl" if language in RTL_LANGUAGES else "ltr"}
+        text = env.get_template(f"emails/{template}.txt").render(**shared, **context)
+        html = env.get_template(f"emails/{template}.html").render(**shared, **context)
     return text, html
 
 
