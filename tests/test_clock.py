@@ -315,3 +315,33 @@ def test_a_closed_cycle_has_nothing_due(app, smtp):
     assert result.due == []
     assert db.session.scalar(select(func.count()).select_from(Milestone).where(Milestone.done_at.is_not(None))) == 0
     assert smtp.messages == []
+
+
+def test_moving_the_report_date_reminds_the_factory_again_of_the_new_date(app, smtp):
+    import time_machine
+
+    from bwadmin.models import ScheduleOffset
+    from bwadmin.services import schedule
+
+    world = World(answers=FINDINGS)
+    first_reminder = world.due("factory_progress_reminder_14")
+    with time_machine.travel(first_reminder + timedelta(hours=1), tick=False):
+        tick(first_reminder + timedelta(hours=1))
+        reminded = [m for m in smtp.to("manager@example.org") if "Reminder" in str(m["Subject"])]
+        assert len(reminded) == 1
+        # Staff give every factory one more month for its progress report.
+        db.session.add(ScheduleOffset(kind="factory_progress_report", base="signup", months=6, days=0))
+        schedule.resync_open_cycles()
+        db.session.commit()
+    moved_report = world.due("factory_progress_report")
+    moved_reminder = world.due("factory_progress_reminder_14")
+    assert moved_reminder == moved_report - timedelta(days=14) > first_reminder
+    assert world.cycle.milestone("factory_progress_reminder_14").done_at is None
+
+    tick(first_reminder + timedelta(days=2))  # nothing is due twice meanwhile
+    assert len([m for m in smtp.to("manager@example.org") if "Reminder" in str(m["Subject"])]) == 1
+    tick(moved_reminder + timedelta(hours=1))
+    reminded = [m for m in smtp.to("manager@example.org") if "Reminder" in str(m["Subject"])]
+    assert len(reminded) == 2
+    local = moved_report + timedelta(hours=7)  # Vietnam's day
+    assert f"due on {local:%B} {local.day}, {local.year}" in MailSink.text_of(reminded[-1])

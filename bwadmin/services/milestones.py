@@ -254,7 +254,9 @@ def notice(milestone_id: int, cycle: CycleLike, user: Person, kind: str, now: da
     # records thousands of notices at once.
     parts = {"template": "notice", "lines": lines, "link": settings().base_url + portal,
              "greeting": messages.in_language(language, messages.GREETING, name=user.name or user.email)}
-    return notify.row(f"milestone:{milestone_id}:{kind}:{user.id}", user.email, kind, subject, None, None,
+    # A reminder is once per date it reminds of: moved, the date is reminded of again (schedule.reminds_again).
+    key = f"milestone:{milestone_id}:{kind}:{user.id}" + (f":{context['on']:%Y-%m-%d}" if context.get("on") else "")
+    return notify.row(key, user.email, kind, subject, None, None,
                       user=user, milestone=milestone_id, language=language, parts=parts)
 
 

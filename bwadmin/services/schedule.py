@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import MILESTONE_KINDS, Cycle, Milestone, ScheduleOffset
+from ..models import MILESTONE_KINDS, Cycle, Milestone, ScheduleOffset, utcnow
 
 # kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
 DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
@@ -84,8 +84,11 @@ def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
     }
 
 
-def sync_milestones(cycle: Cycle, table=None) -> list[Milestone]:
-    """Create the cycle's missing milestones and move those not yet done. Done ones keep their dates."""
+def sync_milestones(cycle: Cycle, table=None, now: datetime | None = None) -> list[Milestone]:
+    """Create the cycle's missing milestones and move those not yet done. Done ones keep their dates, except a
+    reminder of a milestone still ahead that moved: it is due again before the new date (reminds_again)."""
+    table = table or offsets()
+    now = now or utcnow()
     due = milestones_for(cycle, table)
     existing = {m.kind: m for m in cycle.milestones}
     for kind, due_at in due.items():
@@ -94,7 +97,15 @@ def sync_milestones(cycle: Cycle, table=None) -> list[Milestone]:
             cycle.milestones.append(Milestone(kind=kind, due_at=due_at))
         elif milestone.done_at is None:
             milestone.due_at = due_at
+        elif reminds_again(milestone, existing.get(table[kind][0]), due_at, now):
+            milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, None
     return cycle.milestones
+
+
+def reminds_again(milestone: Milestone, base: Milestone | None, due_at: datetime, now: datetime) -> bool:
+    """A done milestone counted from another that is not done yet (a reminder 14 days before the report) runs
+    again when that one moved and its own new date is still ahead: the factory is reminded of the new date."""
+    return base is not None and base.done_at is None and due_at != milestone.due_at and due_at > now
 
 
 def resync_open_cycles(table=None) -> int:
