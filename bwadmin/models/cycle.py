@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,15 +26,15 @@ MILESTONE_KINDS = (
     "differentiation",
 )
 MILESTONE_LABELS = {
-    "cycle_start": "Cycle starts, advisory period begins",
-    "advisory_end": "Advisory period ends",
-    "assessment_due": "Assessment due",
-    "release": "Assessment report released; improvement plan due",
-    "factory_progress_reminder_14": "Reminder: factory progress report in 14 days",
-    "factory_progress_reminder_3": "Reminder: factory progress report in 3 days",
-    "factory_progress_report": "Factory progress report released",
-    "programme_progress_report": "Programme progress report released",
-    "differentiation": "Performance measured against differentiation criteria",
+    "cycle_start": _l("Cycle starts, advisory period begins"),
+    "advisory_end": _l("Advisory period ends"),
+    "assessment_due": _l("Assessment due"),
+    "release": _l("Assessment report released; improvement plan due"),
+    "factory_progress_reminder_14": _l("Reminder: factory progress report in 14 days"),
+    "factory_progress_reminder_3": _l("Reminder: factory progress report in 3 days"),
+    "factory_progress_report": _l("Factory progress report released"),
+    "programme_progress_report": _l("Programme progress report released"),
+    "differentiation": _l("Performance measured against differentiation criteria"),
 }
 # What an offset counts from: the sign-up day, the assessment (done or due), or another milestone.
 OFFSET_BASES = ("signup", "assessment") + MILESTONE_KINDS
