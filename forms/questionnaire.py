@@ -1,6 +1,8 @@
 """WTForms built at run time from a questionnaire version's Question rows.
 
 One form class per (version, language), built once and cached for published versions (they never change).
+The language chooses the bank's texts (questions, choices, sections); what the form itself says (Yes/No, the
+fields' messages) is a lazy string, translated when shown into the language of whoever reads the page.
 Field names are `q<question id>`; the class carries `sections` (cluster → compliance point → questions) for
 rendering section by section, and `questions` (QuestionMeta, plain data: no database objects are cached).
 Fields hold no "required" validator: a draft may be saved half-done; required answers are a submit rule
@@ -11,7 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
 from cachetools import cached
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FloatField, Form, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
@@ -22,34 +27,30 @@ from .numbers import LARGEST
 
 TEXT_LIMIT = 5000
 
-MESSAGES = {
-    "en": {
-        "yes": "Yes", "no": "No", "na": "Not applicable",
-        "choice": "Choose one of the options shown.",
-        "choices": "Choose only among the options shown.",
-        "number": "Enter a number, for example 120.",
-        "range": "Enter a number between {low} and {high}.",
-        "min": "Enter a number of at least {low}.",
-        "max": "Enter a number of at most {high}.",
-        "date": "Enter a date as YYYY-MM-DD, for example 2026-03-31.",
-        "text": "Keep this answer under {limit} characters.",
-    },
-    "es": {
-        "yes": "Sí", "no": "No", "na": "No aplica",
-        "choice": "Elija una de las opciones mostradas.",
-        "choices": "Elija solo entre las opciones mostradas.",
-        "number": "Escriba un número, por ejemplo 120.",
-        "range": "Escriba un número entre {low} y {high}.",
-        "min": "Escriba un número de al menos {low}.",
-        "max": "Escriba un número de como máximo {high}.",
-        "date": "Escriba una fecha como AAAA-MM-DD, por ejemplo 2026-03-31.",
-        "text": "Mantenga esta respuesta por debajo de {limit} caracteres.",
-    },
-}
+# What the fields say is translated when a page shows it, in the reader's language: the classes are cached per
+# (version, bank language) and shared by every reader, so they hold lazy strings, never one language's text.
+YES, NO, NOT_APPLICABLE = _l("Yes"), _l("No"), _l("Not applicable")
+CHOOSE_ONE = _l("Choose one of the options shown.")
+CHOOSE_AMONG = _l("Choose only among the options shown.")
+ENTER_NUMBER = _l("Enter a number, for example 120.")
+ENTER_DATE = _l("Enter a date as YYYY-MM-DD, for example 2026-03-31.")
 
 
-def messages(language: str) -> dict:
-    return MESSAGES.get(language, MESSAGES["en"])
+def _shown_number(value) -> str:
+    """A bound as the reader writes numbers (decimal sign), without grouping: 5000, 12.5 (12,5 in Spanish)."""
+    return format_decimal(value, locale=get_locale() or "en", group_separator=False)
+
+
+def _bounds_text(low, high) -> str:
+    if low is not None and high is not None:
+        return _("Enter a number between %(low)s and %(high)s.", low=_shown_number(low), high=_shown_number(high))
+    if low is not None:
+        return _("Enter a number of at least %(low)s.", low=_shown_number(low))
+    return _("Enter a number of at most %(high)s.", high=_shown_number(high))
+
+
+def _length_text(limit: int) -> str:
+    return _("Keep this answer under %(limit)s characters.", limit=_shown_number(limit))
 
 
 # --- fields whose messages speak the user's language ----------------------------------------------------
@@ -236,42 +237,36 @@ def formdata_for(form_class: type[QuestionnaireForm], values: dict[int, object],
     return data
 
 
-def _field_for(q, meta: QuestionMeta, text: dict):
+def _field_for(q, meta: QuestionMeta):
     label, description = meta.text, meta.help or ""
     choices = [SelectChoice(value, shown_label) for value, shown_label in meta.options]
-    if q.type == "yes_no":
+    if q.type in ("yes_no", "single_choice"):
         return ChoiceRadio(label, choices=choices, validators=[Optional()], description=description,
-                           message=text["choice"])
-    if q.type == "single_choice":
-        return ChoiceRadio(label, choices=choices, validators=[Optional()], description=description,
-                           message=text["choice"])
+                           message=CHOOSE_ONE)
     if q.type == "multiple_choice":
-        return ChoiceBoxes(label, choices=choices, description=description, message=text["choices"])
+        return ChoiceBoxes(label, choices=choices, description=description, message=CHOOSE_AMONG)
     if q.type == "number":
         low, high = q.min_value, q.max_value
         validators = [Optional()]
         if low is not None or high is not None:
-            key = "range" if low is not None and high is not None else ("min" if low is not None else "max")
-            message = text[key].format(low=_number_text(low) if low is not None else "",
-                                       high=_number_text(high) if high is not None else "")
-            validators.append(Bounds(min=low, max=high, message=message))
-        return Number(label, validators=validators, description=description, message=text["number"])
+            validators.append(Bounds(min=low, max=high, message=LazyString(_bounds_text, low, high)))
+        return Number(label, validators=validators, description=description, message=ENTER_NUMBER)
     if q.type == "date":
-        return Day(label, validators=[Optional()], description=description, message=text["date"])
-    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT, message=text["text"].format(limit=TEXT_LIMIT))],
+        return Day(label, validators=[Optional()], description=description, message=ENTER_DATE)
+    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT, message=LazyString(_length_text,
+                                                                                                 TEXT_LIMIT))],
                          description=description)
 
 
-def _options(q, language: str, text: dict) -> list:
+def _options(q, language: str) -> list:
     if q.type == "yes_no":
-        options = [("yes", text["yes"]), ("no", text["no"])]
-        return options + ([("na", text["na"])] if q.allow_na else [])
+        options = [("yes", YES), ("no", NO)]
+        return options + ([("na", NOT_APPLICABLE)] if q.allow_na else [])
     return [(c["value"], c.get(language) or c.get("en") or c["value"]) for c in (q.choices or [])]
 
 
 def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
     """A new form class for this version and language (uncached; see form_class_for)."""
-    text = messages(language)
     structure = questionnaire.structure or {}
     cluster_labels = structure.get("clusters", {})
     point_labels = structure.get("compliance_points", {})
@@ -294,8 +289,8 @@ def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
             show_if=dict(q.show_if) if q.show_if else None,
             parent_name=names.get((q.show_if or {}).get("question")),
         )
-        meta.options = _options(q, language, text)
-        attrs[meta.name] = _field_for(q, meta, text)
+        meta.options = _options(q, language)
+        attrs[meta.name] = _field_for(q, meta)
         metas.append(meta)
         section = sections.get(q.cluster)
         if section is None:

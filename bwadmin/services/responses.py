@@ -6,9 +6,11 @@ An answer that did not validate keeps what was typed in Answer.raw_input (value 
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from cachetools import cached
+from flask_babel import force_locale, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import delete, insert, select, update
 
 from .. import caches
@@ -30,6 +32,14 @@ class ResponseLocked(ResponseError):
 
 class NoQuestionnaire(ResponseError):
     """No published version of the kind exists yet."""
+
+
+NO_QUESTIONNAIRE = {
+    "self_diagnosis": _l("No self-diagnosis questionnaire is published yet."),
+    "assessment": _l("No assessment questionnaire is published yet."),
+    "committee_review": _l("No committee review questionnaire is published yet."),
+    None: _l("No questionnaire is published yet."),
+}
 
 
 # --- which questions are shown ----------------------------------------------------------------------
@@ -106,7 +116,7 @@ def response_for(cycle, kind: str) -> Response:
         return response
     questionnaire = questionnaires.latest_published(kind)
     if questionnaire is None:
-        raise NoQuestionnaire(f"No {kind.replace('_', ' ')} questionnaire is published yet.")
+        raise NoQuestionnaire(str(NO_QUESTIONNAIRE.get(kind, NO_QUESTIONNAIRE[None])))
     response = Response(cycle=cycle, questionnaire=questionnaire, kind=kind, status="draft")
     db.session.add(response)
     db.session.flush()
@@ -130,17 +140,17 @@ def _stored_rows(response: Response) -> dict[int, tuple[int, object, str | None]
 
 
 def values_of(response: Response) -> dict[int, object]:
-    return {qid: value for qid, (_, value, _) in _stored_rows(response).items() if value is not None}
+    return {qid: value for qid, (_aid, value, _raw) in _stored_rows(response).items() if value is not None}
 
 
 def values_and_raw_inputs(response: Response) -> tuple[dict[int, object], dict[int, str]]:
     rows = _stored_rows(response)
-    return ({qid: value for qid, (_, value, _) in rows.items() if value is not None},
-            {qid: raw for qid, (_, _, raw) in rows.items() if raw})
+    return ({qid: value for qid, (_aid, value, _raw) in rows.items() if value is not None},
+            {qid: raw for qid, (_aid, _value, raw) in rows.items() if raw})
 
 
 def raw_inputs_of(response: Response) -> dict[int, str]:
-    return {qid: raw for qid, (_, _, raw) in _stored_rows(response).items() if raw}
+    return {qid: raw for qid, (_aid, _value, raw) in _stored_rows(response).items() if raw}
 
 
 def question_ids(questionnaire) -> frozenset[int]:
@@ -163,7 +173,7 @@ def save_draft(response: Response, values: dict[int, object], raw: dict[int, str
     """Store the answers given (question id → value, None clears); `raw` keeps what was typed in fields that
     did not validate, leaving their valid earlier value alone. Returns how many answers changed."""
     if response.status == "submitted":
-        raise ResponseLocked("This response was submitted and can no longer be changed.")
+        raise ResponseLocked(_("This response was submitted and can no longer be changed."))
     raw = raw or {}
     known = question_ids(response.questionnaire)
     existing = _stored_rows(response)
@@ -210,31 +220,16 @@ class SubmitCheck:
         return not self.fields and not self.general
 
 
-MESSAGES = {
-    "en": {
-        "required": "This question needs an answer before you submit.",
-        "invalid": "Correct this answer before you submit.",
-        "share": "Answer at least {need}% of the questions shown before you submit: {answered} of {shown} "
-                 "({percent}%) are answered.",
-        "profile": "Complete the facility profile before you submit.",
-        "missing": "Answer every required question before you submit ({count} still open).",
-    },
-    "es": {
-        "required": "Esta pregunta necesita una respuesta antes de enviar.",
-        "invalid": "Corrija esta respuesta antes de enviar.",
-        "share": "Responda al menos el {need}% de las preguntas mostradas antes de enviar: {answered} de {shown} "
-                 "({percent}%) están respondidas.",
-        "profile": "Complete el perfil de la fábrica antes de enviar.",
-        "missing": "Responda todas las preguntas obligatorias antes de enviar (faltan {count}).",
-    },
-}
-
-
-def submit_check(response: Response, language: str = "en", share: float | None = None) -> SubmitCheck:
+def submit_check(response: Response, language: str | None = None, share: float | None = None) -> SubmitCheck:
     """Every required shown question answered and no answer pending correction; for the factory's
     self-diagnosis also at least 95% of the shown questions answered and the facility profile complete.
-    (Staff entries, the assessment and the committee review, need their required answers only.)"""
-    text = MESSAGES.get(language, MESSAGES["en"])
+    (Staff entries, the assessment and the committee review, need their required answers only.)
+    The messages are in the page's language, or in `language` when one is given."""
+    with force_locale(language) if language else nullcontext():
+        return _submit_check(response, share)
+
+
+def _submit_check(response: Response, share: float | None) -> SubmitCheck:
     if share is None:
         share = SUBMIT_SHARE if response.kind == "self_diagnosis" else 0.0
     questions = response.questionnaire.questions
@@ -243,33 +238,38 @@ def submit_check(response: Response, language: str = "en", share: float | None =
     shown = shown_ids(questions, values)
     result = SubmitCheck(progress=progress(questions, values))
     profile_open = False
+    missing = 0
     for q in questions:
         if q.id not in shown:
             continue
         answer = answers.get(q.id)
         if answer is not None and answer.raw_input:
-            result.fields[q.id] = text["invalid"]
+            result.fields[q.id] = _("Correct this answer before you submit.")
         elif not answered(values.get(q.id)):
             if q.required:
-                result.fields[q.id] = text["required"]
+                result.fields[q.id] = _("This question needs an answer before you submit.")
+                missing += 1
             if q.cluster == PROFILE_CLUSTER:
                 profile_open = True
-    missing = sum(1 for message in result.fields.values() if message == text["required"])
     if missing:
-        result.general.append(text["missing"].format(count=missing))
+        result.general.append(ngettext("Answer every required question before you submit (%(count)s still open).",
+                                       "Answer every required question before you submit (%(count)s still open).",
+                                       missing, count=format_decimal(missing)))
     if result.progress.share < share:
         p = result.progress
-        result.general.append(text["share"].format(need=round(share * 100), answered=p.answered,
-                                                   shown=p.shown, percent=p.percent))
+        result.general.append(_("Answer at least %(need)s of the questions shown before you submit: %(answered)s of "
+                                "%(shown)s (%(percent)s) are answered.",
+                                need=format_percent(round(share * 100) / 100), answered=format_decimal(p.answered),
+                                shown=format_decimal(p.shown), percent=format_percent(p.percent / 100)))
     if response.kind == "self_diagnosis" and profile_open:
-        result.general.append(text["profile"])
+        result.general.append(_("Complete the facility profile before you submit."))
     return result
 
 
-def submit(response: Response, user, language: str = "en", share: float | None = None) -> SubmitCheck:
+def submit(response: Response, user, language: str | None = None, share: float | None = None) -> SubmitCheck:
     """Submit when the checks pass: the response becomes read-only, stamped with who and when."""
     if response.status == "submitted":
-        raise ResponseLocked("This response was submitted already.")
+        raise ResponseLocked(_("This response was submitted already."))
     result = submit_check(response, language, share)
     if result.ok:
         response.status = "submitted"
