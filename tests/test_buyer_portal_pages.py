@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
+from babel.dates import format_date
 
 from bwadmin.extensions import db
 from bwadmin.models import Factory, ShareRequest
@@ -88,9 +90,11 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
         html = client.get(url).get_data(as_text=True)
     assert len(seen) == 3, [s[:90] for s in seen]  # the user; the factory with its cycle and milestones; the released reports
     assert f"Cycle {second.number}: timeline" in html and f"Cycle {first.number}:" not in html
-    timeline = [item for item in Page(html).items if item[:4].isdigit()]
+    timeline = [item for item in Page(html).items if re.match(r"[A-Z][a-z]{2} \d{1,2}, \d{4} · ", item)]
     expected = sorted(second.milestones, key=lambda m: m.due_at)
-    assert timeline == [f"{m.due_at:%Y-%m-%d} · {m.label}" + (" done" if m.done_at else "") for m in expected]
+    # The days as the reader's language writes them (English here), in the buyer's zone (UTC: it has no country).
+    assert timeline == [f"{format_date(m.due_at, 'medium', locale='en')} · {m.label}" + (" done" if m.done_at else "")
+                        for m in expected]
     assert "No cycle yet." in client.get(f"/buyer/factories/{new.id}").get_data(as_text=True)
     assert client.get(f"/buyer/factories/{bare.id}").status_code == 404
     assert client.get("/buyer/factories/999999").status_code == 404

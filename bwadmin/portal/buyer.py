@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..services import access, audit, portal, sharing
+from ..services import access, audit, improvement, portal, sharing
 from . import role_required
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
@@ -22,7 +23,8 @@ def index():
 @role_required("buyer")
 def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
-    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS)
+    return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
+                           statuses=improvement.STATUS_LABELS, need_statuses=portal.NEED_STATUS_LABELS)
 
 
 @bp.post("/factories/<int:factory_id>/ask")
@@ -30,7 +32,7 @@ def factory(factory_id: int):
 def ask(factory_id: int):
     sharing.request_share(current_user, factory_id, request.form.get("message"))
     db.session.commit()
-    flash("Your request to share was sent to the factory.")
+    flash(_("Your request to share was sent to the factory."))
     return redirect(url_for("buyer.index"))
 
 
@@ -39,6 +41,8 @@ def ask(factory_id: int):
 def report(report_id: int):
     report = portal.report_view(current_user, report_id)
     return render_template("portal/report.html", report=report, labels=portal.REPORT_LABELS,
+                           plan=portal.plan_rows(report.data), statuses=improvement.STATUS_LABELS,
+                           section_titles=improvement.section_titles(),
                            download_url=url_for("buyer.download", report_id=report.id), back=url_for(
                                "buyer.factory", factory_id=report.factory_id))
 

@@ -3,6 +3,7 @@ and the pre-release review of the draft assessment report."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
@@ -37,7 +38,8 @@ def index():
 def consent(sourcing_id: int, change: str):
     link = (sharing.grant if change == "grant" else sharing.withdraw)(current_user, sourcing_id)
     db.session.commit()
-    flash(f"{link.buyer} {'can now see' if change == 'grant' else 'no longer sees'} your released reports.")
+    flash(_("%(buyer)s can now see your released reports.", buyer=link.buyer.name) if change == "grant"
+          else _("%(buyer)s no longer sees your released reports.", buyer=link.buyer.name))
     return redirect(url_for("factory.index"))
 
 
@@ -46,7 +48,8 @@ def consent(sourcing_id: int, change: str):
 def decide(request_id: int, decision: str):
     req = sharing.decide(current_user, request_id, decision == "accept")
     db.session.commit()
-    flash(f"Request from {req.buyer} {req.status}.")
+    flash(_("Request from %(buyer)s accepted.", buyer=req.buyer.name) if req.status == "accepted"
+          else _("Request from %(buyer)s declined.", buyer=req.buyer.name))
     return redirect(url_for("factory.index"))
 
 
@@ -56,13 +59,15 @@ def early_progress():
     share = request.form.get("share") == "1"
     sharing.share_early_progress(current_user, _cycle(), share)
     db.session.commit()
-    flash("Your buyers now see your goals and early improvements." if share
-          else "Your goals and early improvements are no longer shared.")
+    flash(_("Your buyers now see your goals and early improvements.") if share
+          else _("Your goals and early improvements are no longer shared."))
     return redirect(url_for("factory.index"))
 
 
 def _report_page(report, error: str | None = None, comment: str = ""):
     return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS,
+                           plan=portal.plan_rows(report.data), statuses=improvement.STATUS_LABELS,
+                           section_titles=improvement.section_titles(),
                            flags=report_review.flags(report), can_flag=report_review.reviewable(report), error=error,
                            comment=comment, download_url=url_for("factory.download", report_id=report.id),
                            back=url_for("factory.index"))
@@ -84,7 +89,7 @@ def flag(report_id: int):
     except FieldError as exc:
         return _report_page(report, exc.message, comment.strip()), 400
     db.session.commit()
-    flash("Thank you: programme staff will review your comment before the release.")
+    flash(_("Thank you: programme staff will review your comment before the release."))
     return redirect(url_for("factory.report", report_id=report.id))
 
 
@@ -107,12 +112,12 @@ def plan():
         db.session.commit()
         if not errors:
             if not submit:
-                flash("Draft saved.")
+                flash(_("Draft saved."))
             elif improvement.plan_report(cycle).released_at is not None:
-                flash("Improvement plan submitted: the buyers you share with can read it now.")
+                flash(_("Improvement plan submitted: the buyers you share with can read it now."))
             else:
-                flash("Improvement plan submitted: it goes to the buyers you share with when your assessment "
-                      "report is released.")
+                flash(_("Improvement plan submitted: it goes to the buyers you share with when your assessment "
+                        "report is released."))
             return redirect(url_for("factory.plan"))
         values = request.form
     rows = improvement.actions(cycle)
@@ -131,12 +136,12 @@ def progress():
         errors = improvement.save_progress(current_user, cycle, request.form, submit)
         db.session.commit()
         if not errors:
-            flash("Progress report submitted." if submit else "Draft saved.")
+            flash(_("Progress report submitted.") if submit else _("Draft saved."))
             return redirect(url_for("factory.progress"))
     report = improvement.progress_report(cycle)
     saved = (report.data or {}).get("sections", {}) if report else {}
     facts = improvement.progress_facts(cycle)
-    sections = [{"key": key, "title": title, "text": request.form.get(key, saved.get(key, {}).get("text", "")),
+    sections = [{"key": key, "title": _(title), "text": request.form.get(key, saved.get(key, {}).get("text", "")),
                  "facts": facts.get(key, []), "error": errors.get(key)} for key, title in improvement.PROGRESS_SECTIONS]
     return render_template("portal/factory_progress.html", cycle=cycle, sections=sections, report=report,
                            errors=errors), (400 if errors else 200)

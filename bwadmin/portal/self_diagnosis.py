@@ -7,6 +7,7 @@ browser whose session has ended is stashed and restored into the draft after the
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.questionnaire import form_for, shown_names
@@ -91,7 +92,7 @@ def show(cycle_id: int):
             form = form_for(response, _language(), stashed)
             responses.save_draft(response, *form.answers())
             db.session.commit()
-            flash("The answers you typed before your session ended were saved in your draft.", "info")
+            flash(_("The answers you typed before your session ended were saved in your draft."), "info")
     db.session.commit()  # a new draft, if one was started
     return _page(cycle, response, form_for(response, _language()))
 
@@ -102,40 +103,40 @@ def save(cycle_id: int):
     if not current_user.is_authenticated:
         kept = draft_stash.stash(request.form.get("draft_token"), request.form)
         if kept:
-            flash("Your session ended. Log in again: the answers you typed are kept and will be saved.", "warning")
+            flash(_("Your session ended. Log in again: the answers you typed are kept and will be saved."), "warning")
         return redirect(_login_url())
     csrf.protect()
     cycle, response, elsewhere = _open_page(cycle_id)
     if elsewhere is not None:
         return elsewhere
     if response.status == "submitted":
-        flash("This self-diagnosis was submitted and can no longer be changed.", "warning")
+        flash(_("This self-diagnosis was submitted and can no longer be changed."), "warning")
         return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
     form = form_for(response, _language(), request.form)
     responses.save_draft(response, *form.answers())
     if request.form.get("action") == "submit":
         if form.has_errors:
             db.session.commit()
-            flash("Your draft is saved. Correct the answers marked below, then submit again.", "error")
+            flash(_("Your draft is saved. Correct the answers marked below, then submit again."), "error")
             return _page(cycle, response, form)
-        check = responses.submit(response, current_user, _language())
+        check = responses.submit(response, current_user)
         if not check.ok:
             db.session.commit()
             form.set_errors(check.fields)
             for message in check.general:
                 flash(message, "error")
-            flash("Your draft is saved.", "info")
+            flash(_("Your draft is saved."), "info")
             return _page(cycle, response, form)
         audit.record("submit", response, summary=f"Self-diagnosis submitted: {cycle}")
         db.session.commit()
         queue_drafts([cycle.id])  # the results, drafted for the factory and released with the report
-        flash("Your self-diagnosis is submitted. Thank you.", "info")
+        flash(_("Your self-diagnosis is submitted. Thank you."), "info")
         return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
     db.session.commit()
     if form.has_errors:
-        flash("Your draft is saved. Some answers need correcting: see the messages beside them.", "warning")
+        flash(_("Your draft is saved. Some answers need correcting: see the messages beside them."), "warning")
         return _page(cycle, response, form)
-    flash("Your draft is saved.", "info")
+    flash(_("Your draft is saved."), "info")
     return redirect(url_for("self_diagnosis.form", cycle_id=cycle.id))
 
 
@@ -152,9 +153,9 @@ def autosave(cycle_id: int):
         abort(404)
     cycle, response = _open(cycle_id)
     if response is None:
-        return jsonify(saved=False, error="No questionnaire is published yet."), 409
+        return jsonify(saved=False, error=_("No questionnaire is published yet.")), 409
     if response.status == "submitted":
-        return jsonify(saved=False, error="This self-diagnosis was submitted and can no longer be changed."), 409
+        return jsonify(saved=False, error=_("This self-diagnosis was submitted and can no longer be changed.")), 409
     form = form_for(response, _language(), request.form)
     changed = responses.save_draft(response, *form.answers())
     db.session.commit()
@@ -162,5 +163,5 @@ def autosave(cycle_id: int):
     return jsonify(
         saved=True, changed=changed, saved_at=response.updated_at.isoformat(timespec="seconds") + "Z",
         progress=progress.as_dict(), shown=sorted(shown_names(form)),
-        errors={f.name: list(f.errors) for f in form if f.errors},
+        errors={f.name: [str(e) for e in f.errors] for f in form if f.errors},  # lazy strings, read now
     )

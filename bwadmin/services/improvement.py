@@ -1,8 +1,10 @@
 """The factory's improvement plan (one action per finding) and its progress report on the programme's template."""
 from __future__ import annotations
 
+import math
 from datetime import date
 
+from flask_babel import force_locale, format_date, format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -12,15 +14,34 @@ from ..models.reports import ACTION_STATUSES
 from ..queue import send_soon
 from . import audit, milestones
 
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogs and leaves it as it is: it is stored in English, translated where shown."""
+    return text
+
+
+# The template's sections: (key, title). The titles are stored in English with the report's data; pages show
+# them translated (gettext(title)).
 PROGRESS_SECTIONS = (
-    ("improvement_plan", "Improvement plan"),
-    ("social_dialogue", "Social dialogue"),
-    ("management_systems", "Management systems"),
-    ("training", "Continuous learning and training"),
-    ("committee", "Committee members and meetings"),
-    ("advisory_visits", "Advisory visit log"),
+    ("improvement_plan", N_("Improvement plan")),
+    ("social_dialogue", N_("Social dialogue")),
+    ("management_systems", N_("Management systems")),
+    ("training", N_("Continuous learning and training")),
+    ("committee", N_("Committee members and meetings")),
+    ("advisory_visits", N_("Advisory visit log")),
 )
-STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
+
+
+def section_titles() -> dict[str, str]:
+    """The sections' titles in the page's language, by key."""
+    return {key: _(title) for key, title in PROGRESS_SECTIONS}
+
+
+# Labels of stored values, in the reader's language.
+STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done")}
+SIDE_LABELS = {"worker": _l("worker"), "management": _l("management")}
+VISIT_FOCUS_LABELS = {"general": _l("general"), "committee": _l("committee"), "self_diagnosis": _l("self diagnosis"),
+                      "needs": _l("needs"), "follow_up": _l("follow up")}
 
 
 def _question_text(question: Question) -> str:
@@ -78,22 +99,22 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
             try:
                 row.due_on = _parse_date(due)
             except ValueError:
-                errors[f"due-{row.id}"] = "Enter the date as YYYY-MM-DD."
+                errors[f"due-{row.id}"] = _("Enter the date as YYYY-MM-DD.")
         else:
             row.due_on = None
         if status in ACTION_STATUSES:
             row.status = status
         else:
-            errors[f"status-{row.id}"] = "Choose planned, in progress or done."
+            errors[f"status-{row.id}"] = _("Choose planned, in progress or done.")
         if submit:
             if not action:
-                errors[f"action-{row.id}"] = "Describe the action."
+                errors[f"action-{row.id}"] = _("Describe the action.")
             if not owner:
-                errors[f"owner-{row.id}"] = "Name who is responsible."
+                errors[f"owner-{row.id}"] = _("Name who is responsible.")
             if not due and f"due-{row.id}" not in errors:
-                errors[f"due-{row.id}"] = "Give a due date."
+                errors[f"due-{row.id}"] = _("Give a due date.")
     if submit and not rows:
-        errors["plan"] = "There is no finding to plan for yet."
+        errors["plan"] = _("There is no finding to plan for yet.")
     if submit and not errors:
         report = _own_report(cycle, "improvement_plan", "Improvement plan")
         report.submitted_at = utcnow()
@@ -118,21 +139,47 @@ def _own_report(cycle: Cycle, kind: str, title: str) -> Report:
     return report
 
 
+def _plan_fact(a: ImprovementAction) -> str:
+    return _("%(finding)s → %(action)s (%(status)s)", finding=a.finding, action=a.action or _("(no action yet)"),
+             status=STATUS_LABELS.get(a.status, a.status))
+
+
+def _member_fact(m: CommitteeMember) -> str:
+    side = SIDE_LABELS.get(m.side, m.side)
+    if m.position:
+        return _("%(name)s (%(side)s, %(position)s)", name=m.name, side=side, position=m.position)
+    return _("%(name)s (%(side)s)", name=m.name, side=side)
+
+
+def _meeting_fact(m: CommitteeMeeting) -> str:
+    day = format_date(m.held_on, "medium")
+    if m.attendance is None:
+        return _("Meeting %(day)s", day=day)
+    return ngettext("Meeting %(day)s, %(count)s present", "Meeting %(day)s, %(count)s present", m.attendance,
+                    day=day, count=format_decimal(m.attendance))
+
+
+def _training_fact(t: TrainingSession) -> str:
+    return ngettext("%(day)s: %(topic)s (%(count)s day)", "%(day)s: %(topic)s (%(count)s days)", math.ceil(t.days),
+                    day=format_date(t.held_on, "medium"), topic=t.topic, count=format_decimal(t.days))
+
+
 def progress_facts(cycle: Cycle) -> dict[str, list[str]]:
-    """What the database already knows for each section, shown beside the factory's own text."""
-    plan = [f"{a.finding} → {a.action or '(no action yet)'} ({STATUS_LABELS.get(a.status, a.status)})"
-            for a in db.session.scalars(select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id))]
+    """What the database already knows for each section, shown beside the factory's own text (in the page's
+    language)."""
+    plan = [_plan_fact(a) for a in db.session.scalars(
+        select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id))]
     committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
     members, meetings = [], []
     if committee is not None:
-        members = [f"{m.name} ({m.side}{', ' + m.position if m.position else ''})" for m in db.session.scalars(
+        members = [_member_fact(m) for m in db.session.scalars(
             select(CommitteeMember).where(CommitteeMember.committee_id == committee.id).order_by(CommitteeMember.side))]
-        meetings = [f"Meeting {m.held_on}" + (f", {m.attendance} present" if m.attendance is not None else "")
-                    for m in db.session.scalars(select(CommitteeMeeting).where(
-                        CommitteeMeeting.committee_id == committee.id).order_by(CommitteeMeeting.held_on))]
-    visits = [f"{v.visited_on}: {v.focus.replace('_', ' ')}" for v in db.session.scalars(
+        meetings = [_meeting_fact(m) for m in db.session.scalars(select(CommitteeMeeting).where(
+            CommitteeMeeting.committee_id == committee.id).order_by(CommitteeMeeting.held_on))]
+    visits = [_("%(day)s: %(focus)s", day=format_date(v.visited_on, "medium"),
+                focus=VISIT_FOCUS_LABELS.get(v.focus, v.focus)) for v in db.session.scalars(
         select(AdvisoryVisit).where(AdvisoryVisit.cycle_id == cycle.id).order_by(AdvisoryVisit.visited_on))]
-    training = [f"{t.held_on}: {t.topic} ({t.days} days)" for t in db.session.scalars(
+    training = [_training_fact(t) for t in db.session.scalars(
         select(TrainingSession).where(TrainingSession.cycle_id == cycle.id).order_by(TrainingSession.held_on))]
     return {"improvement_plan": plan, "committee": members + meetings, "advisory_visits": visits,
             "training": training, "social_dialogue": [], "management_systems": []}
@@ -150,14 +197,15 @@ def save_progress(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
     """Save the sections as the draft (always); on submit every section needs text."""
     report = _own_report(cycle, "factory_progress", "Factory progress report")
     if report.released_at is not None:
-        return {"report": "This report was released and can no longer change."}
-    facts = progress_facts(cycle)
+        return {"report": _("This report was released and can no longer change.")}
+    with force_locale("en"):  # the report's data is kept in English, whoever writes it; pages translate
+        facts = progress_facts(cycle)
     sections = {key: {"title": title, "text": (form.get(key) or "").strip()[:20000], "facts": facts.get(key, [])}
                 for key, title in PROGRESS_SECTIONS}
     report.data = {"sections": sections}
     errors = {}
     if submit:
-        errors = {key: "Write this section before submitting." for key, s in sections.items() if not s["text"]}
+        errors = {key: _("Write this section before submitting.") for key, s in sections.items() if not s["text"]}
         if not errors:
             report.submitted_at = utcnow()
             audit.record("submit", report, user=user, summary=f"Factory progress report submitted for {cycle}")

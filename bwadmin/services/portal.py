@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from cachetools import cached
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, inspect, null, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,6 +24,9 @@ from . import access, factory_pages
 
 
 PER_PAGE = 50
+# A need's status as the buyer reads it beside the factory's shared early progress.
+NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "done": _l("done"),
+                      "dropped": _l("dropped")}
 
 
 @dataclass
@@ -274,6 +278,23 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
         page.early = early_progress(cycle)
     page.bars = chart_bars(assessment_data, country_averages(factory.country))
     return page
+
+
+def plan_rows(data: dict | None) -> list[dict]:
+    """A submitted plan's actions as its report page lists them: the due dates (stored as ISO text) as dates, for the
+    page to write in the reader's language; a text that is no date is left as it is."""
+    rows = []
+    for action in (data or {}).get("actions") or []:
+        if not isinstance(action, dict):
+            continue
+        due = action.get("due_on")
+        if isinstance(due, str):
+            try:
+                due = date.fromisoformat(due)
+            except ValueError:
+                pass
+        rows.append({**action, "due_on": due})
+    return rows
 
 
 def early_progress(cycle: Cycle) -> list[Need]:

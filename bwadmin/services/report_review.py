@@ -2,6 +2,7 @@
 errors, which staff resolve before the report is published."""
 from __future__ import annotations
 
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -27,11 +28,12 @@ def flag(user, report: Report, comment: str | None) -> ReportFlag:
     """Record the factory's flag on its draft; FieldError("comment") when it is refused."""
     comment = (comment or "").strip()
     if not reviewable(report):
-        raise FieldError("comment", "This report is released; flags are taken only before the release.")
+        raise FieldError("comment", _("This report is released; flags are taken only before the release."))
     if not comment:
-        raise FieldError("comment", "Describe the factual error you found.")
+        raise FieldError("comment", _("Describe the factual error you found."))
     if len(comment) > MAX_COMMENT:
-        raise FieldError("comment", f"Keep the comment under {MAX_COMMENT:,} characters.")
+        raise FieldError("comment", _("Keep the comment under %(limit)s characters.",
+                                      limit=format_decimal(MAX_COMMENT)))
     row = ReportFlag(report_id=report.id, user_id=user.id, comment=comment)
     db.session.add(row)
     audit.record("flag", report, summary=f"Factual error flagged in {report}")

@@ -55,39 +55,53 @@
       wrap.querySelectorAll("input, textarea").forEach(function (el) { el.classList.toggle("is-invalid", messages.length > 0); });
     });
   }
-  function say(text) { if (status) status.textContent = text; }
+  // The page gives what to say in the reader's language (data-say-<key>, with %(name)s where a value goes); English
+  // when it does not. The status's data-state names what it says, whatever the language (saving, saved, ...).
+  function words(key, english, values) {
+    var text = form.getAttribute("data-say-" + key) || english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+    return text;
+  }
+  function tell(state, text) {
+    if (!status) return;
+    status.textContent = text;
+    status.setAttribute("data-state", state);
+  }
+  function say(key, english, values) { tell(key, words(key, english, values)); }
 
   function save() {
     timer = null;
     if (saving) { again = true; return; }
     saving = true;
-    say("Saving…");
+    say("saving", "Saving…");
     var data = new FormData(form);
     fetch(url, {method: "POST", body: data, credentials: "same-origin",
                 headers: {"X-CSRFToken": data.get("csrf_token"), "Accept": "application/json"}})
       .then(function (r) { return r.json().then(function (body) { return {status: r.status, body: body}; }); })
       .then(function (res) {
         if (res.status === 401 && res.body.session_ended) {
-          status.innerHTML = "";
+          tell("session-ended", "");
           var link = document.createElement("a");
-          link.href = res.body.login_url; link.textContent = "Log in again";
-          status.appendChild(document.createTextNode("Your session ended; your answers are kept. "));
+          link.href = res.body.login_url; link.textContent = words("log-in", "Log in again");
+          status.appendChild(document.createTextNode(words("session-ended", "Your session ended; your answers are kept.") + " "));
           status.appendChild(link);
           return;
         }
-        if (!res.body.saved) { say(res.body.error || "Not saved."); return; }
+        if (!res.body.saved) { tell("not-saved", res.body.error || words("not-saved", "Not saved.")); return; }
         showErrors(res.body.errors || {});
         var count = Object.keys(res.body.errors || {}).length;
-        say("Draft saved " + new Date().toLocaleTimeString() + (count ? " · " + count + " answer(s) need correcting" : ""));
+        var time = new Date().toLocaleTimeString(document.documentElement.lang || undefined);
+        if (count) say("saved-errors", "Draft saved %(time)s · answers to correct: %(count)s", {time: time, count: count});
+        else say("saved", "Draft saved %(time)s", {time: time});
       })
-      .catch(function () { say("Not saved: no connection. Your answers are still on this page; saving again shortly."); schedule(); })
+      .catch(function () { say("offline", "Not saved: no connection. Your answers are still on this page; saving again shortly."); schedule(); })
       .then(function () { saving = false; if (again) { again = false; schedule(); } });
   }
   function schedule() {
     if (!url) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(save, DELAY);
-    say("Unsaved changes…");
+    say("unsaved", "Unsaved changes…");
   }
   form.addEventListener("change", function () { applyRules(); schedule(); });
   form.addEventListener("input", function () { schedule(); });
