@@ -49,8 +49,8 @@ def test_the_self_diagnosis_saves_a_draft_in_the_users_script_at_390_px(app, liv
     assert not re.search(r"\b(Save|Submit|Log out|draft)\b", buttons), buttons
 
     page.fill(f"textarea[name=q{text_id}]", "HR 2 · PICC 3")
-    status = page.locator("#autosave-status")
-    expect(status).to_have_text(re.compile(SCRIPTS[language]), timeout=15000)
+    saved = page.locator('#autosave-status[data-state="saved"]')
+    expect(saved).to_have_text(re.compile(SCRIPTS[language]), timeout=15000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(tmp_path / f"self-diagnosis-{language}.png"), full_page=False)
     assert responses.values_of(responses.find(cycle_id, "self_diagnosis"))[text_id] == "HR 2 · PICC 3"
