@@ -1,7 +1,7 @@
 """Staff forms of the advisory work: the committee, its elections, needs from findings, seminars."""
 from __future__ import annotations
 
-from .base import PageForm
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,72 +19,85 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from bwadmin.models.advisory import GENDERS, NEED_AREAS, SIDES
 
+from .base import PageForm
+
+# The labels of the stored values these forms offer; the values themselves are posted and stored as they are.
+LABELS = {
+    "worker": _l("Worker"), "management": _l("Management"),
+    "female": _l("Female"), "male": _l("Male"), "other": _l("Other"),
+    "labour_compliance": _l("Labour compliance"), "management_systems": _l("Management systems"),
+    "training": _l("Training"),
+}
+
 
 def _choices(values, blank: str | None = None):
-    items = [SelectChoice(v, v.replace("_", " ").capitalize()) for v in values]
+    items = [SelectChoice(v, LABELS.get(v) or v.replace("_", " ").capitalize()) for v in values]
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
 class SetupCommitteeForm(PageForm):
-    established_on = DateField("Established on", validators=[Optional()])
-    submit = SubmitField("Set up committee")
+    established_on = DateField(_l("Established on"), validators=[Optional()])
+    submit = SubmitField(_l("Set up committee"))
 
 
 class MemberForm(PageForm):
-    name = StringField("Name", validators=[DataRequired("Enter the member's name."), Length(max=200)])
-    side = SelectField("Side", choices=_choices(SIDES), default="management")
-    position = StringField("Position", validators=[Optional(), Length(max=120)])
-    department = StringField("Department", validators=[Optional(), Length(max=120)])
-    gender = SelectField("Gender", choices=_choices(GENDERS, blank="—"), validators=[Optional()])
-    union_representative = BooleanField("Trade-union representative")
-    term_start = DateField("Term starts", validators=[Optional()])
-    term_end = DateField("Term ends", validators=[Optional()])
-    submit = SubmitField("Add member")
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), Length(max=200)])
+    side = SelectField(_l("Side"), choices=_choices(SIDES), default="management")
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=120)])
+    gender = SelectField(_l("Gender"), choices=_choices(GENDERS, blank="—"), validators=[Optional()])
+    union_representative = BooleanField(_l("Trade-union representative"))
+    term_start = DateField(_l("Term starts"), validators=[Optional()])
+    term_end = DateField(_l("Term ends"), validators=[Optional()])
+    submit = SubmitField(_l("Add member"))
 
 
 class MeetingForm(PageForm):
-    held_on = DateField("Held on", validators=[InputRequired("Enter the day of the meeting.")])
-    attendance = IntegerField("Members present", validators=[Optional(), NumberRange(min=0, message="Attendance cannot be negative.")])
-    minutes = TextAreaField("Minutes", validators=[Optional()])
-    submit = SubmitField("Record meeting")
+    held_on = DateField(_l("Held on"), validators=[InputRequired(_l("Enter the day of the meeting."))])
+    attendance = IntegerField(_l("Members present"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Attendance cannot be negative."))])
+    minutes = TextAreaField(_l("Minutes"), validators=[Optional()])
+    submit = SubmitField(_l("Record meeting"))
 
 
 class ElectionForm(PageForm):
-    seats = IntegerField("Worker seats to fill", default=2,
-                         validators=[InputRequired("Enter the number of seats."), NumberRange(min=1, message="An election fills at least one seat.")])
-    nominations_open_on = DateField("Nominations open on", validators=[Optional()])
-    held_on = DateField("Election day (planned)", validators=[Optional()])
-    submit = SubmitField("Open an election")
+    seats = IntegerField(_l("Worker seats to fill"), default=2,
+                         validators=[InputRequired(_l("Enter the number of seats.")),
+                                     NumberRange(min=1, message=_l("An election fills at least one seat."))])
+    nominations_open_on = DateField(_l("Nominations open on"), validators=[Optional()])
+    held_on = DateField(_l("Election day (planned)"), validators=[Optional()])
+    submit = SubmitField(_l("Open an election"))
 
 
 class CandidateForm(PageForm):
-    name = StringField("Name", validators=[DataRequired("Enter the candidate's name."), Length(max=200)])
-    department = StringField("Department", validators=[Optional(), Length(max=120)])
-    gender = SelectField("Gender", choices=_choices(GENDERS, blank="—"), validators=[Optional()])
-    submit = SubmitField("Nominate")
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the candidate's name.")), Length(max=200)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=120)])
+    gender = SelectField(_l("Gender"), choices=_choices(GENDERS, blank="—"), validators=[Optional()])
+    submit = SubmitField(_l("Nominate"))
 
 
 class BallotsForm(PageForm):
-    held_on = DateField("Election day", validators=[InputRequired("Enter the election day.")])
-    eligible_voters = IntegerField("Eligible voters", validators=[
-        InputRequired("Enter the number of workers eligible to vote."),
-        NumberRange(min=1, message="At least one worker is eligible to vote.")])
-    ballots_cast = IntegerField("Ballots cast", validators=[
-        InputRequired("Enter the number of ballots cast."), NumberRange(min=0, message="Ballots cast cannot be negative.")])
-    submit = SubmitField("Save election day")
+    held_on = DateField(_l("Election day"), validators=[InputRequired(_l("Enter the election day."))])
+    eligible_voters = IntegerField(_l("Eligible voters"), validators=[
+        InputRequired(_l("Enter the number of workers eligible to vote.")),
+        NumberRange(min=1, message=_l("At least one worker is eligible to vote."))])
+    ballots_cast = IntegerField(_l("Ballots cast"), validators=[
+        InputRequired(_l("Enter the number of ballots cast.")),
+        NumberRange(min=0, message=_l("Ballots cast cannot be negative."))])
+    submit = SubmitField(_l("Save election day"))
 
 
 def votes_form(candidates, data=None):
     """A form with one votes field per candidate, named votes_<candidate id>."""
 
     class VotesForm(PageForm):
-        submit = SubmitField("Save votes")
+        submit = SubmitField(_l("Save votes"))
 
     for candidate in candidates:
         setattr(VotesForm, f"votes_{candidate.id}", IntegerField(
             candidate.name, default=candidate.votes,
-            validators=[InputRequired(f"Enter the votes for {candidate.name} (0 if none)."),
-                        NumberRange(min=0, message="Votes cannot be negative.")]))
+            validators=[InputRequired(_("Enter the votes for %(name)s (0 if none).", name=candidate.name)),
+                        NumberRange(min=0, message=_l("Votes cannot be negative."))]))
     form = VotesForm(data=data) if data is not None else VotesForm()
     form.total_errors = []
     return form
@@ -96,37 +109,40 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class TieForm(PageForm):
-    chosen = MultiCheckboxField("Elected among the tied", coerce=int)
-    note = StringField("How the tie was resolved", validators=[Optional(), Length(max=500)])
-    submit = SubmitField("Record the choice")
+    chosen = MultiCheckboxField(_l("Elected among the tied"), coerce=int)
+    note = StringField(_l("How the tie was resolved"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Record the choice"))
 
 
 class CertifyForm(PageForm):
-    submit = SubmitField("Certify the result")
+    submit = SubmitField(_l("Certify the result"))
 
 
 class NeedFromFindingForm(PageForm):
     question_id = HiddenField()
     source = HiddenField()
-    area = SelectField("Area", choices=_choices(NEED_AREAS), default="labour_compliance")
-    submit = SubmitField("Add as need")
+    area = SelectField(_l("Area"), choices=_choices(NEED_AREAS), default="labour_compliance")
+    submit = SubmitField(_l("Add as need"))
 
 
 class PlanSeminarsForm(PageForm):
-    country = StringField("Country", validators=[DataRequired("Enter the country."), Length(max=80)])
-    first_date = DateField("First seminar on", validators=[InputRequired("Enter the day of the first seminar.")])
-    months_apart = IntegerField("Months apart", default=3, validators=[
-        InputRequired("Enter how many months apart."), NumberRange(min=1, max=6, message="Between 1 and 6 months.")])
-    location = StringField("Location", validators=[Optional(), Length(max=300)])
-    submit = SubmitField("Plan four seminars")
+    country = StringField(_l("Country"), validators=[DataRequired(_l("Enter the country.")), Length(max=80)])
+    first_date = DateField(_l("First seminar on"),
+                           validators=[InputRequired(_l("Enter the day of the first seminar."))])
+    months_apart = IntegerField(_l("Months apart"), default=3, validators=[
+        InputRequired(_l("Enter how many months apart.")),
+        NumberRange(min=1, max=6, message=_l("Between 1 and 6 months."))])
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Plan four seminars"))
 
 
 class InviteForm(PageForm):
-    submit = SubmitField("Send invitations")
+    submit = SubmitField(_l("Send invitations"))
 
 
 class AttendanceForm(PageForm):
     cycle_id = HiddenField()
-    attended = BooleanField("Attended")
-    attendees = IntegerField("People", validators=[Optional(), NumberRange(min=0, message="Attendees cannot be negative.")])
-    submit = SubmitField("Save")
+    attended = BooleanField(_l("Attended"))
+    attendees = IntegerField(_l("People"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Attendees cannot be negative."))])
+    submit = SubmitField(_l("Save"))

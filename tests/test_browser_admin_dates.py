@@ -88,7 +88,8 @@ def test_times_read_to_the_minute_and_an_empty_choice_says_none(app, client):
     login(client, make_user("admin"))
     db.session.commit()
     listing = client.get("/admin/milestone/").get_data(as_text=True)
-    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", listing)
+    # In the reader's language (English here): the day, the time to the minute and the zone staff read, UTC.
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}\s[AP]M \(UTC\)", listing)
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", listing)  # never microseconds
     edit = client.get(f"/admin/cycle/edit/?id={cycle.id}").get_data(as_text=True)
     assert "__None</option>" not in edit and ">(none)</option>" in edit

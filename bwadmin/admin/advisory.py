@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..extensions import db
 from ..input_bounds import as_id
@@ -33,6 +34,7 @@ from ..models.advisory import (
 )
 from ..services import training
 from .base import StaffModelView
+from .labels import COMMITTEE, CYCLES, value_label
 
 
 def _prefill_cycle(form):
@@ -44,7 +46,8 @@ def _prefill_cycle(form):
 
 
 def choices(values):
-    return [(v, v.replace("_", " ").capitalize()) for v in values]
+    """A stored value and its label in the reader's language."""
+    return [(v, value_label(v)) for v in values]
 
 
 class AdvisoryVisitView(StaffModelView):
@@ -68,14 +71,15 @@ class AdvisoryVisitView(StaffModelView):
     def check(self, form, model) -> None:
         day, cycle = form.visited_on.data, form.cycle.data
         if day and day > utcnow().date():
-            form.visited_on.errors.append("A visit is recorded once made: this day is in the future.")
+            form.visited_on.errors.append(_("A visit is recorded once made: this day is in the future."))
         elif day and cycle is not None and day < cycle.signed_up_on:
-            form.visited_on.errors.append(f"The cycle started on {cycle.signed_up_on}: the visit cannot be before it.")
+            form.visited_on.errors.append(_("The cycle started on %(day)s: the visit cannot be before it.",
+                                            day=format_date(cycle.signed_up_on, "medium")))
 
 
 def _committee_work_link(view, context, model, name):
-    return Markup(f'<a href="{escape(url_for("committee_work.committee", committee_id=model.id))}">'
-                  f'{escape(model.factory)}: members, meetings, elections</a>')
+    return Markup('<a href="{}">{}</a>').format(url_for("committee_work.committee", committee_id=model.id),
+                                                _("%(factory)s: members, meetings, elections", factory=model.factory))
 
 
 class CommitteeView(StaffModelView):
@@ -96,7 +100,7 @@ class CommitteeMemberView(StaffModelView):
 
     def check(self, form, model) -> None:
         if form.term_start.data and form.term_end.data and form.term_end.data < form.term_start.data:
-            form.term_end.errors.append("The term cannot end before it starts.")
+            form.term_end.errors.append(_("The term cannot end before it starts."))
 
 
 class CommitteeMeetingView(StaffModelView):
@@ -117,11 +121,12 @@ class ElectionView(StaffModelView):
     def check(self, form, model) -> None:
         voters, ballots = form.eligible_voters.data, form.ballots_cast.data
         if form.seats.data is not None and form.seats.data < 1:
-            form.seats.errors.append("An election fills at least one seat.")
+            form.seats.errors.append(_("An election fills at least one seat."))
         if ballots is not None and ballots < 0:
-            form.ballots_cast.errors.append("Ballots cast cannot be negative.")
+            form.ballots_cast.errors.append(_("Ballots cast cannot be negative."))
         if voters is not None and ballots is not None and ballots > voters:
-            form.ballots_cast.errors.append(f"Ballots cast ({ballots}) cannot exceed the eligible voters ({voters}).")
+            form.ballots_cast.errors.append(_("Ballots cast (%(ballots)s) cannot exceed the eligible voters "
+                                              "(%(voters)s).", ballots=ballots, voters=voters))
 
 
 class CandidateView(StaffModelView):
@@ -133,7 +138,7 @@ class CandidateView(StaffModelView):
 
     def check(self, form, model) -> None:
         if form.votes.data is not None and form.votes.data < 0:
-            form.votes.errors.append("Votes cannot be negative.")
+            form.votes.errors.append(_("Votes cannot be negative."))
 
 
 class NeedView(StaffModelView):
@@ -150,7 +155,8 @@ class TrainingSessionView(StaffModelView):
     column_default_sort = ("held_on", True)
     prefix_search = [(TrainingSession.topic, None)]
     form_columns = ("cycle", "need", "topic", "held_on", "days", "participants")
-    column_descriptions = {"days": "Spent from the training days allotted to the cycle; the cycle page shows the days left."}
+    column_descriptions = {"days": _l("Spent from the training days allotted to the cycle; the cycle page shows the "
+                                      "days left.")}
 
     def create_form(self, obj=None):
         return _prefill_cycle(super().create_form(obj))
@@ -158,16 +164,16 @@ class TrainingSessionView(StaffModelView):
     def check(self, form, model) -> None:
         cycle = form.cycle.data
         if form.days.data is not None and form.days.data <= 0:
-            form.days.errors.append("Training days must be more than zero.")
+            form.days.errors.append(_("Training days must be more than zero."))
         elif cycle is not None and form.days.data is not None:
             error = training.check_days(cycle, form.days.data, model.id if model is not None else None)
             if error is not None:
                 form.days.errors.append(error.message)
         need = form.need.data
         if need is not None and cycle is not None and need.cycle_id != cycle.id:
-            form.need.errors.append("That need belongs to another cycle.")
+            form.need.errors.append(_("That need belongs to another cycle."))
         if form.participants.data is not None and form.participants.data < 0:
-            form.participants.errors.append("Participants cannot be negative.")
+            form.participants.errors.append(_("Participants cannot be negative."))
 
 
 class SeminarView(StaffModelView):
@@ -179,7 +185,7 @@ class SeminarView(StaffModelView):
 
     def check(self, form, model) -> None:
         if form.number.data is not None and not 1 <= form.number.data <= 4:
-            form.number.errors.append("A cycle has four learning seminars: number 1 to 4.")
+            form.number.errors.append(_("A cycle has four learning seminars: number 1 to 4."))
 
 
 class SeminarAttendanceView(StaffModelView):
@@ -189,14 +195,14 @@ class SeminarAttendanceView(StaffModelView):
 
 
 VIEWS = [
-    (AdvisoryVisitView, AdvisoryVisit, "Advisory visits", "Cycles"),
-    (NeedView, Need, "Needs", "Cycles"),
-    (TrainingSessionView, TrainingSession, "Training sessions", "Cycles"),
-    (CommitteeView, Committee, "Committees", "Committee"),
-    (CommitteeMemberView, CommitteeMember, "Members", "Committee"),
-    (CommitteeMeetingView, CommitteeMeeting, "Meetings", "Committee"),
-    (ElectionView, Election, "Elections", "Committee"),
-    (CandidateView, Candidate, "Candidates", "Committee"),
-    (SeminarView, Seminar, "Learning seminars", "Cycles"),
-    (SeminarAttendanceView, SeminarAttendance, "Seminar attendance", "Cycles"),
+    (AdvisoryVisitView, AdvisoryVisit, _l("Advisory visits"), CYCLES),
+    (NeedView, Need, _l("Needs"), CYCLES),
+    (TrainingSessionView, TrainingSession, _l("Training sessions"), CYCLES),
+    (CommitteeView, Committee, _l("Committees"), COMMITTEE),
+    (CommitteeMemberView, CommitteeMember, _l("Members"), COMMITTEE),
+    (CommitteeMeetingView, CommitteeMeeting, _l("Meetings"), COMMITTEE),
+    (ElectionView, Election, _l("Elections"), COMMITTEE),
+    (CandidateView, Candidate, _l("Candidates"), COMMITTEE),
+    (SeminarView, Seminar, _l("Learning seminars"), CYCLES),
+    (SeminarAttendanceView, SeminarAttendance, _l("Seminar attendance"), CYCLES),
 ]

@@ -7,10 +7,12 @@ from decimal import Decimal
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action as list_action
+# Flask-Admin's own words ("Delete", its confirmation) come from Flask-Admin's catalog, not ours.
 from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.model import typefmt
 from flask_admin.model.filters import BaseIntFilter, BaseIntListFilter
+from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user
 from sqlalchemy import Float, Numeric, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +21,9 @@ from sqlalchemy.orm import selectinload
 from forms.base import PageForm
 
 from ..extensions import db
+from ..i18n import moment
 from .dates import NativeDateConverter
+from .labels import COLUMN_LABELS
 from ..input_bounds import MAX_ID, as_id
 from ..queue import queue_drafts
 from ..services import audit
@@ -115,16 +119,19 @@ def _bounded(clean):
     return bounded
 
 
-def _to_the_minute(view, value, name=None):
-    """A time as staff read it: to the minute, in UTC (the database's clock), never with microseconds."""
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+def _readable_day(view, value, name=None):
+    """A date or a time as staff read it, in their language: a time to the minute with its zone (staff read
+    UTC, the database's clock), never with microseconds."""
+    if isinstance(value, datetime):
+        return moment(value)
+    return format_date(value, "medium")
 
 
 def _named_blanks(form):
     """A choice that may be left empty says so ("none"), where Flask-Admin showed its internal value `__None`."""
     for field in form:
         if getattr(field, "allow_blank", False) and not getattr(field, "blank_text", None):
-            field.blank_text = "(none)"
+            field.blank_text = _("(none)")
     return form
 
 
@@ -132,8 +139,9 @@ class StaffModelView(ModelView):
     # Flask-WTF forms: one CSRF scheme for the panel and the portals (CSRFProtect checks every POST).
     form_base_class = AdminForm
     model_form_converter = NativeDateConverter
-    column_type_formatters = typefmt.BASE_FORMATTERS | {datetime: _to_the_minute}
-    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {datetime: _to_the_minute}
+    # A datetime is a date: one formatter tells them apart (Flask-Admin takes the first type that matches).
+    column_type_formatters = typefmt.BASE_FORMATTERS | {date: _readable_day}
+    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {date: _readable_day}
     page_size = 20
     can_set_page_size = True
     page_size_options = (20, 50, 100)
@@ -153,6 +161,9 @@ class StaffModelView(ModelView):
         secrets = [c.key for c in model.__table__.columns if c.key in audit.SECRET_COLUMNS]
         for name in ("column_exclude_list", "column_details_exclude_list", "column_export_exclude_list"):
             setattr(self, name, list(getattr(self, name, None) or ()) + secrets)
+        # Headers, filters and form labels in the reader's language; a stored value shown by its label.
+        self.column_labels = {**COLUMN_LABELS, **(self.column_labels or {})}
+        self.column_choices = {**(self.form_choices or {}), **(self.column_choices or {})}
         if self.prefix_search:  # Flask-Admin shows its search box for these; get_list searches them by prefix
             self.column_searchable_list = [".".join([link.key for link in _path(path)] + [column.key])
                                            for column, path in self.prefix_search]
@@ -267,7 +278,7 @@ class StaffModelView(ModelView):
 
     # --- search -------------------------------------------------------------------------------
     def search_placeholder(self) -> str:
-        return "Starts with…" if self.prefix_search else super().search_placeholder()
+        return _("Starts with…") if self.prefix_search else super().search_placeholder()
 
     # --- validation beside the field ----------------------------------------------------------
     def check(self, form, model) -> None:
@@ -296,7 +307,8 @@ class StaffModelView(ModelView):
                 continue
             limit = 10 ** (kind.precision - (kind.scale or 0))
             if not -limit < field.data < limit:
-                field.errors = list(field.errors) + [f"Enter a number smaller than {limit:,}."]
+                field.errors = list(field.errors) + [_("Enter a number smaller than %(limit)s.",
+                                                       limit=format_decimal(limit))]
                 ok = False
         return ok
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
+from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -89,8 +90,8 @@ class CommitteeWorkView(BaseView):
         if form.validate_on_submit():
             created = {}
             if self._save(form, lambda: created.update(c=service.setup_committee(factory, form.established_on.data))):
-                flash(f"The committee of {factory.name} is set up. Add its management members and open an election "
-                      "for the worker representatives.")
+                flash(_("The committee of %(factory)s is set up. Add its management members and open an election "
+                        "for the worker representatives.", factory=factory.name))
                 return redirect(url_for(".committee", committee_id=created["c"].id))
         return self.render("admin/committee_setup.html", factory=factory, form=form)
 
@@ -119,7 +120,10 @@ class CommitteeWorkView(BaseView):
                 department=form.department.data, gender=form.gender.data or None,
                 union_representative=form.union_representative.data, term_start=form.term_start.data,
                 term_end=form.term_end.data)):
-            flash(f"{form.name.data} added to the {form.side.data} side.")
+            if form.side.data == "worker":
+                flash(_("%(name)s added to the worker side.", name=form.name.data))
+            else:
+                flash(_("%(name)s added to the management side.", name=form.name.data))
             return redirect(url_for(".committee", committee_id=committee.id))
         return self._overview(committee, member_form=form)
 
@@ -129,7 +133,7 @@ class CommitteeWorkView(BaseView):
         form = MeetingForm()
         if form.validate_on_submit() and self._save(form, lambda: service.record_meeting(
                 committee, form.held_on.data, form.attendance.data, form.minutes.data)):
-            flash(f"Meeting of {form.held_on.data} recorded.")
+            flash(_("Meeting of %(day)s recorded.", day=format_date(form.held_on.data, "medium")))
             return redirect(url_for(".committee", committee_id=committee.id))
         return self._overview(committee, meeting_form=form)
 
@@ -145,7 +149,7 @@ class CommitteeWorkView(BaseView):
             if self._save(form, lambda: created.update(e=service.open_election(
                     committee, seats=form.seats.data, cycle=cycle, nominations_open_on=form.nominations_open_on.data,
                     held_on=form.held_on.data))):
-                flash("Election opened: nominate the candidates.")
+                flash(_("Election opened: nominate the candidates."))
                 return redirect(url_for(".election", election_id=created["e"].id))
         return self._overview(committee, election_form=form)
 
@@ -161,7 +165,8 @@ class CommitteeWorkView(BaseView):
         forms.setdefault("votes_form", votes_form(election.candidates, data={
             f"votes_{c.id}": c.votes for c in election.candidates}))
         tie = forms.setdefault("tie_form", _fresh(TieForm))
-        tie.chosen.choices = [SelectChoice(c.id, f"{c.name} ({c.votes} votes)") for c in result["tied"]]
+        tie.chosen.choices = [SelectChoice(c.id, ngettext("%(name)s (%(num)s vote)", "%(name)s (%(num)s votes)",
+                                                          c.votes, name=c.name)) for c in result["tied"]]
         forms.setdefault("certify_form", _fresh(CertifyForm))
         return self.render("admin/election_work.html", election=election, committee=election.committee,
                            result=result, certify_errors=forms.pop("certify_errors", []), **forms)
@@ -176,7 +181,7 @@ class CommitteeWorkView(BaseView):
         form = CandidateForm()
         if form.validate_on_submit() and self._save(form, lambda: service.nominate(
                 election, form.name.data, form.department.data, form.gender.data or None)):
-            flash(f"{form.name.data.strip()} nominated.")
+            flash(_("%(name)s nominated.", name=form.name.data.strip()))
             return redirect(url_for(".election", election_id=election.id))
         return self._election_page(election, candidate_form=form)
 
@@ -186,7 +191,7 @@ class CommitteeWorkView(BaseView):
         form = BallotsForm()
         if form.validate_on_submit() and self._save(form, lambda: service.record_ballots(
                 election, form.held_on.data, form.eligible_voters.data, form.ballots_cast.data)):
-            flash("Election day saved.")
+            flash(_("Election day saved."))
             return redirect(url_for(".election", election_id=election.id))
         return self._election_page(election, ballots_form=form)
 
@@ -197,7 +202,7 @@ class CommitteeWorkView(BaseView):
         if form.validate_on_submit():
             values = {c.id: getattr(form, f"votes_{c.id}").data for c in election.candidates}
             if self._save(form, lambda: service.record_votes(election, values)):
-                flash("Votes saved.")
+                flash(_("Votes saved."))
                 return redirect(url_for(".election", election_id=election.id))
         return self._election_page(election, votes_form=form)
 
@@ -208,7 +213,7 @@ class CommitteeWorkView(BaseView):
         form.chosen.choices = [SelectChoice(c.id, c.name) for c in service.election_result(election)["tied"]]
         if form.validate_on_submit() and self._save(form, lambda: service.resolve_tie(
                 election, form.chosen.data or [], form.note.data, user=_user())):
-            flash("The choice among the tied candidates is recorded.")
+            flash(_("The choice among the tied candidates is recorded."))
             return redirect(url_for(".election", election_id=election.id))
         return self._election_page(election, tie_form=form)
 
@@ -221,14 +226,17 @@ class CommitteeWorkView(BaseView):
             try:
                 members = service.certify(election)
                 db.session.commit()
-                names = ", ".join(m.name for m in members) or "nobody"
-                flash(f"Certified. Elected to the worker side: {names}.")
+                if members:
+                    flash(_("Certified. Elected to the worker side: %(names)s.",
+                            names=", ".join(m.name for m in members)))
+                else:
+                    flash(_("Certified. Nobody was elected to the worker side."))
                 return redirect(url_for(".committee", committee_id=election.committee_id))
             except FieldError as exc:
                 db.session.rollback()
                 errors.append(exc.message)
         else:
-            errors.append("The form expired: open the page again and certify.")
+            errors.append(_("The form expired: open the page again and certify."))
         return self._election_page(election, certify_errors=errors)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
+from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -38,12 +39,12 @@ class CycleWorkView(_StaffPage):
         form = NeedFromFindingForm()
         back = url_for("cycle.details_view", id=cycle.id) + "#findings"
         if not form.validate_on_submit():
-            flash("The form expired: open the cycle page again and add the need.", "error")
+            flash(_("The form expired: open the cycle page again and add the need."), "error")
             return redirect(back)
         question_id = as_id(form.question_id.data or "")
         question = db.session.get(Question, question_id) if question_id else None
         if question is None:
-            flash("That finding's question no longer exists.", "error")
+            flash(_("That finding's question no longer exists."), "error")
             return redirect(back)
         try:
             need = needs.need_from_finding(cycle, question, form.source.data, form.area.data)
@@ -52,7 +53,7 @@ class CycleWorkView(_StaffPage):
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(back)
-        flash(f"Need added: {need.title}. Set its owner, target and due date.")
+        flash(_("Need added: %(title)s. Set its owner, target and due date.", title=need.title))
         return redirect(back)
 
 
@@ -65,8 +66,9 @@ class SeminarWorkView(_StaffPage):
                 planned = seminars.plan_seminars(form.country.data, form.first_date.data, form.months_apart.data,
                                                  form.location.data or None)
                 db.session.commit()
-                flash(f"Four seminars planned for {form.country.data.strip()}, from {planned[0].held_on} "
-                      f"to {planned[-1].held_on}.")
+                flash(_("Four seminars planned for %(country)s, from %(first)s to %(last)s.",
+                        country=form.country.data.strip(), first=format_date(planned[0].held_on, "medium"),
+                        last=format_date(planned[-1].held_on, "medium")))
                 return redirect(url_for(".index"))
             except FieldError as exc:
                 db.session.rollback()
@@ -80,11 +82,13 @@ class SeminarWorkView(_StaffPage):
     def invite(self, seminar_id: int):
         seminar = db.session.get(Seminar, seminar_id) or abort(404)
         if not InviteForm().validate_on_submit():
-            flash("The form expired: open the page again.", "error")
+            flash(_("The form expired: open the page again."), "error")
             return redirect(url_for(".seminar", seminar_id=seminar.id))
         outcome = seminars.invite(seminar)
-        flash(f"{outcome['cycles']} running cycles invited; {outcome['created']} new invitation emails queued "
-              "(see Reports and notices → Notifications).")
+        flash(ngettext("%(num)s running cycle invited.", "%(num)s running cycles invited.", outcome["cycles"]) + " "
+              + ngettext("%(num)s new invitation email queued (see Reports and notices → Notifications).",
+                         "%(num)s new invitation emails queued (see Reports and notices → Notifications).",
+                         outcome["created"]))
         return redirect(url_for(".seminar", seminar_id=seminar.id))
 
     def _seminar_page(self, seminar, failed=None):
@@ -118,7 +122,7 @@ class SeminarWorkView(_StaffPage):
             try:
                 seminars.record_attendance(seminar, cycle, form.attended.data, form.attendees.data)
                 db.session.commit()
-                flash(f"Attendance of {cycle.factory.name} saved.")
+                flash(_("Attendance of %(factory)s saved.", factory=cycle.factory.name))
                 return redirect(url_for(".seminar", seminar_id=seminar.id))
             except FieldError as exc:
                 db.session.rollback()

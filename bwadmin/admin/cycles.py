@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 from wtforms.validators import Optional
 
@@ -15,20 +16,25 @@ from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
 
 
+def training_days(value) -> str:
+    """Training days as the reader writes numbers, to the tenth of a day (4.0, 0.5; 4,0 in Spanish)."""
+    return format_decimal(value, "#,##0.0")
+
+
 def staff_users():
     return db.session.scalars(select(User).where(User.role.in_(("admin", "advisor")), User.active).order_by(User.name))
 
 
 class CycleView(StaffModelView):
     column_list = ("factory", "number", "signed_up_on", "advisor", "status", "training_days_allotted", "high_performer")
-    column_labels = {"signed_up_on": "Signed up", "training_days_allotted": "Training days"}
+    column_labels = {"factory.country": _l("Country")}
     prefix_search = [(Factory.name, Cycle.factory)]
     column_filters = ("status", "signed_up_on", "number", "high_performer", "factory.country")
     column_default_sort = ("signed_up_on", True)
     form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status")
     form_args = {
         "advisor": {"query_factory": staff_users},
-        "number": {"description": "On a new cycle, leave empty to take the factory's next number.",
+        "number": {"description": _l("On a new cycle, leave empty to take the factory's next number."),
                    "validators": [Optional()]},
     }
     form_choices = {"status": choices(CYCLE_STATUSES)}
@@ -36,18 +42,20 @@ class CycleView(StaffModelView):
 
     def check(self, form, model) -> None:
         if model is not None and form.number.data is None:
-            form.number.errors.append(f"A cycle keeps its number: enter it ({model.number}) or another free one.")
+            form.number.errors.append(_("A cycle keeps its number: enter it (%(number)s) or another free one.",
+                                        number=model.number))
         if form.number.data is not None and form.number.data < 1:
-            form.number.errors.append("A cycle number starts at 1.")
+            form.number.errors.append(_("A cycle number starts at 1."))
         factory = form.factory.data
         if factory and form.number.data:
             clash = db.session.scalar(
                 select(Cycle).where(Cycle.factory_id == factory.id, Cycle.number == form.number.data)
             )
             if clash and (model is None or clash.id != model.id):
-                form.number.errors.append(f"{factory.name} already has a cycle {form.number.data}.")
+                form.number.errors.append(_("%(factory)s already has a cycle %(number)s.", factory=factory.name,
+                                            number=form.number.data))
         if form.training_days_allotted.data is not None and form.training_days_allotted.data < 0:
-            form.training_days_allotted.errors.append("Training days cannot be negative.")
+            form.training_days_allotted.errors.append(_("Training days cannot be negative."))
 
     def on_model_change(self, form, model, is_created) -> None:
         if not model.number:
@@ -68,6 +76,7 @@ class CycleView(StaffModelView):
             kwargs["finding_form"] = NeedFromFindingForm(formdata=None)
             kwargs["setup_form"] = SetupCommitteeForm(formdata=None)
             kwargs["results"] = cycle_results(model)
+            kwargs["days"] = training_days
         return super().render(template, **kwargs)
 
 
@@ -83,29 +92,30 @@ class MilestoneView(StaffModelView):
 
 class ScheduleOffsetView(AdminOnlyModelView):
     column_list = ("kind", "base", "months", "days")
-    column_descriptions = {"base": "What the offset counts from: sign-up, the assessment, or another milestone."}
+    column_descriptions = {"base": _l("What the offset counts from: sign-up, the assessment, or another milestone.")}
     form_choices = {
         "kind": [(k, MILESTONE_LABELS[k]) for k in MILESTONE_KINDS],
-        "base": [("signup", "Sign-up day"), ("assessment", "Assessment (done, else due)")]
+        "base": [("signup", _l("Sign-up day")), ("assessment", _l("Assessment (done, else due)"))]
         + [(k, MILESTONE_LABELS[k]) for k in MILESTONE_KINDS],
     }
     form_columns = ("kind", "base", "months", "days")
 
     def check(self, form, model) -> None:
         if form.kind.data == form.base.data:
-            form.base.errors.append("A milestone cannot be counted from itself.")
+            form.base.errors.append(_("A milestone cannot be counted from itself."))
             return
         table = schedule.offsets()
         table[form.kind.data] = (form.base.data, form.months.data or 0, form.days.data or 0)
         try:
             schedule.due_dates(utcnow().date(), None, table)
         except schedule.ScheduleError as exc:
-            form.base.errors.append(f"This would make a loop: {exc}.")
+            form.base.errors.append(_("This would make a loop: %(problem)s.", problem=exc))
 
     def after_model_change(self, form, model, is_created) -> None:
         moved = schedule.resync_open_cycles()
         db.session.commit()
-        flash(f"Milestones not yet done were moved in {moved} running cycles.")
+        flash(ngettext("Milestones not yet done were moved in %(num)s running cycle.",
+                       "Milestones not yet done were moved in %(num)s running cycles.", moved))
 
     def after_model_delete(self, model) -> None:
         schedule.resync_open_cycles()

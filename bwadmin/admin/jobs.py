@@ -5,6 +5,7 @@ from datetime import UTC
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
@@ -12,6 +13,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from .base import refuse, staff_only
 
 LIMIT = 200
+STATE_LABELS = {"queued": _l("Queued"), "scheduled": _l("Scheduled"), "started": _l("Started"), "failed": _l("Failed")}
 
 
 def _describe(job: Job, state: str, registry=None) -> dict:
@@ -50,8 +52,8 @@ class JobsView(BaseView):
         # Every queue the app uses, in the order a worker takes them; each section lists all of them.
         queues = self._queues()
         conn = queues[0].connection
-        sections = {state: {"state": state, "count": 0, "jobs": []}
-                    for state in ("queued", "scheduled", "started", "failed")}
+        sections = {state: {"state": state, "label": label, "count": 0, "jobs": []}
+                    for state, label in STATE_LABELS.items()}
         for queue in queues:
             registries = [
                 ("queued", None, queue.get_job_ids(0, LIMIT - 1)),
@@ -85,9 +87,11 @@ class JobsView(BaseView):
                 registry.requeue(job_id)
                 done += 1
             except (InvalidJobOperation, NoSuchJobError):
-                flash(f"Job {job_id} is no longer among the failed jobs.", "warning")
+                flash(_("Job %(job)s is no longer among the failed jobs.", job=job_id), "warning")
             except ValueError:  # RQ refuses an id with other than letters, digits, _ and - before looking it up
-                flash(f"“{job_id}” is not a job id: pick failed jobs from the list.", "error")
+                flash(_("“%(job)s” is not a job id: pick failed jobs from the list.", job=job_id), "error")
         if done:
-            flash(f"Requeued {done} failed job(s); a worker will run them again.", "success")
+            # The English reads "job(s)" in both forms (as before); the catalogs give each language its plurals.
+            flash(ngettext("Requeued %(num)s failed job(s); a worker will run them again.",
+                           "Requeued %(num)s failed job(s); a worker will run them again.", done), "success")
         return redirect(url_for(".index"))

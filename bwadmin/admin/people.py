@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import PasswordField
@@ -11,6 +12,7 @@ from ..extensions import db
 from ..models import LANGUAGE_NAMES, ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
 from ..services import account_mail, users
 from .base import AdminOnlyModelView, StaffModelView, redraft
+from .labels import value_label
 
 
 class FactoryView(StaffModelView):
@@ -35,10 +37,14 @@ class BuyerView(StaffModelView):
 
 class SourcingView(StaffModelView):
     column_list = ("buyer", "factory", "consent_given_at", "consent_withdrawn_at")
-    column_labels = {"consent_given_at": "Consent given", "consent_withdrawn_at": "Consent withdrawn"}
+    column_labels = {"buyer.name": _l("Buyer"), "factory.name": _l("Factory")}
     prefix_search = [(Factory.name, Sourcing.factory), (Buyer.name, Sourcing.buyer)]
     column_filters = ("buyer.name", "factory.name", "consent_given_at", "consent_withdrawn_at")
     form_columns = ("buyer", "factory", "consent_given_at", "consent_withdrawn_at")
+
+
+# Each role by its label in the reader's language (each language keeps its own name: LANGUAGE_NAMES).
+ROLE_CHOICES = [(role, value_label(role)) for role in ROLES_BY_NAME]
 
 
 class UserView(AdminOnlyModelView):
@@ -47,22 +53,24 @@ class UserView(AdminOnlyModelView):
     prefix_search = [(User.email, None), (User.name, None)]
     column_filters = ("role", "active", "language")
     column_default_sort = "email"
-    column_choices = {"role": list(ROLES_BY_NAME.items())}
-    form_choices = {"role": list(ROLES_BY_NAME.items()), "language": list(LANGUAGE_NAMES.items())}
+    column_choices = {"role": ROLE_CHOICES}
+    form_choices = {"role": ROLE_CHOICES, "language": list(LANGUAGE_NAMES.items())}
     form_columns = ("email", "name", "role", "factory", "buyer", "language", "active", "new_password")
     form_extra_fields = {
-        "new_password": PasswordField("New password", validators=[Optional()],
-                                      description="At least 12 characters. Leave empty to keep the current one."),
+        "new_password": PasswordField(
+            _l("New password"), validators=[Optional()],
+            description=_l("At least %(count)d characters. Leave empty to keep the current one.",
+                           count=users.MIN_PASSWORD_LENGTH)),
     }
 
     def create_form(self, obj=None):
         # A new account's role is chosen, never Admin by default, and its password is set by the person invited.
         form = super().create_form(obj)
-        form.role.choices = [("", "Choose a role…")] + list(ROLES_BY_NAME.items())
+        form.role.choices = [("", _("Choose a role…"))] + ROLE_CHOICES
         if not form.role.raw_data:
             form.role.data = ""
-        form.new_password.description = ("Leave empty: an email invites the person to set their own password "
-                                         "(at least 12 characters).")
+        form.new_password.description = _("Leave empty: an email invites the person to set their own password "
+                                          "(at least %(count)d characters).", count=users.MIN_PASSWORD_LENGTH)
         return form
 
     def check(self, form, model) -> None:
@@ -75,7 +83,7 @@ class UserView(AdminOnlyModelView):
             if problem:
                 form.new_password.errors.append(problem)
         if model is not None and model.id == current_user.id and not form.active.data:
-            form.active.errors.append("You cannot deactivate your own account.")
+            form.active.errors.append(_("You cannot deactivate your own account."))
 
     def on_model_change(self, form, model, is_created) -> None:
         model.email = users.normalise_email(model.email)
@@ -98,5 +106,5 @@ class UserView(AdminOnlyModelView):
         # A new user without a password receives a link to set one.
         if is_created and not model.password_hash:
             account_mail.send_invitation(model)
-            flash(f"An invitation to set a password is on its way to {model.email} "
-                  "(Reports and notices → Notifications shows when it went).")
+            flash(_("An invitation to set a password is on its way to %(email)s "
+                    "(Reports and notices → Notifications shows when it went).", email=model.email))

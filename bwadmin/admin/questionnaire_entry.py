@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from forms.assessment import AssessmentDetailsForm
@@ -18,7 +19,10 @@ from .base import refuse, staff_only
 
 class QuestionnaireEntryView(BaseView):
     kind = ""
-    heading = ""
+    heading = ""  # the page's title, in the reader's language
+    audit_name = ""  # the audit log's words, in English like the rest of the log
+    complete_label = ""  # the button that completes it
+    completed_message = ""
 
     def is_accessible(self) -> bool:
         return staff_only()
@@ -50,12 +54,12 @@ class QuestionnaireEntryView(BaseView):
         try:
             response = responses.response_for(cycle, self.kind)
         except responses.NoQuestionnaire as exc:
-            flash(f"{exc} An admin can load and publish one.", "error")
+            flash(_("%(problem)s An admin can load and publish one.", problem=exc), "error")
             return redirect(url_for("cycle.details_view", id=cycle.id))
         details = self.details_form(cycle, request.form if request.method == "POST" else None)
         if request.method == "GET" or response.status == "submitted":
             if request.method == "POST":
-                flash("This was completed already and can no longer be changed.", "warning")
+                flash(_("This was completed already and can no longer be changed."), "warning")
             db.session.commit()
             return self._page(cycle, response, form_for(response, current_user.language), details)
 
@@ -67,13 +71,13 @@ class QuestionnaireEntryView(BaseView):
         if request.form.get("action") != "complete":
             db.session.commit()
             if form.has_errors or not details_ok:
-                flash("The draft is saved. Some answers need correcting: see the messages beside them.", "warning")
+                flash(_("The draft is saved. Some answers need correcting: see the messages beside them."), "warning")
                 return self._page(cycle, response, form, details)
-            flash("The draft is saved.", "info")
+            flash(_("The draft is saved."), "info")
             return redirect(request.url)
         if form.has_errors or not details_ok:
             db.session.commit()
-            flash("The draft is saved. Correct the answers marked below, then complete it again.", "error")
+            flash(_("The draft is saved. Correct the answers marked below, then complete it again."), "error")
             return self._page(cycle, response, form, details)
         check = self.complete(cycle, response, details)
         if not check.ok:
@@ -82,10 +86,10 @@ class QuestionnaireEntryView(BaseView):
             for message in check.general:
                 flash(message, "error")
             return self._page(cycle, response, form, details)
-        audit.record("complete", response, summary=f"{self.heading} completed: {cycle}")
+        audit.record("complete", response, summary=f"{self.audit_name} completed: {cycle}")
         db.session.commit()
         self.after_complete(cycle)
-        flash(f"{self.heading} completed.", "info")
+        flash(str(self.completed_message), "info")
         return redirect(url_for("cycle.details_view", id=cycle.id))
 
     def after_complete(self, cycle) -> None:
@@ -96,12 +100,16 @@ class QuestionnaireEntryView(BaseView):
         result = scoring.score(response)
         return self.render("admin/questionnaire_entry.html", cycle=cycle, response=response, form=form,
                            shown=shown_names(form), progress=progress, details=details, heading=self.heading,
+                           complete_label=self.complete_label,
                            result=result, committee_score=cycle.committee_review_score)
 
 
 class AssessmentEntryView(QuestionnaireEntryView):
     kind = "assessment"
-    heading = "Assessment"
+    heading = _l("Assessment")
+    audit_name = "Assessment"
+    complete_label = _l("Complete assessment")
+    completed_message = _l("Assessment completed.")
 
     def details_form(self, cycle, formdata=None):
         if formdata is not None:
@@ -123,12 +131,17 @@ class AssessmentEntryView(QuestionnaireEntryView):
 
 class CommitteeReviewView(QuestionnaireEntryView):
     kind = "committee_review"
-    heading = "Committee review"
+    heading = _l("Committee review")
+    audit_name = "Committee review"
+    complete_label = _l("Complete committee review")
+    completed_message = _l("Committee review completed.")
 
     def complete(self, cycle, response, details):
         return assessments.complete_committee_review(cycle, response, current_user)
 
 
 def init_entry_views(admin) -> None:
-    admin.add_view(AssessmentEntryView(name="Assessment entry", endpoint="assessment_entry", url="assessment-entry"))
-    admin.add_view(CommitteeReviewView(name="Committee review", endpoint="committee_review", url="committee-review"))
+    admin.add_view(AssessmentEntryView(name=_l("Assessment entry"), endpoint="assessment_entry",
+                                       url="assessment-entry"))
+    admin.add_view(CommitteeReviewView(name=_l("Committee review"), endpoint="committee_review",
+                                       url="committee-review"))

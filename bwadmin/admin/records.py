@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash
 from flask_admin.actions import action
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -36,6 +37,7 @@ from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
+from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
 
 
 class QuestionnaireView(AdminOnlyModelView):
@@ -43,8 +45,8 @@ class QuestionnaireView(AdminOnlyModelView):
     column_filters = ("kind", "published_at")
     form_choices = {"kind": choices(QUESTIONNAIRE_KINDS)}
     form_columns = ("kind", "version", "title", "published_at")
-    column_descriptions = {"published_at": "A published version never changes: use the “New version” action "
-                                           "(select it in the list) to edit a copy."}
+    column_descriptions = {"published_at": _l("A published version never changes: use the “New version” action "
+                                              "(select it in the list) to edit a copy.")}
 
     def check(self, form, model) -> None:
         try:
@@ -60,26 +62,27 @@ class QuestionnaireView(AdminOnlyModelView):
             raise ValidationError(str(exc)) from exc
         super().on_model_delete(model)
 
-    @action("new_version", "New version", "Copy each selected version into a new, unpublished version?")
+    @action("new_version", _l("New version"), _l("Copy each selected version into a new, unpublished version?"))
     def action_new_version(self, ids):
         made = [bank.new_version(questionnaire) for questionnaire in self.chosen(ids)]
         for questionnaire in made:
             audit.record("create", questionnaire, summary=f"New version {questionnaire}")
         db.session.commit()
-        flash("Made " + ", ".join(str(q) for q in made) + ": edit its questions, then publish it.", "info")
+        flash(_("Made %(versions)s: edit its questions, then publish it.", versions=", ".join(str(q) for q in made)),
+              "info")
 
-    @action("publish", "Publish", "Publish the selected versions? A published version never changes.")
+    @action("publish", _l("Publish"), _l("Publish the selected versions? A published version never changes."))
     def action_publish(self, ids):
         for questionnaire in self.chosen(ids):
             try:
                 bank.publish(questionnaire)
             except bank.QuestionnaireError as exc:
                 db.session.rollback()
-                flash(f"{questionnaire}: {exc}", "error")
+                flash(_("%(questionnaire)s: %(problem)s", questionnaire=questionnaire, problem=exc), "error")
                 return
             audit.record("publish", questionnaire)
         db.session.commit()
-        flash("Published.", "info")
+        flash(_("Published."), "info")
 
 
 class QuestionView(AdminOnlyModelView):
@@ -87,14 +90,17 @@ class QuestionView(AdminOnlyModelView):
     column_filters = ("type", "cluster", "required", "committee", "zero_tolerance")
     prefix_search = [(Question.code, None), (Question.cluster, None), (Question.compliance_point, None)]
     column_default_sort = "position"
-    form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", "Yes"), ("no", "No")]}
+    form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", _l("Yes")), ("no", _l("No"))]}
     form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "text", "help",
                     "choices", "required", "allow_na", "noncompliant_answer", "zero_tolerance", "committee",
                     "show_if", "min_value", "max_value")
+    # The JSON examples stay as they are in every language: they are what the field holds.
     column_descriptions = {
-        "text": 'The question in each language: {"en": "...", "es": "..."}',
-        "choices": 'For choice questions: [{"value": "...", "en": "...", "es": "...", "score": 1}]',
-        "show_if": 'Shown only when another answer has a value: {"question": "CODE", "equals": "yes"}',
+        "text": _l("The question in each language: %(example)s", example='{"en": "...", "es": "..."}'),
+        "choices": _l("For choice questions: %(example)s",
+                      example='[{"value": "...", "en": "...", "es": "...", "score": 1}]'),
+        "show_if": _l("Shown only when another answer has a value: %(example)s",
+                      example='{"question": "CODE", "equals": "yes"}'),
     }
 
     def check(self, form, model) -> None:
@@ -184,12 +190,15 @@ class ShareRequestView(StaffModelView):
     form_columns = ("buyer", "factory", "status", "message")
 
 
+# A notice's status as the list shows it, in lower case beside "may have been sent".
+NOTICE_STATUSES = {"pending": _l("pending"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")}
+
+
 class NotificationView(StaffModelView):
     # The log of what was told to whom: kept, never edited or deleted from the panel.
     can_create = can_edit = can_delete = False
     column_list = ("created_at", "kind", "email", "subject", "status", "attempts", "sent_at", "last_error")
     column_filters = ("status", "kind", "language", "email", "created_at", "sent_at", "attempts")
-    column_labels = {"last_error": "Last error"}
     column_default_sort = ("created_at", True)
     prefix_search = [(Notification.email, None)]
     column_exclude_list = ("body_text", "body_html")
@@ -223,17 +232,17 @@ class NotificationView(StaffModelView):
 
     @staticmethod
     def _status(view, context, model, name):
-        return "may have been sent" if notify.in_doubt(model) else model.status
+        return _("may have been sent") if notify.in_doubt(model) else NOTICE_STATUSES.get(model.status, model.status)
 
     column_formatters = {"status": _status}
 
-    @action("retry", "Retry", "Send the selected failed notices again?")
+    @action("retry", _l("Retry"), _l("Send the selected failed notices again?"))
     def action_retry(self, ids):
         self._retry(ids, even_if_maybe_sent=False)
 
-    @action("retry_maybe_sent", "Retry, even though it may have been sent",
-            "These notices may already have reached their recipients: a worker stopped while the mail server was "
-            "taking them. Send them again anyway?")
+    @action("retry_maybe_sent", _l("Retry, even though it may have been sent"),
+            _l("These notices may already have reached their recipients: a worker stopped while the mail server was "
+               "taking them. Send them again anyway?"))
     def action_retry_maybe_sent(self, ids):
         self._retry(ids, even_if_maybe_sent=True)
 
@@ -245,18 +254,25 @@ class NotificationView(StaffModelView):
             audit.record("retry", row, summary=f"Retry notice to {row.email}: {row.subject}")
         db.session.commit()
         skipped = len(rows) - len(retried)
+        # The English reads "notice(s)" in both forms (as before); the catalogs give each language its plurals.
         if retried:
             if send_soon([row.id for row in retried]):
-                flash(f"{len(retried)} notice(s) queued to be sent again.", "success")
+                flash(ngettext("%(num)s notice(s) queued to be sent again.",
+                               "%(num)s notice(s) queued to be sent again.", len(retried)), "success")
             else:
-                flash(f"{len(retried)} notice(s) marked pending; the queue is unreachable, the sweep will send them.",
-                      "warning")
+                flash(ngettext("%(num)s notice(s) marked pending; the queue is unreachable, the sweep will send them.",
+                               "%(num)s notice(s) marked pending; the queue is unreachable, the sweep will send them.",
+                               len(retried)), "warning")
         if maybe_sent and not even_if_maybe_sent:
-            flash(f"{len(maybe_sent)} notice(s) not sent again: they may have been sent already. Check with the "
-                  f"recipient, then use “Retry, even though it may have been sent”.", "warning")
+            flash(ngettext("%(num)s notice(s) not sent again: they may have been sent already. Check with the "
+                           "recipient, then use “Retry, even though it may have been sent”.",
+                           "%(num)s notice(s) not sent again: they may have been sent already. Check with the "
+                           "recipient, then use “Retry, even though it may have been sent”.", len(maybe_sent)),
+                  "warning")
             skipped -= len(maybe_sent)
         if skipped:
-            flash(f"{skipped} notice(s) skipped: only failed notices can be retried.", "warning")
+            flash(ngettext("%(num)s notice(s) skipped: only failed notices can be retried.",
+                           "%(num)s notice(s) skipped: only failed notices can be retried.", skipped), "warning")
 
 
 class AuditEventView(StaffModelView):
@@ -276,18 +292,18 @@ class ApiTokenView(AdminOnlyModelView):
 
 
 VIEWS = [
-    (AssessmentView, Assessment, "Assessments", "Cycles"),
-    (ResponseView, Response, "Responses", "Questionnaires"),
-    (AnswerView, Answer, "Answers", "Questionnaires"),
-    (QuestionnaireView, Questionnaire, "Questionnaires", "Questionnaires"),
-    (QuestionView, Question, "Questions", "Questionnaires"),
-    (ReportView, Report, "Reports", "Reports and notices"),
-    (ReportFlagView, ReportFlag, "Report flags", "Reports and notices"),
-    (ImprovementActionView, ImprovementAction, "Improvement plans", "Reports and notices"),
-    (CriterionView, DifferentiationCriterion, "Differentiation criteria", "Reports and notices"),
-    (ResultView, DifferentiationResult, "Differentiation results", "Reports and notices"),
-    (NotificationView, Notification, "Notifications", "Reports and notices"),
-    (ShareRequestView, ShareRequest, "Share requests", "Factories and buyers"),
-    (AuditEventView, AuditEvent, "Audit log", "People"),
-    (ApiTokenView, ApiToken, "API tokens", "People"),
+    (AssessmentView, Assessment, _l("Assessments"), CYCLES),
+    (ResponseView, Response, _l("Responses"), QUESTIONNAIRES),
+    (AnswerView, Answer, _l("Answers"), QUESTIONNAIRES),
+    (QuestionnaireView, Questionnaire, _l("Questionnaires"), QUESTIONNAIRES),
+    (QuestionView, Question, _l("Questions"), QUESTIONNAIRES),
+    (ReportView, Report, _l("Reports"), REPORTS_AND_NOTICES),
+    (ReportFlagView, ReportFlag, _l("Report flags"), REPORTS_AND_NOTICES),
+    (ImprovementActionView, ImprovementAction, _l("Improvement plans"), REPORTS_AND_NOTICES),
+    (CriterionView, DifferentiationCriterion, _l("Differentiation criteria"), REPORTS_AND_NOTICES),
+    (ResultView, DifferentiationResult, _l("Differentiation results"), REPORTS_AND_NOTICES),
+    (NotificationView, Notification, _l("Notifications"), REPORTS_AND_NOTICES),
+    (ShareRequestView, ShareRequest, _l("Share requests"), FACTORIES_AND_BUYERS),
+    (AuditEventView, AuditEvent, _l("Audit log"), PEOPLE),
+    (ApiTokenView, ApiToken, _l("API tokens"), PEOPLE),
 ]

@@ -1,6 +1,7 @@
 """What happened in a cycle's advisory work, for the cycle page and the reports built on it."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -16,7 +17,7 @@ def visits(cycle: Cycle) -> dict:
     self_diagnosis = sum(1 for v in log if v.focus == "self_diagnosis")
     warning = None
     if cycle.returning and log and not self_diagnosis:
-        warning = "This returning cycle's visits have no self-diagnosis focus yet."
+        warning = _("This returning cycle's visits have no self-diagnosis focus yet.")
     return {
         "count": len(log), "expected": cycle.expected_visits, "missing": max(0, cycle.expected_visits - len(log)),
         "self_diagnosis": self_diagnosis, "warning": warning,
@@ -29,7 +30,8 @@ def committee(cycle: Cycle) -> dict:
     found = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
     if found is None:
         return {"exists": False, "id": None, "worker": 0, "management": 0, "balanced": False,
-                "message": "This factory has no committee yet.", "members": [], "meetings": [], "last_election": None}
+                "message": _("This factory has no committee yet."), "members": [], "meetings": [],
+                "last_election": None}
     balance = committees.side_balance(found)
     last = db.session.scalar(
         select(Election).where(Election.committee_id == found.id)

@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -28,7 +29,7 @@ def setup_committee(factory: Factory, established_on: date | None = None) -> Com
     """A committee for a factory that has none."""
     existing = db.session.scalar(select(Committee).where(Committee.factory_id == factory.id))
     if existing is not None:
-        raise CommitteeError("factory", f"{factory.name} has a committee already.")
+        raise CommitteeError("factory", _("%(factory)s has a committee already.", factory=factory.name))
     committee = Committee(factory=factory, established_on=established_on or utcnow().date())
     db.session.add(committee)
     db.session.flush()
@@ -43,13 +44,13 @@ def add_member(committee: Committee, name: str, side: str, *, position: str | No
                election: Election | None = None) -> CommitteeMember:
     name = (name or "").strip()
     if not name:
-        raise CommitteeError("name", "Enter the member's name.")
+        raise CommitteeError("name", _("Enter the member's name."))
     if side not in SIDES:
-        raise CommitteeError("side", "A member is on the worker or the management side.")
+        raise CommitteeError("side", _("A member is on the worker or the management side."))
     if gender and gender not in GENDERS:
-        raise CommitteeError("gender", "Gender is female, male or other.")
+        raise CommitteeError("gender", _("Gender is female, male or other."))
     if term_start and term_end and term_end < term_start:
-        raise CommitteeError("term_end", "The term cannot end before it starts.")
+        raise CommitteeError("term_end", _("The term cannot end before it starts."))
     member = CommitteeMember(committee=committee, name=name, side=side, position=position or None,
                              department=department or None, gender=gender or None,
                              union_representative=union_representative, term_start=term_start,
@@ -72,8 +73,9 @@ def side_balance(committee: Committee, on: date | None = None) -> dict:
     balanced = counts["worker"] == counts["management"]
     message = None
     if not balanced:
-        message = (f"The sides are not equal: {counts['worker']} worker and {counts['management']} management "
-                   "representatives. The committee has as many management as worker members.")
+        message = _("The sides are not equal: %(worker)s worker and %(management)s management representatives. "
+                    "The committee has as many management as worker members.",
+                    worker=counts["worker"], management=counts["management"])
     return {**counts, "balanced": balanced, "message": message, "members": serving}
 
 
@@ -100,11 +102,11 @@ def side_counts(committee_ids, on: date | None = None) -> dict[int, dict]:
 # --- meetings ---------------------------------------------------------------------------------------
 def record_meeting(committee: Committee, held_on: date | None, attendance: int | None, minutes: str | None) -> CommitteeMeeting:
     if held_on is None:
-        raise CommitteeError("held_on", "Enter the day of the meeting.")
+        raise CommitteeError("held_on", _("Enter the day of the meeting."))
     if held_on > utcnow().date():
-        raise CommitteeError("held_on", "A meeting is recorded once it has been held: this day is in the future.")
+        raise CommitteeError("held_on", _("A meeting is recorded once it has been held: this day is in the future."))
     if attendance is not None and attendance < 0:
-        raise CommitteeError("attendance", "Attendance cannot be negative.")
+        raise CommitteeError("attendance", _("Attendance cannot be negative."))
     meeting = CommitteeMeeting(committee=committee, held_on=held_on, attendance=attendance, minutes=minutes or None)
     db.session.add(meeting)
     db.session.flush()
@@ -116,7 +118,7 @@ def record_meeting(committee: Committee, held_on: date | None, attendance: int |
 def open_election(committee: Committee, *, seats: int, cycle=None, nominations_open_on: date | None = None,
                   held_on: date | None = None) -> Election:
     if seats is None or seats < 1:
-        raise CommitteeError("seats", "An election fills at least one seat.")
+        raise CommitteeError("seats", _("An election fills at least one seat."))
     election = Election(committee=committee, cycle=cycle, seats=seats, status="nominating",
                         nominations_open_on=nominations_open_on or utcnow().date(), held_on=held_on)
     db.session.add(election)
@@ -127,18 +129,18 @@ def open_election(committee: Committee, *, seats: int, cycle=None, nominations_o
 
 def _not_certified(election: Election, field: str) -> None:
     if election.status == "certified":
-        raise CommitteeError(field, "This election is certified: its results can no longer change.")
+        raise CommitteeError(field, _("This election is certified: its results can no longer change."))
 
 
 def nominate(election: Election, name: str, department: str | None = None, gender: str | None = None) -> Candidate:
     _not_certified(election, "name")
     name = (name or "").strip()
     if not name:
-        raise CommitteeError("name", "Enter the candidate's name.")
+        raise CommitteeError("name", _("Enter the candidate's name."))
     if any(c.name.lower() == name.lower() for c in election.candidates):
-        raise CommitteeError("name", f"{name} is nominated already.")
+        raise CommitteeError("name", _("%(name)s is nominated already.", name=name))
     if gender and gender not in GENDERS:
-        raise CommitteeError("gender", "Gender is female, male or other.")
+        raise CommitteeError("gender", _("Gender is female, male or other."))
     candidate = Candidate(election=election, name=name, department=(department or "").strip() or None,
                           gender=gender or None)
     db.session.add(candidate)
@@ -154,18 +156,18 @@ def record_ballots(election: Election, held_on: date | None, eligible_voters: in
     """Election day: who could vote and how many ballots were cast."""
     _not_certified(election, "ballots_cast")
     if held_on is None:
-        raise CommitteeError("held_on", "Enter the election day.")
+        raise CommitteeError("held_on", _("Enter the election day."))
     if eligible_voters is None or eligible_voters < 1:
-        raise CommitteeError("eligible_voters", "Enter the number of workers eligible to vote (at least 1).")
+        raise CommitteeError("eligible_voters", _("Enter the number of workers eligible to vote (at least 1)."))
     if ballots_cast is None or ballots_cast < 0:
-        raise CommitteeError("ballots_cast", "Enter the number of ballots cast (0 or more).")
+        raise CommitteeError("ballots_cast", _("Enter the number of ballots cast (0 or more)."))
     if ballots_cast > eligible_voters:
-        raise CommitteeError("ballots_cast",
-                             f"Ballots cast ({ballots_cast}) cannot exceed the eligible voters ({eligible_voters}).")
+        raise CommitteeError("ballots_cast", _("Ballots cast (%(ballots)s) cannot exceed the eligible voters "
+                                               "(%(voters)s).", ballots=ballots_cast, voters=eligible_voters))
     votes = sum(c.votes or 0 for c in election.candidates)
     if votes > ballots_cast:
-        raise CommitteeError("ballots_cast",
-                             f"The candidates already have {votes} votes in all: more than {ballots_cast} ballots allow.")
+        raise CommitteeError("ballots_cast", _("The candidates already have %(votes)s votes in all: more than "
+                                               "%(ballots)s ballots allow.", votes=votes, ballots=ballots_cast))
     election.held_on, election.eligible_voters, election.ballots_cast = held_on, eligible_voters, ballots_cast
 
 
@@ -174,19 +176,20 @@ def record_votes(election: Election, votes: dict[int, int | None]) -> None:
     (blank and spoiled ballots make it smaller)."""
     _not_certified(election, "votes")
     if election.ballots_cast is None:
-        raise CommitteeError("votes", "Record the ballots cast on election day before the votes.")
+        raise CommitteeError("votes", _("Record the ballots cast on election day before the votes."))
     if not election.candidates:
-        raise CommitteeError("votes", "Nominate the candidates before entering votes.")
+        raise CommitteeError("votes", _("Nominate the candidates before entering votes."))
     for candidate in election.candidates:
         value = votes.get(candidate.id)
         if value is None:
-            raise CommitteeError(f"votes_{candidate.id}", f"Enter the votes for {candidate.name} (0 if none).")
+            raise CommitteeError(f"votes_{candidate.id}", _("Enter the votes for %(name)s (0 if none).",
+                                                            name=candidate.name))
         if value < 0:
-            raise CommitteeError(f"votes_{candidate.id}", "Votes cannot be negative.")
+            raise CommitteeError(f"votes_{candidate.id}", _("Votes cannot be negative."))
     total = sum(votes[c.id] for c in election.candidates)
     if total > election.ballots_cast:
-        raise CommitteeError("votes", f"The votes add up to {total}: more than the {election.ballots_cast} "
-                                      "ballots cast.")
+        raise CommitteeError("votes", _("The votes add up to %(total)s: more than the %(ballots)s ballots cast.",
+                                        total=total, ballots=election.ballots_cast))
     for candidate in election.candidates:
         candidate.votes = votes[candidate.id]
     election.status = "held"
@@ -247,17 +250,19 @@ def resolve_tie(election: Election, chosen_ids: list[int], note: str | None = No
     _not_certified(election, "chosen")
     result = election_result(election)
     if not result["tied"]:
-        raise CommitteeError("chosen", "There is no tie to resolve.")
+        raise CommitteeError("chosen", _("There is no tie to resolve."))
     tied = {c.id: c for c in result["tied"]}
     chosen_ids = [int(i) for i in chosen_ids]
     if any(i not in tied for i in chosen_ids):
-        raise CommitteeError("chosen", "Pick only among the tied candidates.")
+        raise CommitteeError("chosen", _("Pick only among the tied candidates."))
     if len(set(chosen_ids)) != result["open_seats"]:
-        n = result["open_seats"]
-        raise CommitteeError("chosen", f"Pick exactly {n} of the tied candidates ({n} seat{'s' if n > 1 else ''} left).")
+        raise CommitteeError("chosen", ngettext("Pick exactly %(num)s of the tied candidates (%(num)s seat left).",
+                                                "Pick exactly %(num)s of the tied candidates (%(num)s seats left).",
+                                                result["open_seats"]))
     note = (note or "").strip()
     if not note:
-        raise CommitteeError("note", "Say how the tie was resolved (for example: drawing of lots before the committee).")
+        raise CommitteeError("note", _("Say how the tie was resolved (for example: drawing of lots before the "
+                                       "committee)."))
     election.tie_resolution = json.dumps({
         "among": sorted(tied), "chosen": sorted(set(chosen_ids)),
         "chosen_names": [tied[i].name for i in sorted(set(chosen_ids))],
@@ -270,14 +275,14 @@ def resolve_tie(election: Election, chosen_ids: list[int], note: str | None = No
 def certify(election: Election, term_months: int = TERM_MONTHS) -> list[CommitteeMember]:
     """The elected become worker-side committee members, their term starting on the election day."""
     if election.status == "certified":
-        raise CommitteeError("certify", "This election is certified already.")
+        raise CommitteeError("certify", _("This election is certified already."))
     if election.held_on is None or election.ballots_cast is None:
-        raise CommitteeError("certify", "Record the election day and the ballots cast first.")
+        raise CommitteeError("certify", _("Record the election day and the ballots cast first."))
     result = election_result(election)
     if not result["counted"]:
-        raise CommitteeError("certify", "Enter the votes of every candidate first.")
+        raise CommitteeError("certify", _("Enter the votes of every candidate first."))
     if not result["decided"]:
-        raise CommitteeError("certify", "Resolve the tie at the last seat before certifying.")
+        raise CommitteeError("certify", _("Resolve the tie at the last seat before certifying."))
     members = []
     for candidate in result["elected"]:
         candidate.elected = True

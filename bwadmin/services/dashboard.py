@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -63,15 +64,16 @@ def advisory_work(cycles, now) -> dict:
         end = advisory_end.get(cycle.id)
         warning = None
         if cycle.returning and done and not self_diagnosis:
-            warning = "No visit focused on self-diagnosis"
+            warning = _("No visit focused on self-diagnosis")
         visits.append({"cycle": cycle, "done": done, "expected": cycle.expected_visits, "warning": warning,
                        "advisory_end": end})
         if done < cycle.expected_visits and end is not None:
             missing = cycle.expected_visits - done
-            task(cycle, f"{missing} advisory visit{'s' if missing > 1 else ''} not yet made "
-                        f"({done} of {cycle.expected_visits})", end)
+            task(cycle, ngettext("%(num)s advisory visit not yet made (%(done)s of %(expected)s)",
+                                 "%(num)s advisory visits not yet made (%(done)s of %(expected)s)",
+                                 missing, done=done, expected=cycle.expected_visits), end)
         if cycle.committee_review_score is None and end is not None and end <= week:
-            task(cycle, "Committee review not done", end)
+            task(cycle, _("Committee review not done"), end)
     for election, factory_id in db.session.execute(
         select(Election, Committee.factory_id).join(Election.committee)
         .where(Committee.factory_id.in_(list(by_factory)), Election.status.in_(("planned", "nominating")))
@@ -79,13 +81,14 @@ def advisory_work(cycles, now) -> dict:
         cycle = by_id.get(election.cycle_id) or by_factory[factory_id]
         due = election.held_on or advisory_end.get(cycle.id)
         if due is not None:
-            task(cycle, f"Election not held ({election.seats} seat{'s' if election.seats > 1 else ''})", due,
+            task(cycle, ngettext("Election not held (%(num)s seat)", "Election not held (%(num)s seats)",
+                                 election.seats), due,
                  ("committee_work.election", {"election_id": election.id}))
     for report in db.session.scalars(
         select(Report).where(Report.cycle_id.in_(list(by_id)), Report.released_at.is_(None),
                              Report.release_at.is_not(None), Report.release_at < now + timedelta(days=7))
     ):
-        task(by_id[report.cycle_id], f"Release: {report}", report.release_at.date())
+        task(by_id[report.cycle_id], _("Release: %(report)s", report=report), report.release_at.date())
     tasks.sort(key=lambda t: (t["due"], t["cycle"].factory.name))
     return {
         "overdue": [t for t in tasks if t["due"] < today],

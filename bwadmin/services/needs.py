@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,9 +19,9 @@ from .errors import FieldError
 
 FINDING_SOURCES = ("assessment", "self_diagnosis")
 AREA_LABELS = {
-    "labour_compliance": "Labour compliance",
-    "management_systems": "Management systems",
-    "training": "Training",
+    "labour_compliance": _l("Labour compliance"),
+    "management_systems": _l("Management systems"),
+    "training": _l("Training"),
 }
 
 
@@ -54,12 +55,14 @@ def findings(cycle: Cycle) -> list[dict]:
 def need_from_finding(cycle: Cycle, question: Question, source: str, area: str = "labour_compliance") -> Need:
     """A need from one finding. Clicking twice gives the same need, not a second one."""
     if source not in FINDING_SOURCES:
-        raise NeedError("source", "A finding comes from the assessment or the self-diagnosis.")
+        raise NeedError("source", _("A finding comes from the assessment or the self-diagnosis."))
     if area not in NEED_AREAS:
-        raise NeedError("area", "Choose labour compliance, management systems or training.")
+        raise NeedError("area", _("Choose labour compliance, management systems or training."))
     found = {f["question_id"] for response in _responses(cycle, (source,)) for f in scoring.score(response)["findings"]}
     if question.id not in found:
-        raise NeedError("question", f"{question.code} is not a finding of this cycle's {source.replace('_', ' ')}.")
+        raise NeedError("question", _("%(code)s is not a finding of this cycle's assessment.", code=question.code)
+                        if source == "assessment" else
+                        _("%(code)s is not a finding of this cycle's self-diagnosis.", code=question.code))
     existing = db.session.scalar(
         select(Need).where(Need.cycle_id == cycle.id, Need.question_id == question.id, Need.source == source)
     )
@@ -81,11 +84,11 @@ def add_need(cycle: Cycle, *, area: str, title: str, target: str | None = None, 
              due_on: date | None = None, status: str = "open", early_improvement: bool = False,
              source: str = "committee") -> Need:
     if area not in NEED_AREAS:
-        raise NeedError("area", "Choose labour compliance, management systems or training.")
+        raise NeedError("area", _("Choose labour compliance, management systems or training."))
     if not (title or "").strip():
-        raise NeedError("title", "Say what the need is.")
+        raise NeedError("title", _("Say what the need is."))
     if status not in NEED_STATUSES:
-        raise NeedError("status", "Status is open, in progress, done or dropped.")
+        raise NeedError("status", _("Status is open, in progress, done or dropped."))
     need = Need(cycle=cycle, area=area, title=title.strip(), target=target or None, owner=owner or None,
                 due_on=due_on, status=status, early_improvement=early_improvement, source=source,
                 closed_at=utcnow() if status in ("done", "dropped") else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -51,52 +52,55 @@ def read(source) -> dict:
 
 
 def check(data: dict) -> list[str]:
-    """Every problem of a data file, as plain sentences; empty when it can be loaded."""
+    """Every problem of a data file, as plain sentences; empty when it can be loaded. Staff read them when they
+    publish a version from the panel; the file's keys (kind, show_if…) stay as they are in every language."""
     problems: list[str] = []
     if data.get("kind") not in QUESTIONNAIRE_KINDS:
-        problems.append(f"kind must be one of {', '.join(QUESTIONNAIRE_KINDS)}")
+        problems.append(_("kind must be one of %(kinds)s", kinds=", ".join(QUESTIONNAIRE_KINDS)))
     clusters = data.get("clusters") or {}
     points = data.get("compliance_points") or {}
     if not isinstance(clusters, dict) or not isinstance(points, dict):
-        return problems + ["clusters and compliance_points must be objects keyed by their code"]
+        return problems + [_("clusters and compliance_points must be objects keyed by their code")]
     for key, point in points.items():
         if not isinstance(point, dict) or point.get("cluster") not in clusters:
-            problems.append(f"compliance point {key} names no known cluster")
+            problems.append(_("compliance point %(point)s names no known cluster", point=key))
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
-        return problems + ["questions must be a non-empty list"]
+        return problems + [_("questions must be a non-empty list")]
     seen: dict[str, dict] = {}
     for n, q in enumerate(questions, 1):
         code = q.get("code") if isinstance(q, dict) else None
-        where = f"question {code or n}"
+        where = code or n  # the question, by its code or its place in the file
         if not code or not isinstance(code, str):
-            problems.append(f"question {n} has no code")
+            problems.append(_("question %(question)s has no code", question=n))
             continue
         if code in seen:
-            problems.append(f"{where} appears twice")
+            problems.append(_("question %(question)s appears twice", question=where))
         if q.get("compliance_point") not in points:
-            problems.append(f"{where} names an unknown compliance point {q.get('compliance_point')!r}")
+            problems.append(_("question %(question)s names an unknown compliance point %(point)s", question=where,
+                              point=repr(q.get("compliance_point"))))
         if q.get("type") not in QUESTION_TYPES:
-            problems.append(f"{where} has an unknown type {q.get('type')!r}")
+            problems.append(_("question %(question)s has an unknown type %(type)s", question=where,
+                              type=repr(q.get("type"))))
         if not isinstance(q.get("text"), dict) or not q["text"].get("en"):
-            problems.append(f"{where} needs an English text")
+            problems.append(_("question %(question)s needs an English text", question=where))
         if q.get("noncompliant_answer") not in (None, "yes", "no"):
-            problems.append(f"{where}: noncompliant_answer must be yes, no or null")
+            problems.append(_("question %(question)s: noncompliant_answer must be yes, no or null", question=where))
         if q.get("type") in CHOICE_TYPES:
             choices = q.get("choices") or []
             values = [c.get("value") for c in choices if isinstance(c, dict)]
             if not values or None in values or len(set(values)) != len(values):
-                problems.append(f"{where} needs choices with distinct values")
+                problems.append(_("question %(question)s needs choices with distinct values", question=where))
         low, high = q.get("min"), q.get("max")
         if low is not None and high is not None and low > high:
-            problems.append(f"{where}: min is above max")
+            problems.append(_("question %(question)s: min is above max", question=where))
         rule = q.get("show_if")
         if rule:
             parent = seen.get(rule.get("question")) if isinstance(rule, dict) else None
             if parent is None:
-                problems.append(f"{where}: show_if must name an earlier question")
+                problems.append(_("question %(question)s: show_if must name an earlier question", question=where))
             elif "equals" not in rule:
-                problems.append(f"{where}: show_if needs the value to equal")
+                problems.append(_("question %(question)s: show_if needs the value to equal", question=where))
         seen[code] = q
     return problems
 
@@ -152,7 +156,7 @@ def publish(questionnaire: Questionnaire) -> Questionnaire:
         return questionnaire
     problems = check(export_data(questionnaire))
     if problems:
-        raise QuestionnaireError("cannot publish: " + "; ".join(problems))
+        raise QuestionnaireError(_("cannot publish: %(problems)s", problems="; ".join(problems)))
     questionnaire.published_at = utcnow()
     return questionnaire
 
@@ -275,7 +279,7 @@ def update_shipped_wording() -> list[Questionnaire]:
 # --- the rule that a published version never changes ---------------------------------------------------
 def refuse_if_published(questionnaire: Questionnaire | None) -> None:
     if questionnaire is not None and questionnaire.published:
-        raise PublishedVersionError(
-            f"Version {questionnaire.version} of this questionnaire is published and never changes. "
-            "Use “New version” on the questionnaire to edit a copy."
-        )
+        raise PublishedVersionError(_(
+            "Version %(version)s of this questionnaire is published and never changes. "
+            "Use “New version” on the questionnaire to edit a copy.", version=questionnaire.version
+        ))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -54,7 +55,7 @@ def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None) -
         if kind in result:
             return result[kind]
         if kind in resolving:
-            raise ScheduleError(f"the schedule offsets of {kind} refer back to it")
+            raise ScheduleError(_("the schedule offsets of %(kind)s refer back to it", kind=kind))
         resolving.add(kind)
         base, months, days = table[kind]
         if base == "signup":

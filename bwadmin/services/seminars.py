@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import format_date, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -37,16 +38,17 @@ def plan_seminars(country: str, first_date: date | None, months_apart: int = MON
     """Four seminars for a country, the first on first_date, then every `months_apart` months."""
     country = (country or "").strip()
     if not country:
-        raise SeminarError("country", "Enter the country the seminars are for.")
+        raise SeminarError("country", _("Enter the country the seminars are for."))
     if first_date is None:
-        raise SeminarError("first_date", "Enter the day of the first seminar.")
+        raise SeminarError("first_date", _("Enter the day of the first seminar."))
     if months_apart is None or months_apart < 1:
-        raise SeminarError("months_apart", "Seminars are at least one month apart.")
+        raise SeminarError("months_apart", _("Seminars are at least one month apart."))
     clash = db.session.scalar(
         select(Seminar).where(Seminar.country == country, Seminar.held_on == first_date)
     )
     if clash is not None:
-        raise SeminarError("first_date", f"{country} already has a seminar on {first_date}.")
+        raise SeminarError("first_date", _("%(country)s already has a seminar on %(day)s.", country=country,
+                                           day=format_date(first_date, "medium")))
     seminars = []
     for number, topic in enumerate(TOPICS[:SEMINARS_PER_CYCLE], start=1):
         seminar = Seminar(country=country, number=number, title=f"Learning seminar {number}: {topic}",
@@ -112,11 +114,11 @@ def invite(seminar: Seminar) -> dict:
 
 def record_attendance(seminar: Seminar, cycle: Cycle, attended: bool, attendees: int | None) -> SeminarAttendance:
     if attendees is not None and attendees < 0:
-        raise SeminarError("attendees", "Attendees cannot be negative.")
+        raise SeminarError("attendees", _("Attendees cannot be negative."))
     if attended and not attendees:
-        raise SeminarError("attendees", "Enter how many people of the factory came (at least 1).")
+        raise SeminarError("attendees", _("Enter how many people of the factory came (at least 1)."))
     if seminar.held_on > utcnow().date() and attended:
-        raise SeminarError("attended", "This seminar has not been held yet.")
+        raise SeminarError("attended", _("This seminar has not been held yet."))
     attendance = db.session.scalar(select(SeminarAttendance).where(
         SeminarAttendance.seminar_id == seminar.id, SeminarAttendance.cycle_id == cycle.id))
     if attendance is None:

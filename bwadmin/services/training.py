@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -44,17 +45,17 @@ def check_days(cycle: Cycle, days, excluding_session_id: int | None = None) -> T
     """The refusal for the days field, or None when the days may be spent."""
     value = _days(days)
     if value is None:
-        return TrainingError("days", "Enter the training days, for example 1 or 0.5.")
+        return TrainingError("days", _("Enter the training days, for example 1 or 0.5."))
     if value <= 0:
-        return TrainingError("days", "Training days must be more than zero.")
+        return TrainingError("days", _("Training days must be more than zero."))
     if value != value.quantize(Decimal("0.1")):
-        return TrainingError("days", "Training days are counted in tenths of a day at most (for example 0.5).")
+        return TrainingError("days", _("Training days are counted in tenths of a day at most (for example 0.5)."))
     allotted = Decimal(cycle.training_days_allotted or 0)
     left = allotted - days_spent(cycle.id, excluding_session_id)
     if value > left:
         return TrainingDaysExceeded(
-            "days", f"Only {_plain(left)} of the {_plain(allotted)} training days allotted to this cycle are left; "
-                    f"{_plain(value)} cannot be spent.")
+            "days", _("Only %(left)s of the %(allotted)s training days allotted to this cycle are left; "
+                      "%(days)s cannot be spent.", left=_plain(left), allotted=_plain(allotted), days=_plain(value)))
     return None
 
 
@@ -64,19 +65,20 @@ def days_problem(cycle: Cycle, days, excluding_session_id: int | None = None) ->
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    """Days as the reader writes numbers (1.5, or 1,5 in Spanish), without trailing zeros."""
+    return format_decimal(value.normalize(), "#,##0.###")
 
 
 def record_session(cycle: Cycle, *, topic: str, held_on: date | None, days, participants: int | None = None,
                    need: Need | None = None) -> TrainingSession:
     if not (topic or "").strip():
-        raise TrainingError("topic", "Enter the topic of the training.")
+        raise TrainingError("topic", _("Enter the topic of the training."))
     if held_on is None:
-        raise TrainingError("held_on", "Enter the day of the training.")
+        raise TrainingError("held_on", _("Enter the day of the training."))
     if participants is not None and participants < 0:
-        raise TrainingError("participants", "Participants cannot be negative.")
+        raise TrainingError("participants", _("Participants cannot be negative."))
     if need is not None and need.cycle_id != cycle.id:
-        raise TrainingError("need", "That need belongs to another cycle.")
+        raise TrainingError("need", _("That need belongs to another cycle."))
     error = check_days(cycle, days)
     if error is not None:
         raise error

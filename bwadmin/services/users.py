@@ -91,18 +91,18 @@ def account_problems(email: str, role: str, factory_id, buyer_id, user_id: int |
     problems = []
     email = normalise_email(email)
     if "@" not in email:
-        problems.append(UserError("email", "Enter an email address."))
+        problems.append(UserError("email", gettext("Enter an email address.")))
     else:
         existing = by_email(email)
         if existing is not None and existing.id != user_id:
-            problems.append(UserError("email", "A user with this email exists already."))
+            problems.append(UserError("email", gettext("A user with this email exists already.")))
     if role not in ROLES_BY_NAME:
-        problems.append(UserError("role", "Choose a role." if not role else
-                                  f"Role must be one of {', '.join(ROLES_BY_NAME)}."))
+        problems.append(UserError("role", gettext("Choose a role.") if not role else
+                                  gettext("Role must be one of %(roles)s.", roles=", ".join(ROLES_BY_NAME))))
     if role == "factory" and not factory_id:
-        problems.append(UserError("factory", "A factory user needs the factory it belongs to."))
+        problems.append(UserError("factory", gettext("A factory user needs the factory it belongs to.")))
     if role == "buyer" and not buyer_id:
-        problems.append(UserError("buyer", "A buyer user needs the buyer it belongs to."))
+        problems.append(UserError("buyer", gettext("A buyer user needs the buyer it belongs to.")))
     return problems
 
 
