@@ -127,6 +127,11 @@ def _readable_day(view, value, name=None):
     return format_date(value, "medium")
 
 
+def _readable_number(view, value, name=None):
+    """A decimal (training days, a threshold, a share) as the reader writes numbers: 1.5, or 1,5 in Spanish."""
+    return format_decimal(value)
+
+
 def _named_blanks(form):
     """A choice that may be left empty says so ("none"), where Flask-Admin showed its internal value `__None`."""
     for field in form:
@@ -140,8 +145,11 @@ class StaffModelView(ModelView):
     form_base_class = AdminForm
     model_form_converter = NativeDateConverter
     # A datetime is a date: one formatter tells them apart (Flask-Admin takes the first type that matches).
-    column_type_formatters = typefmt.BASE_FORMATTERS | {date: _readable_day}
-    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {date: _readable_day}
+    # Whole numbers (ids, counts, a cycle's number) are shown as they are.
+    column_type_formatters = typefmt.BASE_FORMATTERS | {date: _readable_day, Decimal: _readable_number,
+                                                        float: _readable_number}
+    column_type_formatters_detail = typefmt.DETAIL_FORMATTERS | {date: _readable_day, Decimal: _readable_number,
+                                                                 float: _readable_number}
     page_size = 20
     can_set_page_size = True
     page_size_options = (20, 50, 100)

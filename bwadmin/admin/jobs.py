@@ -17,7 +17,8 @@ STATE_LABELS = {"queued": _l("Queued"), "scheduled": _l("Scheduled"), "started":
 
 
 def _describe(job: Job, state: str, registry=None) -> dict:
-    args = ", ".join(repr(a) if not isinstance(a, list) else f"[{len(a)} ids]" for a in (job.args or ()))
+    args = ", ".join(repr(a) if not isinstance(a, list) else ngettext("[%(num)s id]", "[%(num)s ids]", len(a))
+                     for a in (job.args or ()))
     error = None
     if state == "failed":
         result = job.latest_result()

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import MILESTONE_KINDS, Cycle, Milestone, ScheduleOffset, utcnow
+from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset, utcnow
 
 # kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
 DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
@@ -55,7 +55,8 @@ def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None) -
         if kind in result:
             return result[kind]
         if kind in resolving:
-            raise ScheduleError(_("the schedule offsets of %(kind)s refer back to it", kind=kind))
+            raise ScheduleError(_("the schedule offsets of “%(milestone)s” refer back to it",
+                                  milestone=MILESTONE_LABELS.get(kind, kind)))
         resolving.add(kind)
         base, months, days = table[kind]
         if base == "signup":
