@@ -8,25 +8,27 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import format_date, gettext as _
+from babel.dates import format_date as format_day
+from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..config import settings
 from ..extensions import db
-from ..models import Cycle, Factory, Notification, Seminar, SeminarAttendance, User, utcnow
+from ..models import Cycle, Factory, Seminar, SeminarAttendance, User, utcnow
 from ..queue import send_soon
-from . import audit, notify
+from . import audit, messages, notify
 from .errors import FieldError
 
 SEMINARS_PER_CYCLE = 4
 MONTHS_APART = 3
 TOPICS = (
-    "Social dialogue and the committee",
-    "Occupational safety and health",
-    "Wages, working time and contracts",
-    "Management systems and continuous improvement",
+    _l("Social dialogue and the committee"),
+    _l("Occupational safety and health"),
+    _l("Wages, working time and contracts"),
+    _l("Management systems and continuous improvement"),
 )
+DEFAULT_TITLE = _l("Learning seminar %(number)s: %(topic)s")
 
 
 class SeminarError(FieldError):
@@ -51,7 +53,9 @@ def plan_seminars(country: str, first_date: date | None, months_apart: int = MON
                                            day=format_date(first_date, "medium")))
     seminars = []
     for number, topic in enumerate(TOPICS[:SEMINARS_PER_CYCLE], start=1):
-        seminar = Seminar(country=country, number=number, title=f"Learning seminar {number}: {topic}",
+        with force_locale("en"):  # stored in English; each reader gets it in their language (title_in)
+            title = str(DEFAULT_TITLE) % {"number": number, "topic": topic}
+        seminar = Seminar(country=country, number=number, title=title,
                           held_on=first_date + relativedelta(months=months_apart * (number - 1)), location=location)
         db.session.add(seminar)
         seminars.append(seminar)
@@ -68,21 +72,38 @@ def running_cycles(country: str) -> list[Cycle]:
     ).all()
 
 
-def _invitation(seminar: Seminar, user: User) -> Notification | None:
-    """The invitation notice of one person; None when it was recorded before (its key is the guard)."""
-    when = f"{seminar.held_on:%A %d %B %Y}"
-    where = f" at {seminar.location}" if seminar.location else ""
-    link = settings().base_url
-    body = (
-        f"Dear {user.name or user.email},\n\n"
-        f"{user.factory.name if user.factory else 'Your factory'} is invited to {seminar.title}, "
-        f"a learning seminar for the factories of {seminar.country}, on {when}{where}.\n\n"
-        "Please come with a management and a worker representative of your committee.\n\n"
-        f"{link}\n"
-    )
-    return notify.record(f"seminar:{seminar.id}:{user.email}", user.email, "seminar_invitation",
-                         f"Invitation: {seminar.title} on {seminar.held_on}", body, user=user,
-                         language=user.language or "en")
+def title_in(seminar: Seminar, language: str) -> str:
+    """The seminar's title for a reader: the planned title in their language, or as staff retitled it."""
+    if seminar.number and seminar.number <= len(TOPICS):
+        values = {"number": seminar.number, "topic": TOPICS[seminar.number - 1]}
+        if seminar.title == messages.in_language("en", DEFAULT_TITLE, **values):
+            return messages.in_language(language, DEFAULT_TITLE, **values)
+    return seminar.title
+
+
+INVITATION_SUBJECT = _l("Invitation: %(title)s on %(day)s")
+INVITATION = _l("%(factory)s is invited to %(title)s, a learning seminar for the factories of %(country)s, on "
+                "%(day)s.")
+INVITATION_PLACE = _l("The seminar is held at %(place)s.")
+INVITATION_WHO = _l("Please come with a management and a worker representative of your committee.")
+
+
+def _invitation(seminar: Seminar, user: User) -> dict:
+    """The invitation notice of one person, in their language (a row for notify.record_many; its key is the
+    guard against a second email)."""
+    language = user.language or "en"
+    values = {"factory": user.factory.name if user.factory else "", "title": title_in(seminar, language),
+              "country": seminar.country, "day": format_day(seminar.held_on, "full", locale=language),
+              "place": seminar.location or ""}
+    lines = [messages.in_language(language, INVITATION, **values)]
+    if seminar.location:
+        lines.append(messages.in_language(language, INVITATION_PLACE, **values))
+    lines.append(messages.in_language(language, INVITATION_WHO))
+    parts = {"template": "notice", "lines": lines, "link": settings().base_url + "/factory/",
+             "greeting": messages.in_language(language, messages.GREETING, name=user.name or user.email)}
+    return notify.row(f"seminar:{seminar.id}:{user.email}", user.email, "seminar_invitation",
+                      messages.in_language(language, INVITATION_SUBJECT, **values), None, user=user,
+                      language=language, parts=parts)
 
 
 def invite(seminar: Seminar) -> dict:
@@ -105,7 +126,7 @@ def invite(seminar: Seminar) -> dict:
         select(User).options(joinedload(User.factory))
         .where(User.role == "factory", User.active, User.factory_id.in_(factory_ids)).order_by(User.email)
     ).all() if factory_ids else []
-    created = [note.id for note in (_invitation(seminar, user) for user in users) if note is not None]
+    created = list(notify.record_many([_invitation(seminar, user) for user in users]).values())
     audit.record("invite", seminar, summary=f"Invited {len(cycles)} cycles, {len(created)} new emails")
     db.session.commit()
     send_soon(created)
