@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import select
 
 from bwadmin.extensions import db
@@ -244,3 +245,54 @@ def test_every_report_template_marks_its_words_for_translation():
         source = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}|<[^>]+>|&\w+;", " ", path.read_text(), flags=re.S)
         leftovers = [word for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", source)]
         assert leftovers == [], f"{path.name}: {leftovers}"
+
+
+def test_the_shipped_banks_words_come_out_in_the_reports_language_and_english_stands_in_where_a_bank_has_none(app):
+    import json
+
+    from bwadmin.models import CLUSTER_LABELS
+    from bwadmin.services import questionnaires
+
+    loaded = {q.kind: q for q in questionnaires.ensure_default_questionnaires(("assessment", "self_diagnosis"))}
+    shipped = json.loads((questionnaires.DATA_DIR / "self_diagnosis.json").read_text())
+    for language in ("km", "bn", "ar"):
+        factory = make_factory(country="Bangladesh")
+        make_user("factory", factory=factory, language=language)
+        cycle = make_cycle(factory, signed_up_on=date(2026, 1, 5))
+        for kind, questionnaire in loaded.items():
+            response = Response(cycle=cycle, questionnaire=questionnaire, kind=kind, status="submitted",
+                                submitted_at=utcnow())
+            response.answers = [Answer(question=q, value="no") for q in questionnaire.questions if q.type == "yes_no"]
+            db.session.add(response)
+            if kind == "assessment":
+                db.session.add(Assessment(cycle=cycle, assessed_on=date(2026, 4, 15), response=response,
+                                          completed_at=utcnow()))
+        db.session.commit()
+        diagnosis = released(cycle, "self_diagnosis")
+        assert shipped["clusters"]["child_labour"][language] in diagnosis.body_html  # the bank has this language
+        finding = diagnosis.data["scores"]["findings"][0]
+        question = next(q for q in loaded["self_diagnosis"].questions if q.id == finding["question_id"])
+        assert escape(question.text[language]) in diagnosis.body_html
+        # The assessment bank has English and Spanish only: the catalog's name of the cluster (English until the
+        # catalog has the language), and the questions' English text.
+        assessment = released(cycle, "assessment")
+        with force_locale(language):
+            assert str(CLUSTER_LABELS["child_labour"]) in assessment.body_html
+        first = assessment.data["scores"]["findings"][0]
+        assert escape(first["text"]) in assessment.body_html
+
+
+def test_the_programme_progress_report_keeps_phrases_and_writes_them_in_the_readers_language(app, pdf_tools):
+    cycle = factory_speaking("km", "km")
+    report = report_docs.generate_programme_progress(cycle, utcnow())
+    db.session.commit()
+    labour = report.data["challenges"]["labour_standards"]
+    assert {"phrase": "cluster_noncompliant", "cluster": "compensation"}.items() <= labour[0].items()
+    assert report.data["language"] == "km" and 'lang="km"' in report.body_html
+    assert WORDS["km"]["compensation"] in report.body_html  # the bank's word inside the sentence
+    with force_locale("en"):
+        assert report_docs.sentences(labour)[0] == "Compensation: 2 of 3 checks non-compliant (67%)"
+        assert "Worker representatives have not been elected" in report_docs.sentences(
+            report.data["challenges"]["social_dialogue"])
+    text, fonts = pdf_text_and_fonts(Path(app.config["BWADMIN_REPORTS_DIR"]) / report_docs.make_pdf(report.id))
+    assert len(SCRIPTS["km"][0].findall(text)) >= 20 and "Khmer" in fonts
