@@ -37,11 +37,14 @@ seed: db
 	$(FLASK) seed-demo --password "$${DEMO_PASSWORD:-demo-password}"
 	$(FLASK) questionnaires wording
 
+# The worker's report PDFs need fonts for Khmer and Bangla: installed when missing, as chromium is for the tests.
 run: seed
+	scripts/ensure-report-fonts
 	$(BIN)/python -m bwadmin.runner
 
 test: install
 	scripts/ensure-chromium
+	scripts/ensure-report-fonts --test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install

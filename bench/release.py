@@ -453,7 +453,7 @@ def main() -> int:
             figures["pdfs"] = args.pdf_sample / pdfs
             print(f"With PDFs on, {args.pdf_sample} releases in one job: {args.pdf_sample / released:,.0f} releases/s "
                   f"(the PDF is not made in the release); then their PDF jobs: {args.pdf_sample / pdfs:,.1f} PDFs/s "
-                  f"per worker (fpdf2)")
+                  f"per worker (WeasyPrint)")
         emails_first(app, at, sink, args.cycles, figures)
         goal = {"releases_batched": 2000, "emails_batched": 200}
         for key, target in goal.items():

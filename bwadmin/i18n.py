@@ -78,6 +78,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(moment, "moment")
     app.add_template_filter(lambda value: format_percent(value) if value is not None else "", "percent")
     app.add_template_filter(lambda value: format_decimal(value) if value is not None else "", "number")
+    # For templates rendered without a request's context (the reports, imported macros such as the chart).
+    app.add_template_global(lambda: current_language() in RTL_LANGUAGES, "reads_right_to_left")
 
     @app.context_processor
     def language_context():

@@ -3,7 +3,9 @@
 Drafts: when an assessment is completed or a self-diagnosis submitted, a job scores and renders its report as a
 draft, which the factory reviews before the release and the release publishes.
 PDFs: one job per released report. The release itself (HTML, released_at, notices) is done by then; the PDF is
-the slow part (fpdf2), so it never holds a release back. Report.file_path is filled when the file is written.
+the slow part (WeasyPrint), so it never holds a release back. Report.file_path is filled when the file is written.
+No reader asks for a language here: a report and its PDF are written in the factory's language (see
+bwadmin.services.report_docs).
 They are queued by bwadmin.queue (enqueue_drafts, enqueue_pdfs)."""
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bwadmin.extensions import db
 from bwadmin.models import DifferentiationCriterion, DifferentiationResult, Milestone, Notification, Report, utcnow
 from bwadmin.queue import get_queue, get_redis
-from bwadmin.services import milestones as milestone_service
+from bwadmin.services import milestones as milestone_service, report_docs
 from tests.clock_support import CLEAN, FINDINGS, MailSink, World, fast_retries, smtp, tick  # noqa: F401
 
 
@@ -138,11 +138,13 @@ def test_programme_progress_report_reads_needs_committee_and_training(app, smtp)
     tick(due)
     report = db.session.scalar(select(Report).where(Report.kind == "programme_progress"))
     assert report.released_at == due
-    assert "Need met: Pay overtime at the legal premium" in report.data["achievements"]
-    challenges = report.data["challenges"]
+    # The data keeps the lines as phrases, written in the language the report is read in (here English).
+    assert "Need met: Pay overtime at the legal premium" in report_docs.sentences(report.data["achievements"])
+    challenges = {key: report_docs.sentences(rows) for key, rows in report.data["challenges"].items()}
     assert any("Compensation" in row for row in challenges["labour_standards"])
     assert "Open need: Written grievance procedure" in challenges["problem_solving"]
     assert any("unbalanced" in row for row in challenges["social_dialogue"])
+    assert "Need met: Pay overtime at the legal premium" in report.body_html
     assert "Labour standards and law" in report.body_html and "Social dialogue" in report.body_html
     assert (Path(app.config["BWADMIN_REPORTS_DIR"]) / report.file_path).exists()
     assert subjects(smtp, "buyer@example.org")[-1] == "Programme progress report released: Mekong Apparel"

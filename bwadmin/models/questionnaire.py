@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,15 +14,17 @@ QUESTIONNAIRE_KINDS = ("assessment", "self_diagnosis", "committee_review")
 QUESTION_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "text", "date")
 RESPONSE_STATUSES = ("draft", "submitted")
 # The clusters of the programme's compliance structure, keyed as the question banks key them (data/questionnaires).
+# The banks name them in each language they carry; these names (in the reader's language) stand in where a bank
+# has no name in that language.
 CLUSTER_LABELS = {
-    "child_labour": "Child labour",
-    "discrimination": "Discrimination",
-    "forced_labour": "Forced labour",
-    "freedom_of_association": "Freedom of association and collective bargaining",
-    "compensation": "Compensation",
-    "contracts_hr": "Contracts and human resources",
-    "osh": "Occupational safety and health",
-    "working_time": "Working time",
+    "child_labour": _l("Child labour"),
+    "discrimination": _l("Discrimination"),
+    "forced_labour": _l("Forced labour"),
+    "freedom_of_association": _l("Freedom of association and collective bargaining"),
+    "compensation": _l("Compensation"),
+    "contracts_hr": _l("Contracts and human resources"),
+    "osh": _l("Occupational safety and health"),
+    "working_time": _l("Working time"),
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,13 +19,14 @@ REPORT_KINDS = (
     "programme_progress",
     "differentiation",
 )
+# In the reader's language wherever they are shown; a report's stored title (Report.title) keeps the English one.
 REPORT_LABELS = {
-    "assessment": "Assessment report",
-    "self_diagnosis": "Self-diagnosis results",
-    "improvement_plan": "Improvement plan",
-    "factory_progress": "Factory progress report",
-    "programme_progress": "Programme progress report",
-    "differentiation": "Differentiation results",
+    "assessment": _l("Assessment report"),
+    "self_diagnosis": _l("Self-diagnosis results"),
+    "improvement_plan": _l("Improvement plan"),
+    "factory_progress": _l("Factory progress report"),
+    "programme_progress": _l("Programme progress report"),
+    "differentiation": _l("Differentiation results"),
 }
 # The kinds whose PDF the programme makes, each by a job of its own after the release (the factory's own reports
 # have none).

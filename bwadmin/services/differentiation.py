@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale, format_decimal, format_percent, lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -14,13 +15,36 @@ from ..models import Cycle, DifferentiationCriterion, DifferentiationResult, Mil
 from . import report_docs
 
 # code: (name, kind, threshold). Rates and shares are fractions (0.25 = 25%); the committee score is 0–100.
+# The rows are seeded with the English names (staff may edit them: a row is data); `criterion_name` gives a default
+# row's name in the reader's language while staff have not changed it.
 DEFAULT_CRITERIA = {
-    "no_zero_tolerance": ("No zero-tolerance finding in the assessment", "no_zero_tolerance", None),
-    "noncompliance_rate": ("Overall non-compliance rate under 25%", "max_noncompliance_rate", 0.25),
-    "committee_score": ("Committee effectiveness review score of 60 or more", "min_committee_score", 60.0),
-    "needs_closed": ("At least 60% of the needs met", "min_needs_closed_share", 0.6),
-    "progress_on_time": ("Factory progress report released on time", "progress_reports_on_time", None),
+    "no_zero_tolerance": (_l("No zero-tolerance finding in the assessment"), "no_zero_tolerance", None),
+    "noncompliance_rate": (_l("Overall non-compliance rate under %(rate)s"), "max_noncompliance_rate", 0.25),
+    "committee_score": (_l("Committee effectiveness review score of %(score)s or more"), "min_committee_score", 60.0),
+    "needs_closed": (_l("At least %(share)s of the needs met"), "min_needs_closed_share", 0.6),
+    "progress_on_time": (_l("Factory progress report released on time"), "progress_reports_on_time", None),
 }
+
+
+def default_name(code: str) -> str:
+    """A default criterion's name in the current language, its threshold written as that language writes it."""
+    name, _kind, threshold = DEFAULT_CRITERIA[code]
+    threshold = threshold or 0
+    return str(name) % {"rate": format_percent(threshold), "share": format_percent(threshold),
+                        "score": format_decimal(threshold)}
+
+
+def _english_name(code: str) -> str:
+    with force_locale("en"):
+        return default_name(code)
+
+
+def criterion_name(criterion: DifferentiationCriterion) -> str:
+    """A criterion's name in the reader's language: a default criterion's, as the catalogs translate it, while its
+    row still holds the default English name; else the name staff wrote."""
+    if criterion.code in DEFAULT_CRITERIA and criterion.name == _english_name(criterion.code):
+        return default_name(criterion.code)
+    return criterion.name
 
 
 @dataclass
@@ -35,8 +59,9 @@ def ensure_default_criteria() -> list[DifferentiationCriterion]:
     rows = list(db.session.scalars(select(DifferentiationCriterion).order_by(DifferentiationCriterion.id)))
     if rows:
         return rows
-    for code, (name, kind, threshold) in DEFAULT_CRITERIA.items():
-        db.session.add(DifferentiationCriterion(code=code, name=name, kind=kind, threshold=threshold, active=True))
+    for code, (_name, kind, threshold) in DEFAULT_CRITERIA.items():
+        db.session.add(DifferentiationCriterion(code=code, name=_english_name(code), kind=kind, threshold=threshold,
+                                                active=True))
     db.session.flush()
     return list(db.session.scalars(select(DifferentiationCriterion).order_by(DifferentiationCriterion.id)))
 

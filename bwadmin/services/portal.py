@@ -122,7 +122,10 @@ def report_view(user, report_id: int) -> ReportView:
                              {**access.viewer_params(user), "report_id": report_id}).first()
     if row is None:
         raise NotFound()
-    return ReportView(*row)
+    from .report_docs import body_for  # report_docs reads chart_bars from here
+
+    # The body in the reader's language: stored in the factory's, made afresh from the data for any other.
+    return ReportView(*row)._replace(body_html=body_for(row.kind, row.data, row.body_html))
 
 
 @lru_cache(maxsize=None)

@@ -3,25 +3,48 @@
 Run by the worker at a milestone, never in a web request. A release is complete when its HTML is stored and
 released_at set; the PDF is made afterwards by a job of its own per report (`make_pdf`), which fills
 Report.file_path. Until then the portal says the PDF is being prepared and its download answers 404.
+
+Languages. A report's data (ReportContent.data) holds no sentence in any language: numbers, ISO dates, keys, the
+bank's English labels, and the progress report's lines as phrases (`say`). The text is composed when it is
+rendered, in the current Flask-Babel language, with the bank's own words in that language where the bank has them:
+- the stored body (ReportContent.body_html) and the PDF are written in the factory's language (`factory_languages`:
+  the language most of the factory's users chose, else English), which data["language"] records and the draft's
+  stamp includes, so a factory that changes language gets its report made again at the release;
+- a reader whose language is another gets the body made afresh from the data in theirs (`body_for`);
+- the PDF file's name carries its language (<cycle>/<kind>.<language>.pdf).
 """
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import os
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
+from babel import numbers
 from flask import current_app
+from flask_babel import force_locale, format_date, format_decimal, format_percent, get_locale, gettext as _, ngettext
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import selectinload
 
 from ..batches import chunked
 from ..config import settings
 from ..extensions import db
+from ..i18n import current_language
 from ..models import (
+    CLUSTER_LABELS,
+    LANGUAGE_NAMES,
+    LANGUAGES,
     REPORT_LABELS,
+    RTL_LANGUAGES,
     Assessment,
     Committee,
     CommitteeMeeting,
@@ -34,6 +57,7 @@ from ..models import (
     ReportContent,
     Response,
     TrainingSession,
+    User,
     utcnow,
 )
 from ..models import reports as models_reports
@@ -48,63 +72,271 @@ PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_sy
 PDF_KINDS = models_reports.PDF_KINDS
 
 
+def english_label(kind: str) -> str:
+    """The English name of a kind of report, for what is stored: Report.title and data["title"] stay English, as
+    the rest of what staff and the API read of a report's row; pages name a report in the reader's language from
+    REPORT_LABELS (and the report's own heading is written in the language it is rendered in)."""
+    with force_locale("en"):
+        return str(REPORT_LABELS.get(kind, kind))
+
+
+def english_title(kind: str, cycle) -> str:
+    return f"{english_label(kind)}: {cycle}"
+
+
 def get_or_create(cycle: Cycle, kind: str) -> Report:
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == kind))
     if report is None:
-        report = Report(cycle=cycle, kind=kind, title=f"{REPORT_LABELS.get(kind, kind)}: {cycle}")
+        report = Report(cycle=cycle, kind=kind, title=english_title(kind, cycle))
         db.session.add(report)
     return report
 
 
+# --- the language a report is written in ---------------------------------------------------------------
+def factory_languages(factory_ids) -> dict[int, str]:
+    """factory id → the language its reports are written in when no reader asks for one (the stored body, the
+    worker's PDF): the language most of the factory's active users chose; a tie goes to the language listed first
+    in LANGUAGES (English first); English for a factory without users. One query per thousand factories."""
+    ids = sorted(set(factory_ids))
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for chunk in chunked(ids):
+        for factory_id, language, users in db.session.execute(
+                select(User.factory_id, User.language, func.count())
+                .where(User.factory_id.in_(chunk), User.role == "factory", User.active.is_(True))
+                .group_by(User.factory_id, User.language)):
+            if language in LANGUAGES:
+                counts[factory_id][language] = users
+    order = {language: position for position, language in enumerate(LANGUAGES)}
+    return {factory_id: min(counts[factory_id].items(), key=lambda item: (-item[1], order[item[0]]))[0]
+            if counts.get(factory_id) else "en" for factory_id in ids}
+
+
+def factory_language(factory_id: int) -> str:
+    return factory_languages([factory_id])[factory_id]
+
+
+def language_of(data: dict | None) -> str:
+    """The language a report's stored body was written in (reports made before they were written per language:
+    English)."""
+    language = (data or {}).get("language")
+    return language if language in LANGUAGES else "en"
+
+
+# --- the text, in the current language ------------------------------------------------------------------
+class _Words:
+    """The bank's words in one language for a report's data: its own text in that language where the bank has it,
+    else the catalog's name of the cluster, else the English the data holds."""
+
+    def __init__(self, questionnaire_id: int | None, language: str):
+        self.language = language
+        self.structure = None
+        if questionnaire_id is not None and language != "en":
+            try:
+                self.structure = scoring.structure_for(questionnaire_id)
+            except NoResultFound:  # the bank is gone: the English the data holds
+                pass
+
+    def cluster(self, key: str, stored: str | None) -> str:
+        if self.language == "en":
+            return stored or str(CLUSTER_LABELS.get(key, key))
+        own = self.structure.cluster_label(key, self.language) if self.structure else None
+        return own or (str(CLUSTER_LABELS[key]) if key in CLUSTER_LABELS else None) or stored or key
+
+    def point(self, key: str, stored: str | None) -> str:
+        own = self.structure.point_label(key, self.language) if self.structure else None
+        return own or stored or key
+
+    def question(self, question_id: int | None, stored: str | None) -> str:
+        own = self.structure.question_text(question_id, self.language) if self.structure else None
+        return own or stored or ""
+
+    def scores(self, scores: dict) -> dict:
+        if self.language == "en":
+            return scores
+        return scores | {
+            "clusters": {key: row | {"label": self.cluster(key, row.get("label"))}
+                         for key, row in (scores.get("clusters") or {}).items()},
+            "points": {key: row | {"label": self.point(key, row.get("label"))}
+                       for key, row in (scores.get("points") or {}).items()},
+            "findings": [finding | {"text": self.question(finding.get("question_id"), finding.get("text"))}
+                         for finding in scores.get("findings") or []],
+        }
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else value or None
+
+
+def _moment(value) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else value or None
+
+
+def say(item, words: _Words | None = None) -> str:
+    """One line of the progress report (a phrase of programme_progress_data) in the current language."""
+    if isinstance(item, str):  # a line written before the lines were kept as phrases
+        return item
+    words = words or _Words(None, current_language())
+    phrase = item.get("phrase")
+    if phrase == "need_met":
+        return _("Need met: %(title)s", title=item["title"])
+    if phrase == "early_improvement":
+        return _("Early improvement: %(title)s", title=item["title"])
+    if phrase == "committee_in_place":
+        return ngettext("Worker-management committee in place: %(worker)s worker and %(management)s management "
+                        "representatives, %(num)s meeting held",
+                        "Worker-management committee in place: %(worker)s worker and %(management)s management "
+                        "representatives, %(num)s meetings held",
+                        item["meetings"], worker=format_decimal(item["worker"]),
+                        management=format_decimal(item["management"]))
+    if phrase == "representatives_elected":
+        held_on = _day(item.get("held_on"))
+        return (_("Worker representatives elected (%(day)s)", day=format_date(held_on, "medium")) if held_on
+                else _("Worker representatives elected"))
+    if phrase == "training_used":
+        return ngettext("%(num)s training session, %(days)s of %(allotted)s training days used",
+                        "%(num)s training sessions, %(days)s of %(allotted)s training days used",
+                        item["sessions"], days=format_decimal(item["days"]), allotted=format_decimal(item["allotted"]))
+    if phrase == "cluster_noncompliant":
+        return ngettext("%(cluster)s: %(noncompliant)s of %(num)s check non-compliant (%(rate)s)",
+                        "%(cluster)s: %(noncompliant)s of %(num)s checks non-compliant (%(rate)s)",
+                        item["questions"], cluster=words.cluster(item["cluster"], item.get("label")),
+                        noncompliant=format_decimal(item["noncompliant"]), rate=format_percent(item["rate"]))
+    if phrase == "zero_tolerance":
+        return _("Zero-tolerance finding %(code)s", code=item["code"])
+    if phrase == "open_need":
+        return _("Open need: %(title)s", title=item["title"])
+    if phrase == "point_noncompliant":
+        return _("%(point)s: %(rate)s non-compliant", point=words.point(item["point"], item.get("label")),
+                 rate=format_percent(item["rate"]))
+    if phrase == "no_committee":
+        return _("No worker-management committee is in place yet")
+    if phrase == "committee_unbalanced":
+        return _("The committee is unbalanced: %(worker)s worker and %(management)s management members",
+                 worker=format_decimal(item["worker"]), management=format_decimal(item["management"]))
+    if phrase == "few_meetings":
+        return ngettext("The committee met %(num)s time; it should meet regularly",
+                        "The committee met %(num)s times; it should meet regularly", item["meetings"])
+    if phrase == "not_elected":
+        return _("Worker representatives have not been elected")
+    if phrase == "low_review_score":
+        return _("Committee effectiveness review scored %(score)s", score=format_decimal(item["score"]))
+    return str(item.get("text") or phrase or "")
+
+
+def sentences(items, words: _Words | None = None) -> list[str]:
+    """The lines of a list of the progress report in the current language."""
+    return [say(item, words) for item in items or []]
+
+
+def localized(kind: str, data: dict, language: str | None = None) -> dict:
+    """The report's data as `language` (default: the current one) reads it: the report's name, dates as dates for
+    the |day and |moment filters, the bank's words in that language, the progress report's lines as sentences."""
+    language = language or current_language()
+    words = _Words(data.get("questionnaire_id"), language)
+    view = data | {
+        "title": str(REPORT_LABELS.get(kind, data.get("title") or kind)),
+        "language_name": LANGUAGE_NAMES.get(language, language),
+        "signed_up_on": _day(data.get("signed_up_on")),
+        "assessed_on": _day(data.get("assessed_on")),
+        "generated_at": _moment(data.get("generated_at")),
+    }
+    if data.get("scores"):
+        view["scores"] = words.scores(data["scores"])
+    if "achievements" in data:
+        view["achievements"] = sentences(data["achievements"], words)
+    if "challenges" in data:
+        view["challenges"] = {key: sentences(rows, words) for key, rows in (data["challenges"] or {}).items()}
+    return view
+
+
+RENDERED_KINDS = ("assessment", "self_diagnosis", "programme_progress")  # the kinds with a template
+
+
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
-    """The report's HTML from its data: the same template for the portal and the PDF (which has no chart: fpdf2
-    draws no SVG)."""
+    """The report's HTML from its data in the current language (the reader's in a request; a job forces the
+    factory's with flask_babel.force_locale): the same template for the portal (the chart as SVG) and the PDF (the
+    chart as a table, whose text WeasyPrint shapes)."""
     # The compiled template straight from the app's Jinja environment (cached there): a report needs none of
     # render_template's request context, and the release renders thousands of them in a row.
+    language = current_language()
+    view = localized(kind, data, language)
+    rtl = language in RTL_LANGUAGES
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
-    return template.render(data=data, for_pdf=for_pdf, bars=[] if for_pdf else chart_bars(data))
+    return template.render(data=view, for_pdf=for_pdf, bars=chart_bars(view), lang=language,
+                           dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())))
+
+
+@lru_cache(maxsize=4096)
+def _percent(locale: str, rate: float) -> str:
+    """flask_babel.format_percent (the |percent filter), remembered: a report writes some fifty rates, most of them
+    the same few fractions, and a release renders thousands of reports."""
+    return numbers.format_percent(rate, locale=locale)
+
+
+def body_for(kind: str, data: dict | None, stored: str | None) -> str | None:
+    """The report's HTML for the reader (Flask-Babel's current language): the stored body when it was written in
+    that language, else made afresh from the data. The factory's own reports (plan, progress) keep their body."""
+    if not stored or not data or kind not in RENDERED_KINDS or language_of(data) == current_language():
+        return stored
+    return render(kind, data)
 
 
 # --- the PDF ----------------------------------------------------------------------------------------
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
+def _static_files_only(folder: Path):
+    """WeasyPrint's URL fetcher for the reports: it serves the app's static files (the stylesheet) and nothing else,
+    no other file and no network, whatever a report's text holds."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFiles(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
+            if path is None or folder not in path.parents or not path.is_file():
+                raise ValueError(f"a report loads only the app's static files, not {url}")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+    return StaticFiles(allowed_protocols=("file",))
 
 
-def write_pdf(report: Report, data: dict) -> str | None:
-    """The PDF of the report from the same template (fpdf2's write_html); returns the path under reports_dir."""
+def pdf_html(report: Report, data: dict) -> str:
+    """The whole page the PDF is made from, in the current language."""
+    language = current_language()
+    title = _("%(report)s: %(factory)s, cycle %(number)s", report=REPORT_LABELS.get(report.kind, report.kind),
+              factory=data.get("factory", ""), number=data.get("cycle", ""))
+    return current_app.jinja_env.get_template("reports/pdf.html").render(
+        lang=language, dir="rtl" if language in RTL_LANGUAGES else "ltr", title=title,
+        body=Markup(render(report.kind, data, for_pdf=True)))
+
+
+def write_pdf(report: Report, data: dict, language: str | None = None) -> str | None:
+    """The PDF of the report from the same template (WeasyPrint), in `language` (default: the current one); returns
+    its path under reports_dir, which names the language."""
     if not settings().report_pdf:
         return None
-    from fpdf import FPDF  # here, not at the top: a sixth of a second that only the PDF jobs need
+    from weasyprint import HTML  # here, not at the top: a second that only the PDF jobs need
 
-    html = render(report.kind, data, for_pdf=True)
-    pdf = FPDF()
-    pdf.set_title(report.title or report.kind)
-    font = next((Path(d) / "DejaVuSans.ttf" for d in _FONT_DIRS if (Path(d) / "DejaVuSans.ttf").exists()), None)
-    if font is not None:
-        bold = font.with_name("DejaVuSans-Bold.ttf")
-        pdf.add_font("dejavu", "", str(font))
-        pdf.add_font("dejavu", "B", str(bold if bold.exists() else font))
-        pdf.add_font("dejavu", "I", str(font))
-        pdf.add_font("dejavu", "BI", str(bold if bold.exists() else font))
-        family = "dejavu"
-    else:
-        family = "helvetica"
-        html = html.encode("latin-1", "replace").decode("latin-1")
-    pdf.add_page()
-    pdf.set_font(family, size=10)
-    pdf.write_html(html, font_family=family)
-    relative = Path(str(report.cycle_id)) / f"{report.kind}.pdf"
+    language = language or current_language()
+    with force_locale(language):
+        html = pdf_html(report, data)
+    static = Path(current_app.static_folder).resolve()
+    relative = Path(str(report.cycle_id)) / f"{report.kind}.{language}.pdf"
     target = settings().reports_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
-    pdf.output(str(temporary))
+    HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_static_files_only(static)).write_pdf(str(temporary))
     os.replace(temporary, target)  # a reader never sees half a file
     return str(relative)
 
 
 def publish(report: Report, data: dict, now: datetime) -> Report:
-    """Store the data and the HTML and release; the PDF follows in its own job (`pending_pdf_ids`)."""
+    """Store the data and the HTML, in the factory's language, and release; the PDF follows in its own job
+    (`pending_pdf_ids`)."""
+    language = factory_language(report.cycle.factory_id)
+    data = data | {"language": language}
     report.data = data
-    report.body_html = render(report.kind, data)
+    with force_locale(language):
+        report.body_html = render(report.kind, data)
     report.file_path = None
     report.release_at = report.release_at or now
     report.released_at = now
@@ -112,14 +344,18 @@ def publish(report: Report, data: dict, now: datetime) -> Report:
 
 
 def make_pdf(report_id: int) -> str | None:
-    """The PDF of a released report, once: returns its path (relative to reports_dir), None when there is none
-    to make (not released, a kind without PDF, PDFs off). Commits."""
+    """The PDF of a released report, once, in the language of its stored body (the factory's): returns its path
+    (relative to reports_dir), None when there is none to make (not released, a kind without PDF, PDFs off).
+    Commits."""
     report = db.session.get(Report, report_id)
     if report is None or report.released_at is None or report.kind not in PDF_KINDS or not report.data:
         return None
     if report.file_path and (settings().reports_dir / report.file_path).is_file():
         return report.file_path  # made already
-    path = write_pdf(report, report.data)
+    data = report.data
+    language = data.get("language") if data.get("language") in LANGUAGES else factory_language(
+        report.cycle.factory_id)
+    path = write_pdf(report, data, language)
     if path is not None:
         # Only the file_path column: a newer release meanwhile (file_path reset) is not overwritten blindly.
         db.session.execute(update(Report).where(Report.id == report.id, Report.released_at == report.released_at)
@@ -191,19 +427,20 @@ SCORED_KINDS = ("assessment", "self_diagnosis")
 
 
 class _Source(NamedTuple):
-    """What a scored report is made from: the response, the assessment's details, and a stamp of both and of
-    the header."""
+    """What a scored report is made from: the response, the assessment's details, the language it is written in
+    (the factory's), and a stamp of them all and of the header."""
 
     response: object
     assessment: object | None
+    language: str
     stamp: str
 
 
-def _stamp(cycle: CycleLike, response, assessment) -> str:
+def _stamp(cycle: CycleLike, response, assessment, language: str) -> str:
     factory = cycle.factory
     parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
              str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
-             factory.name, factory.country, factory.city, cycle.number, str(cycle.signed_up_on))
+             factory.name, factory.country, factory.city, cycle.number, str(cycle.signed_up_on), language)
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -211,6 +448,7 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
     """cycle id → the source of its report of `kind`. `finished_only`: only a completed assessment or a submitted
     self-diagnosis, so that a draft never shows answers still being entered."""
     responses, assessments = _responses_of(cycles, kind)
+    languages = factory_languages(c.factory_id for c in cycles if c.id in responses)
     sources = {}
     for cycle in cycles:
         response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
@@ -219,7 +457,8 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
         if finished_only and not (assessment is not None and assessment.completed_at is not None
                                   if kind == "assessment" else response.status == "submitted"):
             continue
-        sources[cycle.id] = _Source(response, assessment, _stamp(cycle, response, assessment))
+        language = languages[cycle.factory_id]
+        sources[cycle.id] = _Source(response, assessment, language, _stamp(cycle, response, assessment, language))
     return sources
 
 
@@ -237,30 +476,34 @@ def _current(row, source: _Source | None) -> bool:
 
 def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source], existing: dict[int, object],
                   now: datetime, release: bool) -> dict[int, int]:
-    """Score, render and store the reports of `cycles` (drafts, or released now): cycle id → report id, leaving
-    out cycles whose response has no answers. Answers are read in one query and scored by scoring.score_many;
-    the rows are written with one statement per kind of change."""
+    """Score, render and store the reports of `cycles` (drafts, or released now), each in its factory's language:
+    cycle id → report id, leaving out cycles whose response has no answers. Answers are read in one query and
+    scored by scoring.score_many; the rows are written with one statement per kind of change."""
     sources = {c.id: sources[c.id] for c in cycles if c.id in sources}
     counts = scoring.answer_counts(s.response.id for s in sources.values())
     sources = {cycle_id: s for cycle_id, s in sources.items() if counts.get(s.response.id)}
     if not sources:
         return {}
     scores = scoring.score_many(s.response for s in sources.values())
+    title = english_label(kind)
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
         if source is None:
             continue
-        data = _header(cycle, now) | {"kind": kind, "title": REPORT_LABELS[kind], "scores": scores[source.response.id]}
+        data = _header(cycle, now) | {"kind": kind, "title": title, "scores": scores[source.response.id],
+                                      "questionnaire_id": source.response.questionnaire_id,
+                                      "language": source.language}
         if kind == "assessment":
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
             data["assessors"] = assessment.assessors if assessment else None
-        content = {"data": data, "body_html": render(kind, data)}
+        with force_locale(source.language):
+            content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
         row = existing.get(cycle.id)
         if row is None:
-            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{REPORT_LABELS[kind]}: {cycle}",
+            inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{title}: {cycle}",
                                       "release_at": now if release else None}, content))
         else:
             updates.append(values | {"report_id": row.id,
@@ -367,6 +610,7 @@ class ProgressFacts:
     management_side: int = 0
     meetings: int = 0
     election: Election | None = None
+    questionnaire_id: int | None = None  # the bank version the scores come from
 
     @property
     def members(self) -> int:
@@ -389,21 +633,34 @@ class ProgressFacts:
         return self.election is not None and self.election.status in ("held", "certified")
 
 
-def assessment_scores(cycle: Cycle) -> dict | None:
-    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
+def _assessment_results(cycle: Cycle) -> tuple[dict | None, int | None]:
+    """The cycle's assessment results and the bank version they were scored against: as its report holds them, else
+    scored from the answers; (None, None) before any."""
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
     if report is not None and report.data and report.data.get("scores"):
-        return report.data["scores"]
+        questionnaire_id = report.data.get("questionnaire_id")
+        if questionnaire_id is None:  # a report made before its data named its bank
+            response = _response(cycle, "assessment")
+            questionnaire_id = response.questionnaire_id if response is not None else None
+        return report.data["scores"], questionnaire_id
     response = _response(cycle, "assessment")
-    return scoring.score(response) if response is not None and response.answers else None
+    if response is None or not response.answers:
+        return None, None
+    return scoring.score(response), response.questionnaire_id
+
+
+def assessment_scores(cycle: Cycle) -> dict | None:
+    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
+    return _assessment_results(cycle)[0]
 
 
 def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
+    scores, questionnaire_id = _assessment_results(cycle)
     facts = ProgressFacts(
-        scores=assessment_scores(cycle),
+        scores=scores,
         needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
         training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
-        has_committee=False)
+        has_committee=False, questionnaire_id=questionnaire_id)
     committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
     if committee is not None:
         sides = dict(db.session.execute(
@@ -418,60 +675,66 @@ def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
     return facts
 
 
-def _achievements(facts: ProgressFacts, allotted: float) -> list[str]:
-    lines = [f"Need met: {n.title}" for n in facts.done]
-    lines += [f"Early improvement: {n.title}" for n in facts.needs if n.early_improvement and n.status != "done"]
+# The report's lines are phrases, not sentences: `say` writes each in the language the report is read in.
+def _achievements(facts: ProgressFacts, allotted: float) -> list[dict]:
+    lines = [{"phrase": "need_met", "title": n.title} for n in facts.done]
+    lines += [{"phrase": "early_improvement", "title": n.title}
+              for n in facts.needs if n.early_improvement and n.status != "done"]
     if facts.has_committee and facts.members:
-        lines.append(f"Worker-management committee in place: {facts.worker_side} worker and {facts.management_side} "
-                     f"management representatives, {facts.meetings} meeting(s) held")
+        lines.append({"phrase": "committee_in_place", "worker": facts.worker_side,
+                      "management": facts.management_side, "meetings": facts.meetings})
     if facts.elected:
-        lines.append(f"Worker representatives elected ({facts.election.held_on})")
+        held_on = facts.election.held_on
+        lines.append({"phrase": "representatives_elected", "held_on": held_on.isoformat() if held_on else None})
     if facts.training:
-        lines.append(f"{len(facts.training)} training session(s), {facts.training_days:g} of {allotted:g} training "
-                     "days used")
+        lines.append({"phrase": "training_used", "sessions": len(facts.training), "days": facts.training_days,
+                      "allotted": allotted})
     return lines
 
 
-def _labour_challenges(facts: ProgressFacts) -> list[str]:
+def _labour_challenges(facts: ProgressFacts) -> list[dict]:
     lines = []
     if facts.scores:
-        lines += [f"{row['label']}: {row['noncompliant']} of {row['questions']} checks non-compliant ({row['rate']:.0%})"
-                  for row in facts.scores["clusters"].values() if row["noncompliant"]]
-        lines += [f"Zero-tolerance finding {code}" for code in facts.scores.get("zero_tolerance", [])]
-    return lines + [f"Open need: {n.title}" for n in facts.open_needs if n.area == "labour_compliance"]
+        lines += [{"phrase": "cluster_noncompliant", "cluster": key, "label": row["label"],
+                   "noncompliant": row["noncompliant"], "questions": row["questions"], "rate": row["rate"]}
+                  for key, row in facts.scores["clusters"].items() if row["noncompliant"]]
+        lines += [{"phrase": "zero_tolerance", "code": code} for code in facts.scores.get("zero_tolerance", [])]
+    return lines + [{"phrase": "open_need", "title": n.title} for n in facts.open_needs
+                    if n.area == "labour_compliance"]
 
 
-def _problem_solving_challenges(facts: ProgressFacts) -> list[str]:
-    lines = [f"Open need: {n.title}" for n in facts.open_needs if n.area == "management_systems"]
+def _problem_solving_challenges(facts: ProgressFacts) -> list[dict]:
+    lines = [{"phrase": "open_need", "title": n.title} for n in facts.open_needs if n.area == "management_systems"]
     if facts.scores:
-        lines += [f"{row['label']}: {row['rate']:.0%} non-compliant" for key, row in facts.scores["points"].items()
+        lines += [{"phrase": "point_noncompliant", "point": key, "label": row["label"], "rate": row["rate"]}
+                  for key, row in facts.scores["points"].items()
                   if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
     return lines
 
 
-def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[str]:
+def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[dict]:
     lines = []
     if not facts.has_committee or not facts.members:
-        lines.append("No worker-management committee is in place yet")
+        lines.append({"phrase": "no_committee"})
     else:
         if facts.worker_side != facts.management_side:
-            lines.append(f"The committee is unbalanced: {facts.worker_side} worker and {facts.management_side} "
-                         "management members")
+            lines.append({"phrase": "committee_unbalanced", "worker": facts.worker_side,
+                          "management": facts.management_side})
         if facts.meetings < 3:
-            lines.append(f"The committee met {facts.meetings} time(s); it should meet regularly")
+            lines.append({"phrase": "few_meetings", "meetings": facts.meetings})
     if not facts.elected:
-        lines.append("Worker representatives have not been elected")
+        lines.append({"phrase": "not_elected"})
     if review_score is not None and review_score < 60:
-        lines.append(f"Committee effectiveness review scored {review_score:g}")
+        lines.append({"phrase": "low_review_score", "score": float(review_score)})
     return lines
 
 
 def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -> dict:
-    """The report's data: the figures, the achievements and the remaining challenges, in words."""
+    """The report's data: the figures, the achievements and the remaining challenges, as phrases."""
     allotted = float(cycle.training_days_allotted)
     return _header(cycle, now) | {
-        "kind": "programme_progress", "title": REPORT_LABELS["programme_progress"],
-        "scores": facts.scores,
+        "kind": "programme_progress", "title": english_label("programme_progress"),
+        "scores": facts.scores, "questionnaire_id": facts.questionnaire_id,
         "needs": {"total": len(facts.needs), "done": len(facts.done), "open": len(facts.open_needs)},
         "training": {"sessions": len(facts.training), "days": facts.training_days, "allotted": allotted},
         "committee": {"members": facts.members, "worker": facts.worker_side, "management": facts.management_side,
@@ -506,7 +769,8 @@ def open_improvement_plans(cycles: list[CycleLike], now: datetime) -> None:
     db.session.execute(update(Report).where(Report.cycle_id.in_(ids), Report.kind == "improvement_plan",
                                             Report.release_at.is_(None))
                        .values(release_at=now).execution_options(synchronize_session=False))
-    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{REPORT_LABELS['improvement_plan']}: {c}",
-                "release_at": now} for c in cycles if c.id not in existing]
+    label = english_label("improvement_plan")
+    missing = [{"cycle_id": c.id, "kind": "improvement_plan", "title": f"{label}: {c}", "release_at": now}
+               for c in cycles if c.id not in existing]
     if missing:
         db.session.execute(Report.__table__.insert(), missing)

@@ -8,7 +8,7 @@ committee review score on Cycle.committee_review_score (other parts of the progr
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cachetools import cached
@@ -63,6 +63,20 @@ class Structure:
     has_rules: bool  # some question is shown only for a parent's answer
     rules: tuple = ()  # responses.visibility(questions), compiled once
     scored: tuple = ()  # (question, cluster label, compliance point label, English text) of each scorable one
+    by_id: dict = field(default_factory=dict)  # question id → question
+
+    # What a report says of the scores in another language: the bank's own words in that language where it has
+    # them (each bank is per-language data with English beside every text). None where the bank has no text in
+    # that language, so the caller chooses what stands in (a catalog's translation, else the English).
+    def cluster_label(self, key: str, language: str) -> str | None:
+        return (self.cluster_labels.get(key) or {}).get(language)
+
+    def point_label(self, key: str, language: str) -> str | None:
+        return (self.point_labels.get(key) or {}).get(language)
+
+    def question_text(self, question_id: int, language: str) -> str | None:
+        question = self.by_id.get(question_id)
+        return (question.text or {}).get(language) if question is not None else None
 
 
 def structure_for(questionnaire_id: int) -> Structure:
@@ -89,7 +103,7 @@ def _build_structure(questionnaire_id: int, head) -> Structure:
     return Structure(
         questions, chosen, cluster_labels, point_labels, any(q.show_if for q in questions), visibility(questions),
         tuple((q, _label(cluster_labels, q.cluster), _label(point_labels, q.compliance_point), q.text_in("en"))
-              for q in chosen))
+              for q in chosen), {q.id: q for q in questions})
 
 
 # More than the id in the key: ids are reused after rows are deleted.
