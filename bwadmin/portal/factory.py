@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..services import access, improvement, portal, report_review, sharing
+from ..services import access, improvement, portal, report_docs, report_review, sharing
 from ..services.errors import FieldError
 from . import role_required
 
@@ -66,6 +66,7 @@ def early_progress():
 
 def _report_page(report, error: str | None = None, comment: str = ""):
     return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS,
+                           body_html=report_docs.body_for(report.kind, report.data, report.body_html),
                            plan=portal.plan_rows(report.data), statuses=improvement.STATUS_LABELS,
                            section_titles=improvement.section_titles(),
                            flags=report_review.flags(report), can_flag=report_review.reviewable(report), error=error,

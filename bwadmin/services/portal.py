@@ -146,7 +146,9 @@ def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, 
     out = {}
     for key, value in clusters.items():
         if isinstance(value, dict) and isinstance(value.get("rate"), (int, float)):
-            out[key] = (value.get("label") or CLUSTER_LABELS.get(key, key), float(value["rate"]))
+            # The programme's clusters in the reader's language; a bank's own cluster as the bank named it.
+            label = CLUSTER_LABELS.get(key) or value.get("label") or key
+            out[key] = (str(label), float(value["rate"]))
     return out
 
 
