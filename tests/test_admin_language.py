@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bwadmin.extensions import db
 
 from .factories import login, make_cycle, make_factory, make_user
@@ -28,8 +30,7 @@ def test_an_admin_reading_spanish_gets_flask_admins_own_buttons_in_spanish(app, 
     form = client.get("/admin/factory/new/").get_data(as_text=True)
     assert "Cancelar" in visible_text(form) and "Guardar y agregar otro" in form
 
-    # Our own pages open in Spanish. Their words come from our catalog, which the lead fills after extraction:
-    # until then they read in English, so only the pages' opening is asserted here.
+    # Our own pages open for a Spanish reader.
     for url in ("/admin/", "/admin/cycle/", f"/admin/cycle/details/?id={cycle.id}", "/admin/cycle/new/",
                 "/admin/milestone/", "/admin/notification/", "/admin/jobs/", "/admin/seminar-work/",
                 f"/admin/committee-work/setup/{cycle.factory_id}", f"/admin/assessment-entry/{cycle.id}"):
@@ -39,11 +40,10 @@ def test_an_admin_reading_spanish_gets_flask_admins_own_buttons_in_spanish(app, 
     # A column label goes through our catalog: "Email" is translated there already (the login page's word).
     users = visible_text(client.get("/admin/user/").get_data(as_text=True))
     assert "Correo electrónico" in users
-    # WAITS FOR THE SPANISH CATALOG (bwadmin/translations/es): enable once the lead has merged and translated
-    # the panel's strings.
-    # assert "Fábricas" in home and "Ciclos" in home          # the menu: view names and categories
-    # assert "Buenos días" in home or "Buen día" in home       # the dashboard's greeting
-    # assert "Firmado" in visible_text(client.get("/admin/cycle/").get_data(as_text=True))  # a column label
+    # Our own words, from our Spanish catalog: the menu, the dashboard's greeting, a column label.
+    assert "Fábricas y compradores" in home and "Ciclos" in home
+    assert "Hola," in visible_text(home) and "Good day" not in home
+    assert "Inscripción" in visible_text(client.get("/admin/cycle/").get_data(as_text=True))
 
 
 def test_the_same_panel_reads_in_english_for_an_english_admin(app, client):
@@ -65,3 +65,12 @@ def test_each_request_reads_in_its_own_persons_language(app, client):
     page = other.get("/admin/factory/").get_data(as_text=True)
     assert "Create" in visible_text(page) and "Crear" not in page
     assert "Crear" in client.get("/admin/factory/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_the_panels_pages_say_their_language_and_direction(client, language):
+    admin = make_user("admin", language=language)
+    login(client, admin)
+    html = client.get("/admin/factory/").get_data(as_text=True)
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
+    assert ("css/rtl.css" in html) == (language == "ar")
