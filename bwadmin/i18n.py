@@ -21,6 +21,8 @@ babel = Babel()
 def select_locale() -> str | None:
     if not has_request_context():
         return None
+    if request.blueprint == "api":  # a bearer token, no session: the caller's Accept-Language alone
+        return request.accept_languages.best_match(LANGUAGES)
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     chosen = session.get(SESSION_KEY)

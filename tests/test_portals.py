@@ -63,8 +63,8 @@ def test_factory_page_shows_chart_with_country_average_and_plan(app, client):
     login(client, make_user("buyer", buyer=buyer))
     html = client.get(f"/buyer/factories/{mine.id}").get_data(as_text=True)
     [chart] = Page(html).charts
-    assert chart.desc == "Osh: 80% (country average 60%)."  # (80 + 40) / 2, Vietnam left out
-    assert ["Osh", "80%", "avg 60%"] == chart.texts[:3]
+    assert chart.desc == "Occupational safety and health: 80% (country average 60%)."  # (80 + 40) / 2, Vietnam left out
+    assert ["Occupational safety and health", "80%", "avg 60%"] == chart.texts[:3]
     assert "Monthly drills" in html
     assert any("Assessment report released" in item for item in Page(html).items)  # the timeline
 
