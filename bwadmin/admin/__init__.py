@@ -14,6 +14,7 @@ from .base import refuse, staff_only
 from .committee_work import CommitteeWorkView
 from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView
+from .flag_answers import FlagAnswerView, _l
 from .jobs import JobsView
 from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, REPORTS_AND_NOTICES, value_label
 from .people import BuyerView, FactoryView, SourcingView, UserView
@@ -59,6 +60,7 @@ def init_admin(app: Flask) -> Admin:
                                    category=CYCLES))
 
     init_entry_views(admin)
+    admin.add_view(FlagAnswerView(name=_l("Flags to answer"), endpoint="flag_answers", url="/admin/flag-answers"))
 
     admin.add_view(JobsView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs", category=REPORTS_AND_NOTICES))
     # A stored value (a status, a side, a kind) in the panel's pages by its label: {{ cycle.status|value_label }}.

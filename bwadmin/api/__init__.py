@@ -111,7 +111,7 @@ def factory(factory_id: int):
     out["current_cycle"] = None if cycle is None else {
         "number": cycle.number, "signed_up_on": cycle.signed_up_on.isoformat(), "status": cycle.status,
         "milestones": [{"kind": m.kind, "label": m.label, "due_at": _iso(m.due_at), "done_at": _iso(m.done_at)}
-                       for m in cycle.milestones]}
+                       for m in portal.timeline_of(cycle.milestones)]}
     return jsonify(out)
 
 

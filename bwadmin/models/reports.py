@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +39,15 @@ def pdf_pending(released_at, kind: str, file_path: str | None) -> bool:
 
 
 ACTION_STATUSES = ("planned", "in_progress", "done")
+
+# The longest text a person may write in each field of the portals (and the staff's answer to a flag): the services
+# refuse longer with a message beside the field, and the columns hold exactly this much.
+SHARE_MESSAGE_MAX = 1000  # a buyer's note to a factory with its request to share
+FLAG_COMMENT_MAX = 5000  # a flag names an error, it is not a second report
+FLAG_ANSWER_MAX = 2000  # staff's answer to a flag
+ACTION_TEXT_MAX = 2000  # what the factory does about one finding
+ACTION_OWNER_MAX = 200  # who is responsible for it
+
 CRITERION_KINDS = (
     "no_zero_tolerance",
     "max_noncompliance_rate",
@@ -108,10 +117,11 @@ class ReportFlag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    comment: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(String(FLAG_COMMENT_MAX))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff's answer to the flag, which the factory reads beside it, and when it was given.
     resolved_at: Mapped[datetime | None]
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(String(FLAG_ANSWER_MAX))
 
     report: Mapped[Report] = relationship()
     user: Mapped["User | None"] = relationship()  # noqa: F821
@@ -125,8 +135,8 @@ class ImprovementAction(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
     finding: Mapped[str] = mapped_column(Text)
-    action: Mapped[str | None] = mapped_column(Text)
-    owner: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str | None] = mapped_column(String(ACTION_TEXT_MAX))
+    owner: Mapped[str | None] = mapped_column(String(ACTION_OWNER_MAX))
     due_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(12), default="planned")
 
@@ -174,7 +184,7 @@ class ShareRequest(db.Model):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyer.id", ondelete="CASCADE"), index=True)
     factory_id: Mapped[int] = mapped_column(ForeignKey("factory.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
-    message: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(String(SHARE_MESSAGE_MAX))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
@@ -184,4 +194,7 @@ class ShareRequest(db.Model):
     __table_args__ = (
         one_of("status", ("pending", "accepted", "declined")),
         CheckConstraint("status = 'pending' OR decided_at IS NOT NULL", name="decided_stamped"),
+        # One open request per buyer and factory, even when the buyer asks twice at the same moment.
+        Index("uq_share_request_open", "buyer_id", "factory_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
     )

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..services import access, audit, improvement, portal, sharing
+from ..services.errors import FieldError
 from . import role_required
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
@@ -15,8 +16,15 @@ bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 @bp.get("/")
 @role_required("buyer")
 def index():
+    return _home()
+
+
+def _home(asking: int | None = None, error: str | None = None, message: str = ""):
+    """The buyer home; `asking`, `error` and `message`: the factory whose request to share was refused, why, and the
+    message typed, shown beside its field."""
     home = portal.buyer_home(current_user, after=request.args.get("after"), before=request.args.get("before"))
-    return render_template("portal/buyer_index.html", home=home)
+    return render_template("portal/buyer_index.html", home=home, asking=asking, error=error, message=message,
+                           message_limit=sharing.SHARE_MESSAGE_MAX, ask_again_days=sharing.ASK_AGAIN_AFTER.days)
 
 
 @bp.get("/factories/<int:factory_id>")
@@ -30,9 +38,17 @@ def factory(factory_id: int):
 @bp.post("/factories/<int:factory_id>/ask")
 @role_required("buyer")
 def ask(factory_id: int):
-    sharing.request_share(current_user, factory_id, request.form.get("message"))
-    db.session.commit()
-    flash(_("Your request to share was sent to the factory."))
+    message = request.form.get("message") or ""
+    try:
+        asked = sharing.request_share(current_user, factory_id, message)
+    except FieldError as exc:
+        return _home(factory_id, exc.message, message), 400
+    if asked.sent:
+        flash(_("Your request to share was sent to the factory. You will be told of its answer by email and here."))
+    elif asked.state.shares:
+        flash(_("This factory already shares its results with you."))
+    else:
+        flash(_("Your request is still open: the factory has not answered yet."))
     return redirect(url_for("buyer.index"))
 
 

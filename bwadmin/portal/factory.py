@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..services import access, improvement, portal, report_docs, report_review, sharing
+from ..services import access, findings, improvement, portal, report_docs, report_review, sharing
 from ..services.errors import FieldError
 from . import role_required
 
@@ -29,6 +29,8 @@ def index():
     cycle = portal.current_cycle(factory.id)
     reports = access.visible_cycle_reports(current_user, cycle.id) if cycle is not None else []
     return render_template("portal/factory_index.html", factory=factory, cycle=cycle,
+                           timeline=portal.timeline_of(cycle.milestones) if cycle is not None else [],
+                           early_open=cycle is not None and sharing.early_progress_open(cycle),
                            links=sharing.links_of(factory.id), requests=sharing.pending_requests(factory.id),
                            reports=reports, labels=portal.REPORT_LABELS)
 
@@ -47,9 +49,8 @@ def consent(sourcing_id: int, change: str):
 @role_required("factory")
 def decide(request_id: int, decision: str):
     req = sharing.decide(current_user, request_id, decision == "accept")
-    db.session.commit()
-    flash(_("Request from %(buyer)s accepted.", buyer=req.buyer.name) if req.status == "accepted"
-          else _("Request from %(buyer)s declined.", buyer=req.buyer.name))
+    flash(_("Request from %(buyer)s accepted: it can now read your released reports.", buyer=req.buyer.name)
+          if req.status == "accepted" else _("Request from %(buyer)s declined; it has been told.", buyer=req.buyer.name))
     return redirect(url_for("factory.index"))
 
 
@@ -57,7 +58,12 @@ def decide(request_id: int, decision: str):
 @role_required("factory")
 def early_progress():
     share = request.form.get("share") == "1"
-    sharing.share_early_progress(current_user, _cycle(), share)
+    try:
+        sharing.share_early_progress(current_user, _cycle(), share)
+    except sharing.EarlyProgressClosed:
+        flash(_("Early progress can be shared only before the assessment; your buyers now read its results."),
+              "warning")
+        return redirect(url_for("factory.index"))
     db.session.commit()
     flash(_("Your buyers now see your goals and early improvements.") if share
           else _("Your goals and early improvements are no longer shared."))
@@ -68,10 +74,11 @@ def _report_page(report, error: str | None = None, comment: str = ""):
     return render_template("portal/factory_report.html", report=report, labels=portal.REPORT_LABELS,
                            body_html=report_docs.body_for(report.kind, report.data, report.body_html),
                            plan=portal.plan_rows(report.data), statuses=improvement.STATUS_LABELS,
-                           section_titles=improvement.section_titles(),
-                           flags=report_review.flags(report), can_flag=report_review.reviewable(report), error=error,
-                           comment=comment, download_url=url_for("factory.download", report_id=report.id),
-                           back=url_for("factory.index"))
+                           section_titles=improvement.section_titles(), findings=findings.of_report(report),
+                           flags=report_review.flags(report), can_flag=report_review.reviewable(report),
+                           window=report_review.window(report), error=error, comment=comment,
+                           comment_limit=report_review.MAX_COMMENT,
+                           download_url=url_for("factory.download", report_id=report.id), back=url_for("factory.index"))
 
 
 @bp.get("/reports/<int:report_id>")
@@ -89,8 +96,7 @@ def flag(report_id: int):
         report_review.flag(current_user, report, comment)
     except FieldError as exc:
         return _report_page(report, exc.message, comment.strip()), 400
-    db.session.commit()
-    flash(_("Thank you: programme staff will review your comment before the release."))
+    flash(_("Thank you: programme staff will answer your flag before the release; the answer will show beside it."))
     return redirect(url_for("factory.report", report_id=report.id))
 
 
@@ -124,6 +130,7 @@ def plan():
     rows = improvement.actions(cycle)
     db.session.commit()
     return render_template("portal/factory_plan.html", cycle=cycle, rows=rows, errors=errors, values=values,
+                           found=findings.for_actions(rows, cycle.id), limits=improvement.PLAN_LIMITS,
                            report=improvement.plan_report(cycle), statuses=improvement.STATUS_LABELS), (400 if errors else 200)
 
 
@@ -145,4 +152,4 @@ def progress():
     sections = [{"key": key, "title": _(title), "text": request.form.get(key, saved.get(key, {}).get("text", "")),
                  "facts": facts.get(key, []), "error": errors.get(key)} for key, title in improvement.PROGRESS_SECTIONS]
     return render_template("portal/factory_progress.html", cycle=cycle, sections=sections, report=report,
-                           errors=errors), (400 if errors else 200)
+                           errors=errors, limit=improvement.SECTION_MAX), (400 if errors else 200)

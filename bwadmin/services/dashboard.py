@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AdvisoryVisit, Committee, Cycle, Election, Factory, Milestone, Report, utcnow
-from . import milestones
+from . import milestones, report_review
 
 
 def for_user(user) -> dict:
@@ -30,6 +30,7 @@ def for_user(user) -> dict:
         "this_week": db.session.scalars(pending.where(Milestone.due_at >= now, Milestone.due_at < week)).all(),
         "cycles": running,
         "advisory": advisory_work(running, now),
+        "flags": report_review.open_flags(user),  # factories' flags on their draft reports, to answer
         "counts": {
             "factories": db.session.scalar(select(func.count()).select_from(Factory)),
             "running_cycles": db.session.scalar(select(func.count()).select_from(Cycle).where(Cycle.status != "closed")),

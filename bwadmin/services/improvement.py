@@ -10,15 +10,21 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
                       ImprovementAction, Question, Report, TrainingSession, utcnow)
-from ..models.reports import ACTION_STATUSES
+from ..models.reports import ACTION_OWNER_MAX, ACTION_STATUSES, ACTION_TEXT_MAX
 from ..queue import send_soon
-from . import audit, milestones
+from . import audit, milestones, text_limits
 
 
 def N_(text: str) -> str:
     """Marks a text for the catalogs and leaves it as it is: it is stored in English, translated where shown."""
     return text
 
+
+# The longest text of one section of the progress report (kept in the report's data, a JSON column: the limit is
+# this service's alone).
+SECTION_MAX = 10000
+# The plan's fields with a length: field → the longest text.
+PLAN_LIMITS = {"action": ACTION_TEXT_MAX, "owner": ACTION_OWNER_MAX}
 
 # The template's sections: (key, title). The titles are stored in English with the report's data; pages show
 # them translated (gettext(title)).
@@ -89,12 +95,17 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     rows = actions(cycle)
     for row in rows:
-        action = (form.get(f"action-{row.id}") or "").strip()
-        owner = (form.get(f"owner-{row.id}") or "").strip()
+        action = text_limits.clean(form.get(f"action-{row.id}"))
+        owner = text_limits.clean(form.get(f"owner-{row.id}"))
         due = (form.get(f"due-{row.id}") or "").strip()
         status = form.get(f"status-{row.id}") or row.status
-        row.action = action or None
-        row.owner = owner[:200] or None
+        # A text too long is refused beside its field and the row keeps what it had; the page shows what was typed.
+        for name, text, limit in (("action", action, ACTION_TEXT_MAX), ("owner", owner, ACTION_OWNER_MAX)):
+            message = text_limits.too_long(text, limit)
+            if message:
+                errors[f"{name}-{row.id}"] = message
+            else:
+                setattr(row, name, text or None)
         if due:
             try:
                 row.due_on = _parse_date(due)
@@ -200,10 +211,18 @@ def save_progress(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
         return {"report": _("This report was released and can no longer change.")}
     with force_locale("en"):  # the report's data is kept in English, whoever writes it; pages translate
         facts = progress_facts(cycle)
-    sections = {key: {"title": title, "text": (form.get(key) or "").strip()[:20000], "facts": facts.get(key, [])}
-                for key, title in PROGRESS_SECTIONS}
+    saved = (report.data or {}).get("sections") or {}
+    sections, errors = {}, {}
+    for key, title in PROGRESS_SECTIONS:
+        text = text_limits.clean(form.get(key))
+        message = text_limits.too_long(text, SECTION_MAX)
+        if message:  # refused beside the section; the draft keeps the section's last text, the page what was typed
+            errors[key] = message
+            text = (saved.get(key) or {}).get("text", "")
+        sections[key] = {"title": title, "text": text, "facts": facts.get(key, [])}
     report.data = {"sections": sections}
-    errors = {}
+    if errors:
+        return errors
     if submit:
         errors = {key: _("Write this section before submitting.") for key, s in sections.items() if not s["text"]}
         if not errors:

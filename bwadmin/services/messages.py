@@ -1,7 +1,8 @@
 """What each milestone notice says: a subject and the main sentences, in English here and in every language through
 the catalogs (bwadmin/translations). The layout (greeting, link, footer) is in templates/emails/notice.txt and
 notice.html. Placeholders: %(factory)s, %(cycle)s, %(date)s, %(advisor)s, %(days)s, %(passed)s, %(total)s,
-%(verdict)s.
+%(verdict)s; in the notices of share requests and flags (services/person_notices) also %(buyer)s, %(again)s,
+%(release)s, %(comment)s, %(answer)s and %(message)s.
 """
 from __future__ import annotations
 
@@ -91,7 +92,32 @@ NOTICES = {
     "differentiation_advisor": (_l('Differentiation results: %(factory)s'), [
         _l('%(factory)s, cycle %(cycle)s, meets %(passed)s of %(total)s differentiation criteria (%(verdict)s).'),
     ]),
+    # A buyer's request to share and the factory's answer (services/sharing).
+    "share_request_factory": (_l('%(buyer)s asks to see your results'), [
+        _l('%(buyer)s, a buyer that sources from %(factory)s, asked on %(date)s to read the reports you release.'),
+        _l('Accept or decline on your home page. Accepting gives %(buyer)s your consent to share; you can withdraw it at any time.'),
+    ]),
+    "share_request_accepted_buyer": (_l('%(factory)s now shares its results with you'), [
+        _l('%(factory)s accepted your request to share on %(date)s: you can read its released reports now.'),
+    ]),
+    "share_request_declined_buyer": (_l('%(factory)s declined your request to share'), [
+        _l('%(factory)s declined your request to share on %(date)s.'),
+        _l('You can ask again from %(again)s.'),
+    ]),
+    # A factory's flag on its draft assessment report and staff's answer (services/report_review).
+    "report_flag_staff": (_l('Factual error flagged by %(factory)s'), [
+        _l('%(factory)s flagged a factual error in the draft assessment report of cycle %(cycle)s on %(date)s:'),
+        _l('“%(comment)s”'),
+        _l('Answer it in the panel before the release on %(release)s; the factory reads your answer beside its flag.'),
+    ]),
+    "report_flag_answered_factory": (_l('Your flag on the draft report was answered'), [
+        _l('Programme staff answered on %(date)s the factual error you flagged in the draft assessment report of %(factory)s:'),
+        _l('“%(answer)s”'),
+        _l('You can read it beside your flag on the report page.'),
+    ]),
 }
+# The buyer's own words with its request, when it wrote some: a sentence of its own, after the others.
+SHARE_REQUEST_MESSAGE = _l('Their message: “%(message)s”')
 
 GREETING = _l("Hello %(name)s,")
 OPEN_LINK = _l("Open bwadmin")

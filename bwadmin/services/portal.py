@@ -16,14 +16,17 @@ from werkzeug.exceptions import NotFound
 
 from .. import caches
 from ..extensions import db
-from ..models import (CLUSTER_LABELS, MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report,
+from ..models import (CLUSTER_LABELS, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report,
                       ReportContent, ShareRequest, Sourcing)
 from ..models import REPORT_LABELS  # noqa: F401 - the views and the API read portal.REPORT_LABELS
 from ..models.reports import pdf_pending
-from . import access, factory_pages
+from . import access, factory_pages, sharing
 
 
 PER_PAGE = 50
+# Milestones that are the programme's own work, not dates of the factory's cycle: its reminders of the progress report
+# (the reminder is the email; the date it reminds of is on the timeline already).
+INTERNAL_KINDS = frozenset(kind for kind in MILESTONE_KINDS if kind.startswith("factory_progress_reminder_"))
 # A need's status as the buyer reads it beside the factory's shared early progress.
 NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "done": _l("done"),
                       "dropped": _l("dropped")}
@@ -33,7 +36,8 @@ NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "don
 class BuyerHome:
     """The buyer home: a page of the factories sharing with the buyer (rows of id, name, country, released: the count
     of released reports), cursors to the pages around it (None at an end), how many share in all, and the sourced
-    factories not sharing (rows of id, name, country, pending: whether a request to share awaits the factory)."""
+    factories not sharing (rows of id, name, country, state: where the buyer's asking it to share stands,
+    sharing.RequestState)."""
     shared: list[tuple]
     total: int
     next_cursor: str | None
@@ -52,16 +56,15 @@ def buyer_home(user, after: str | None = None, before: str | None = None) -> Buy
     if not shown.rows and after is not None:  # past the end (factories went since): the last page
         shown = factory_pages.page(user, PER_PAGE, last=True)
     released = released_counts([row.id for row in shown.rows])
-    pending = select(ShareRequest.factory_id).where(ShareRequest.buyer_id == user.buyer_id,
-                                                    ShareRequest.status == "pending")
     not_shared = db.session.execute(
-        select(Factory.id, Factory.name, Factory.country, Factory.id.in_(pending))
+        select(Factory.id, Factory.name, Factory.country)
         .join(Sourcing, Sourcing.factory_id == Factory.id)
         .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause()).order_by(Factory.name, Factory.id)
     ).all()
+    states = sharing.states_for(user.buyer_id, {row.id: False for row in not_shared})
     return BuyerHome([(row.id, row.name, row.country, released.get(row.id, 0)) for row in shown.rows],
                      factory_pages.total(user), shown.next_cursor, shown.previous_cursor,
-                     [(row.id, row.name, row.country, bool(row[3])) for row in not_shared])
+                     [(row.id, row.name, row.country, states[row.id]) for row in not_shared])
 
 
 def released_counts(factory_ids: list[int]) -> dict[int, int]:
@@ -80,6 +83,11 @@ _CURRENT_CYCLE = (
 )
 _MILESTONES = select(Milestone).where(Milestone.cycle_id == bindparam("cycle_id")).order_by(Milestone.due_at,
                                                                                             Milestone.id)
+
+
+def timeline_of(milestones) -> list:
+    """The milestones a factory or buyer reads on a cycle's timeline, in due order: the internal ones left out."""
+    return [m for m in milestones if m.kind not in INTERNAL_KINDS]
 
 
 def current_cycle(factory_id: int) -> Cycle | None:
@@ -231,6 +239,7 @@ class FactoryPage:
     actions: list[ImprovementAction] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
+    accepted_at: datetime | None = None  # when the factory accepted the buyer's latest request to share
 
     def report(self, kind: str) -> ReportView | None:
         return next((r for r in self.reports if r.kind == kind), None)
@@ -243,38 +252,47 @@ def _factory_cycle_stmt(role: str | None):
     latest = aliased(Cycle, name="latest")
     latest_id = (select(latest.id).where(latest.factory_id == Factory.id).order_by(latest.number.desc()).limit(1)
                  .correlate(Factory).scalar_subquery())
+    # When the factory accepted this buyer's latest request to share (a buyer's page says so; others have none).
+    accepted_at = null().label("accepted_at")
+    if role == "buyer":
+        accepted_at = (select(ShareRequest.decided_at).where(
+            ShareRequest.factory_id == Factory.id, ShareRequest.buyer_id == bindparam(access.BUYER_ID),
+            ShareRequest.status == "accepted").order_by(ShareRequest.decided_at.desc()).limit(1)
+            .correlate(Factory).scalar_subquery().label("accepted_at"))
     return (
         access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
         .with_only_columns(*FACTORY_HEAD, Cycle.id.label("cycle_id"), Cycle.number, Cycle.early_progress_shared_at,
-                           Milestone.kind, Milestone.due_at, Milestone.done_at)
+                           Milestone.kind, Milestone.due_at, Milestone.done_at, accepted_at)
         .outerjoin(Cycle, Cycle.id == latest_id)
         .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
         .order_by(None).order_by(Milestone.due_at, Milestone.id)
     )
 
 
-def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry]]:
-    """The factory if this user may see it (else NotFound), its latest cycle, and that cycle's timeline in due
-    order. One query."""
+def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | None, list[TimelineEntry],
+                                                       datetime | None]:
+    """The factory if this user may see it (else NotFound), its latest cycle, that cycle's timeline in due order,
+    and when the factory accepted the buyer's latest request to share (None for others). One query."""
     rows = db.session.execute(_factory_cycle_stmt(access.role_of(user)),
                               {**access.viewer_params(user), "factory_id": factory_id}).all()
     if not rows:
         raise NotFound()
     first = rows[0]
     cycle = CycleHead(*first[4:7]) if first.cycle_id is not None else None
-    return FactoryHead(*first[:4]), cycle, [TimelineEntry(*row[7:]) for row in rows if row.due_at is not None]
+    timeline = timeline_of(TimelineEntry(*row[7:10]) for row in rows if row.due_at is not None)
+    return FactoryHead(*first[:4]), cycle, timeline, first.accepted_at
 
 
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory; a fixed number of queries."""
-    factory, cycle, timeline = factory_with_cycle(user, factory_id)
+    factory, cycle, timeline, accepted_at = factory_with_cycle(user, factory_id)
     reports, assessment_data = [], None
     if cycle is not None:
         rows = db.session.execute(_cycle_reports_stmt(access.role_of(user)),
                                   {**access.viewer_params(user), "cycle_id": cycle.id}).all()
         reports = [ReportView(*row) for row in rows]
         assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)
-    page = FactoryPage(factory, cycle, reports, timeline)
+    page = FactoryPage(factory, cycle, reports, timeline, accepted_at=accepted_at)
     if page.report("improvement_plan") is not None:
         page.actions = db.session.scalars(
             select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)
