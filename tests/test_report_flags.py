@@ -66,6 +66,7 @@ def test_the_advisor_is_told_answers_and_the_factory_reads_the_answer(app, smtp)
     home = Page(advisor.get("/admin/").get_data(as_text=True))
     [row] = home.table("open-flags")
     assert row[0] == "Mekong Apparel, cycle 1" and "we have 812." in row[1] and row[4] == "Answer"
+    assert row[3].startswith(format_date(release, "medium", locale="en")) and row[3].endswith("(UTC)")  # staff: UTC
     assert home.link("Answer") == f"/admin/flag-answers/{flag.id}"
     assert Page(other.get("/admin/").get_data(as_text=True)).table("open-flags") is None  # not their cycle
     assert Page(admin.get("/admin/").get_data(as_text=True)).table("open-flags") is not None  # admins see all

@@ -14,7 +14,7 @@ from .base import refuse, staff_only
 from .committee_work import CommitteeWorkView
 from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView
-from .flag_answers import FlagAnswerView, _l
+from .flag_answers import FlagAnswerView
 from .jobs import JobsView
 from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, REPORTS_AND_NOTICES, value_label
 from .people import BuyerView, FactoryView, SourcingView, UserView

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..services import report_review

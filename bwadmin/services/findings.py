@@ -34,6 +34,11 @@ def _label(labels: dict, key: str | None, language: str, fallback: str | None = 
     return entry.get(language) or entry.get("en") or fallback or (key or "")
 
 
+def _cluster(key: str | None) -> str | None:
+    """The catalog's name of a cluster, in the reader's language."""
+    return str(CLUSTER_LABELS[key]) if key in CLUSTER_LABELS else None
+
+
 def _build(question_ids: list[int], values: dict[int, object], language: str) -> dict[int, Finding]:
     """question id → Finding, for the questions that still exist (two queries)."""
     ids = [i for i in question_ids if isinstance(i, int)]
@@ -51,8 +56,7 @@ def _build(question_ids: list[int], values: dict[int, object], language: str) ->
             code=question.code, question=question.text_in(language) if question.text else question.code,
             answer=str(answer) if answer is not None else str(given if given is not None else ""),
             compliance_point=_label(structure.get("compliance_points"), question.compliance_point, language),
-            cluster=_label(structure.get("clusters"), question.cluster, language,
-                           CLUSTER_LABELS.get(question.cluster)),
+            cluster=_label(structure.get("clusters"), question.cluster, language, _cluster(question.cluster)),
             zero_tolerance=bool(question.zero_tolerance))
     return found
 
@@ -85,7 +89,7 @@ def of_report(report) -> list[Finding]:
             point = points.get(f.get("compliance_point")) or {}
             finding = Finding(code=f.get("code") or "", question=f.get("text") or f.get("code") or "",
                               answer="", compliance_point=point.get("label") or f.get("compliance_point") or "",
-                              cluster=CLUSTER_LABELS.get(f.get("cluster"), f.get("cluster") or ""),
+                              cluster=_cluster(f.get("cluster")) or f.get("cluster") or "",
                               zero_tolerance=bool(f.get("zero_tolerance")))
         out.append(finding)
     return out

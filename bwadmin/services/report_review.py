@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_decimal, gettext as _
@@ -95,16 +96,25 @@ def flag(user, report: Report, comment: str | None) -> ReportFlag:
 
 
 # --- staff's side -----------------------------------------------------------------------------------------
-def open_flags(user, limit: int = 50) -> list[ReportFlag]:
-    """The flags not answered yet, oldest first, with their report, cycle and factory: an advisor's on the cycles
-    they advise, an admin's all."""
+class OpenFlag(NamedTuple):
+    flag: ReportFlag
+    release_at: datetime | None  # when its report is to be released
+
+
+def open_flags(user, limit: int = 50) -> list[OpenFlag]:
+    """The flags not answered yet, oldest first, with their report, cycle and factory and the report's release time:
+    an advisor's on the cycles they advise, an admin's all. Two queries."""
     query = (select(ReportFlag).join(Report, Report.id == ReportFlag.report_id).join(Cycle, Cycle.id == Report.cycle_id)
              .where(ReportFlag.resolved_at.is_(None))
              .options(joinedload(ReportFlag.report).joinedload(Report.cycle).joinedload(Cycle.factory))
              .order_by(ReportFlag.created_at, ReportFlag.id).limit(limit))
     if user.role == "advisor":
         query = query.where(Cycle.advisor_id == user.id)
-    return db.session.scalars(query).all()
+    rows = db.session.scalars(query).all()
+    cycle_ids = {row.report.cycle_id for row in rows}
+    releases = dict(db.session.execute(select(Milestone.cycle_id, Milestone.due_at).where(
+        Milestone.cycle_id.in_(cycle_ids), Milestone.kind == "release")).all()) if cycle_ids else {}
+    return [OpenFlag(row, row.report.release_at or releases.get(row.report.cycle_id)) for row in rows]
 
 
 def flag_for_staff(user, flag_id: int) -> ReportFlag:
