@@ -82,6 +82,7 @@ def test_a_request_reaches_the_factory_which_accepts_and_the_buyer_is_told(app, 
     answered = f.post(accept, data={"csrf_token": csrf_from(page)}, follow_redirects=True).get_data(as_text=True)
     assert "Request from Kestrel Sport accepted: it can now read your released reports." in answered
     assert "No request waits for your answer." in answered
+    assert f.post(accept.replace("accept", "decline"), data={"csrf_token": csrf_from(page)}).status_code == 404  # answered
     db.session.expire_all()
     assert db.session.get(Sourcing, link.id).consent_stands
 

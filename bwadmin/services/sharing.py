@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import format_date, gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
@@ -114,10 +114,6 @@ class RequestState:
     def open(self) -> bool:
         return self.latest is not None and self.latest.status == "pending"
 
-    @property
-    def can_ask(self) -> bool:
-        return not self.shares and not self.open and self.ask_again_at is None
-
 
 def _state(latest: ShareRequest | None, shares: bool, now: datetime) -> RequestState:
     again = None
@@ -195,8 +191,13 @@ def decide(user, request_id: int, accept: bool) -> ShareRequest:
     if req is None or not access.is_factory_user_of(user, req.factory_id) or req.status != "pending":
         raise NotFound()
     now = utcnow()
-    req.status = "accepted" if accept else "declined"
-    req.decided_at = now
+    # Claimed in one conditional UPDATE: of two answers at the same moment (two of the factory's users), one counts.
+    claimed = db.session.execute(update(ShareRequest).where(ShareRequest.id == req.id, ShareRequest.status == "pending")
+                                 .values(status="accepted" if accept else "declined", decided_at=now)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise NotFound()
+    db.session.refresh(req)
     audit.record("share_request", req, user=user, summary=f"Share request {req.status}")
     if accept:
         link = db.session.scalar(select(Sourcing).where(
