@@ -192,6 +192,8 @@ def test_the_downloads_hold_the_same_table_and_nothing_else(client, world):
     assert {f["name"]: (f["last_assessment"], [f["issues"][i] for i in ids]) for f in body["factories"]} == {
         name: (day.isoformat(), list(states)) for name, (day, states, _) in SHOWN.items()}
     assert set(body["factories"][0]) == {"id", "name", "url", "last_assessment", "noncompliant_issues", "issues"}
+    assert all(f["url"] == f"{COUNTRY}factories/{f['id']}" and client.get(f["url"]).status_code == 200
+               for f in body["factories"])
     assert_nothing_else(json.dumps(body, ensure_ascii=False))
     # Four factories: every share withheld, and the counts it would be computed from with it.
     assert all(i["share_noncompliant"] is None and "factories_assessed" not in i for i in body["issues"])
