@@ -28,12 +28,33 @@ decode_scalar = functools.lru_cache(maxsize=4096)(json.loads)
 # One entry per country (and database).
 country_averages: TTLCache = TTLCache(maxsize=256, ttl=60)
 
+# The public transparency page (services/transparency): each country's table, built from its released assessments, and
+# the pages rendered from it for anonymous readers. Emptied by the changes made in this process (transparency.forget);
+# a release by a worker or an approval in another process shows within the minute.
+TRANSPARENCY_SECONDS = 60
+transparency_tables: TTLCache = TTLCache(maxsize=128, ttl=TRANSPARENCY_SECONDS)  # (database, what, country) → …
+
+
+def _blocks(value) -> int:
+    """A cached page's size in blocks of 16 kB (at least one): a country's page of 100 factories is about 200 kB."""
+    parts = value if isinstance(value, tuple) else (value,)
+    return 1 + sum(len(part) for part in parts if isinstance(part, (str, bytes))) // 16_384
+
+
+# (database, language, page) → its body; bounded by size: 2,048 blocks, 32 MB at most.
+transparency_pages: TTLCache = TTLCache(maxsize=2048, ttl=TRANSPARENCY_SECONDS, getsizeof=_blocks)
+# What a released report says on its country's issues: a released report never changes, so this is kept until pushed
+# out (about 300 bytes each; 10,000 hold several countries of 1,000 factories, history included; past that a rebuild
+# reads the reports pushed out again).
+transparency_states: LRUCache = LRUCache(maxsize=10_000)  # (issues, report id, released at) → states
+
 # cachetools' caches are not safe to change from several threads (a threaded server, gunicorn's gthread workers).
 # One condition guards them all, as each use is short; with `cachetools.cached(..., condition=lock)` a thread
 # waits for a value another is building rather than building it again.
 lock = threading.Condition()
 
-ALL = (questionnaire_forms, question_ids, scoring_structures, country_averages)
+ALL = (questionnaire_forms, question_ids, scoring_structures, country_averages, transparency_tables,
+       transparency_pages, transparency_states)
 
 
 def clear_all() -> None:

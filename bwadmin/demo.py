@@ -21,10 +21,11 @@ from .models import (
     Need,
     Sourcing,
     TrainingSession,
+    TransparencyResponse,
     User,
     utcnow,
 )
-from .services import cycles, questionnaires, schedule, scoring, users
+from .services import cycles, questionnaires, schedule, scoring, transparency, users
 from .simulation import fill
 
 COUNTRIES = {
@@ -52,6 +53,9 @@ NEEDS = [
     ("training", "Supervisor training on respectful communication", "All line supervisors trained"),
     ("training", "Chemical handling training", "Workers in dyeing and printing trained"),
 ]
+RESPONSE = ("We have paid the overtime owed that the assessment found and pay every overtime hour at the legal rate "
+            "from the next payroll. The emergency exits are now checked every morning and the check is logged. The "
+            "worker-management committee reviews both every month.")
 WORKER_NAMES = ["Nguyen Thi Lan", "Tran Van Minh", "Sok Dara", "Chan Sreymom", "Siti Rahayu", "Dewi Lestari",
                 "Rina Akter", "Fatema Begum", "Aisha Haddad", "Lina Saleh", "Pham Thu Ha", "Le Quang Huy"]
 
@@ -112,6 +116,14 @@ def seed(password: str, today: date | None = None) -> str:
         if days_in > 30:
             _committee_with_election(factory, cycle, rng)
         _questionnaires(cycle, days_in, rng)
+
+    for country in COUNTRIES:  # the public transparency page: the default list of issues in every country
+        transparency.publish_default_issues(country)
+    for factory in factories[::2]:  # half the assessed factories have a response approved, shown once released
+        cycle = factory.cycles[-1]
+        if cycle.assessment is not None:
+            db.session.add(TransparencyResponse(cycle=cycle, text=RESPONSE, status="approved", approved_text=RESPONSE,
+                                                approved_by=admin, approved_at=utcnow()))
 
     demo_factory = factories[4]
     demo_buyer = next(s.buyer for s in demo_factory.sourcing)

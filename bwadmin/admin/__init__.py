@@ -19,6 +19,7 @@ from .jobs import JobsView
 from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, REPORTS_AND_NOTICES, value_label
 from .people import BuyerView, FactoryView, SourcingView, UserView
 from .questionnaire_entry import init_entry_views
+from .transparency import init_transparency_views
 
 
 class HomeView(AdminIndexView):
@@ -60,7 +61,11 @@ def init_admin(app: Flask) -> Admin:
                                    category=CYCLES))
 
     init_entry_views(admin)
+<<<<<<< HEAD
     admin.add_view(FlagAnswerView(name=_l("Flags to answer"), endpoint="flag_answers", url="/admin/flag-answers"))
+=======
+    init_transparency_views(admin)
+>>>>>>> transparency
 
     admin.add_view(JobsView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs", category=REPORTS_AND_NOTICES))
     # A stored value (a status, a side, a kind) in the panel's pages by its label: {{ cycle.status|value_label }}.

@@ -27,13 +27,15 @@ from .reports import (
     ReportFlag,
     ShareRequest,
 )
+from .transparency import TransparencyIssue, TransparencyResponse
 
 __all__ = [
     "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AuditEvent", "Buyer", "Candidate", "Committee",
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
-    "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "User", "utcnow",
+    "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "TransparencyIssue",
+    "TransparencyResponse", "User", "utcnow",
     "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",
     "REPORT_LABELS", "CYCLE_STATUSES",
 ]

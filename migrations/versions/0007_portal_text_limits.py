@@ -2,14 +2,14 @@
 to share, a flag's comment and staff's answer, a plan's action; and one open request to share per buyer and factory.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
