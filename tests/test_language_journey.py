@@ -21,7 +21,7 @@ ENGLISH = ("Save", "Submit", "Log out", "Report", "report", "Released", "release
            "Progress report", "Self-diagnosis", "self-diagnosis", "Cycle", "buyers", "Language", "Due", "Action",
            "Owner", "Finding", "Hello", "Open bwadmin", "Yes", "Not applicable", "Send", "Download")
 SCRIPTS = {"km": "[\u1780-\u17FF]", "bn": "[\u0980-\u09FF]", "ar": "[\u0600-\u06FF]", "vi": "[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ]",
-           "es": "[áéíóúñ¿]", "id": r"\b(dan|yang|untuk)\b"}
+           "es": "[áéíóúñ¿]", "id": r"\b(dan|yang|untuk|Simpan|Kirim|Anda)\b"}
 
 
 def visible_text(html: str) -> str:

@@ -61,11 +61,8 @@ def init_admin(app: Flask) -> Admin:
                                    category=CYCLES))
 
     init_entry_views(admin)
-<<<<<<< HEAD
     admin.add_view(FlagAnswerView(name=_l("Flags to answer"), endpoint="flag_answers", url="/admin/flag-answers"))
-=======
     init_transparency_views(admin)
->>>>>>> transparency
 
     admin.add_view(JobsView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs", category=REPORTS_AND_NOTICES))
     # A stored value (a status, a side, a kind) in the panel's pages by its label: {{ cycle.status|value_label }}.
