@@ -230,10 +230,11 @@ def test_deleting_from_the_list_removes_the_row_and_audits_it(app, client):
     login(client, make_user("admin"))
     html = client.get("/admin/factory/").get_data(as_text=True)
 
-    form = re.search(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
+    # "With selected → Delete": the list's own form, with the row's checkbox ticked.
+    form = re.search(r'<form id="action_form" action="([^"]+)" method="POST"[^>]*>(.*?)</form>', html, re.S)
     fields = {name: values[0] for name, values in form_values(form.group(2)).items()}
-    assert fields["id"] == str(factory.id)
-    response = client.post(form.group(1), data=fields)
+    assert re.search(rf'name="rowid"[^>]*value="{factory.id}"', html)
+    response = client.post(form.group(1), data={**fields, "action": "delete", "rowid": str(factory.id)})
     assert response.status_code == 302
     assert db.session.get(Factory, factory.id) is None
     event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete"))

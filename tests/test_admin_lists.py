@@ -45,20 +45,6 @@ def test_each_rows_view_and_edit_links_open_that_record(app, client):
         assert "url=/admin/factory/?page%3D1%26search%3Drow%2Blink" in edit
 
 
-def test_the_delete_button_of_a_row_deletes_that_row_only(app, client):
-    keep, gone = make_factory("Keep Garments"), make_factory("Gone Garments")
-    login(client, make_user("admin"))
-    html = client.get("/admin/factory/").get_data(as_text=True)
-    forms = re.findall(r'<form class="icon" method="POST" action="([^"]+)">(.*?)</form>', html, re.S)
-    fields = {inputs(body)["id"]: (action, body) for action, body in forms}
-    action, body = fields[str(gone.id)]
-    data = inputs(body)
-    assert data["csrf_token"] and data["url"].startswith("/admin/factory/")
-    assert client.post(action, data=data).status_code == 302
-    assert db.session.get(Factory, gone.id) is None and db.session.get(Factory, keep.id) is not None
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete")).before["name"] == "Gone Garments"
-
-
 def test_views_without_edit_or_delete_show_only_what_they_allow(app, client):
     login(client, make_user("admin"))
     make_cycle(make_factory("Audit Trail Garments"))
@@ -98,3 +84,20 @@ def test_deep_pages_sorts_and_search_keep_their_order(app, client):
     # The CSV export still holds every row, not one page.
     csv = client.get("/admin/factory/export/csv/?search=order").get_data(as_text=True)
     assert csv.count("Order ") == 45
+
+
+def test_a_record_is_deleted_from_its_own_page_after_saying_so_not_from_a_row(app, client):
+    factory, other = make_factory("Lotus Garments"), make_factory("Orchid Knits")
+    db.session.commit()
+    login(client, make_user("admin"))
+    listing = client.get("/admin/factory/").get_data(as_text=True)
+    assert "/admin/factory/delete/" not in re.sub(r'<form[^>]*id="action_form".*?</form>', "", listing, flags=re.S)
+    page = client.get(f"/admin/factory/details/?id={factory.id}").get_data(as_text=True)
+    assert "Delete this record…" in page and "Deleting it cannot be undone." in page
+    form = re.search(r'<form method="post" action="(/admin/factory/delete/)".*?</form>', page, re.S)
+    answer = client.post(form.group(1), data=inputs(form.group(0)))
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Factory, factory.id) is None and db.session.get(Factory, other.id) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete")).before["name"] == "Lotus Garments"
+
