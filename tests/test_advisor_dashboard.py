@@ -26,7 +26,7 @@ def test_overdue_and_due_this_week_advisory_work(app, client):
     html = client.get("/admin/").get_data(as_text=True)
     overdue = html[html.index('id="work-overdue"'):html.index('id="work-this-week"')]
     assert "Late Apparel" in overdue and "2 advisory visits not yet made (1 of 3)" in overdue
-    assert "Committee review not done" in overdue and "Release: Assessment report" in overdue
+    assert "Committee review not done" in overdue and "To be released: Assessment report" in overdue
     this_week = html[html.index('id="work-this-week"'):]
     assert "Election not held (2 seats)" in this_week and "Soon Knit" in this_week
     assert "3 advisory visits not yet made (0 of 3)" in this_week

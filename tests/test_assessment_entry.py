@@ -22,7 +22,8 @@ def test_cycle_page_links_to_the_entries_and_shows_results(app, client):
     assert f'href="/admin/assessment-entry/{cycle.id}"' in html
     assert f'href="/admin/committee-review/{cycle.id}"' in html
     assert client.get(f"/admin/assessment-entry/{cycle.id}").status_code == 200
-    assert client.get("/admin/assessment-entry/999999").status_code == 404
+    unknown = client.get("/admin/assessment-entry/999999", follow_redirects=True)
+    assert unknown.request.path == "/admin/cycle/" and "No such record" in unknown.get_data(as_text=True)
 
 
 def test_completing_the_assessment_moves_the_release(app, client):

@@ -35,6 +35,7 @@ from ..models.advisory import (
 from ..services import training
 from .base import StaffModelView
 from .labels import COMMITTEE, CYCLES, value_label
+from .pickers import ADVISOR_ARGS, NEED_ARGS, AdvisorField, NeedField, offer_needs
 
 
 def _prefill_cycle(form):
@@ -57,6 +58,8 @@ class AdvisoryVisitView(StaffModelView):
     prefix_search = [(Factory.name, [AdvisoryVisit.cycle, Cycle.factory])]
     form_choices = {"focus": choices(VISIT_FOCUSES)}
     form_columns = ("cycle", "visited_on", "focus", "advisor", "notes")
+    form_overrides = {"advisor": AdvisorField}
+    form_args = {"advisor": ADVISOR_ARGS}
 
     def create_form(self, obj=None):
         form = _prefill_cycle(super().create_form(obj))
@@ -64,6 +67,8 @@ class AdvisoryVisitView(StaffModelView):
             form.visited_on.data = form.visited_on.data or utcnow().date()
             if current_user.is_authenticated and current_user.role == "advisor":
                 form.advisor.data = current_user
+            elif form.cycle.data is not None and form.cycle.data.advisor is not None:
+                form.advisor.data = form.cycle.data.advisor
             if form.cycle.data is not None and form.cycle.data.returning:
                 form.focus.data = "self_diagnosis"
         return form
@@ -155,11 +160,24 @@ class TrainingSessionView(StaffModelView):
     column_default_sort = ("held_on", True)
     prefix_search = [(TrainingSession.topic, None)]
     form_columns = ("cycle", "need", "topic", "held_on", "days", "participants")
+    form_overrides = {"need": NeedField}
+    form_args = {"need": NEED_ARGS}
     column_descriptions = {"days": _l("Spent from the training days allotted to the cycle; the cycle page shows the "
-                                      "days left.")}
+                                      "days left."),
+                           "need": _l("The needs of the session's cycle.")}
+    # The need picker keeps the chosen cycle's needs while the cycle is changed (templates/admin/_needs_by_cycle.html).
+    create_template = "admin/training_create.html"
+    edit_template = "admin/training_edit.html"
 
     def create_form(self, obj=None):
-        return _prefill_cycle(super().create_form(obj))
+        form = _prefill_cycle(super().create_form(obj))
+        offer_needs(form)
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        offer_needs(form)
+        return form
 
     def check(self, form, model) -> None:
         cycle = form.cycle.data
@@ -169,9 +187,6 @@ class TrainingSessionView(StaffModelView):
             error = training.check_days(cycle, form.days.data, model.id if model is not None else None)
             if error is not None:
                 form.days.errors.append(error.message)
-        need = form.need.data
-        if need is not None and cycle is not None and need.cycle_id != cycle.id:
-            form.need.errors.append(_("That need belongs to another cycle."))
         if form.participants.data is not None and form.participants.data < 0:
             form.participants.errors.append(_("Participants cannot be negative."))
 

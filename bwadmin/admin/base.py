@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.helpers import get_redirect_target
 from flask_admin.actions import action as list_action
 # Flask-Admin's own words ("Delete", its confirmation) come from Flask-Admin's catalog, not ours.
 from flask_admin.babel import lazy_gettext
@@ -24,6 +25,7 @@ from ..extensions import db
 from ..i18n import moment
 from .dates import NativeDateConverter
 from .labels import COLUMN_LABELS
+from .pickers import CYCLE_ARGS
 from ..input_bounds import MAX_ID, as_id
 from ..queue import queue_drafts
 from ..services import audit
@@ -63,6 +65,16 @@ def refuse():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(403)
+
+
+def no_such_record(back: str, record_id=None):
+    """An address naming no record (never was, or deleted since): say so, and go back to where the record would be
+    listed."""
+    if record_id in (None, ""):
+        flash(_("No such record: the address does not say which record to open."), "error")
+    else:
+        flash(_("No such record: nothing here has the id “%(id)s”. It may have been deleted.", id=record_id), "error")
+    return redirect(back)
 
 
 def prefix_range(column, term: str, exact_range: bool = False):
@@ -173,6 +185,8 @@ class StaffModelView(ModelView):
         # Headers, filters and form labels in the reader's language; a stored value shown by its label.
         self.column_labels = {**COLUMN_LABELS, **(self.column_labels or {})}
         self.column_choices = {**(self.form_choices or {}), **(self.column_choices or {})}
+        if "cycle" in (self.form_columns or ()) and "cycle" in model.__mapper__.relationships:
+            self.form_args = {"cycle": dict(CYCLE_ARGS), **(self.form_args or {})}
         if self.prefix_search:  # Flask-Admin shows its search box for these; get_list searches them by prefix
             self.column_searchable_list = [".".join([link.key for link in _path(path)] + [column.key])
                                            for column, path in self.prefix_search]
@@ -233,6 +247,25 @@ class StaffModelView(ModelView):
         # None makes every view answer as for a deleted record ("Record does not exist.").
         key = as_id(id) if self._int_pk() else id
         return None if key is None else super().get_one(str(key))
+
+    # Details, edit and delete of an id that names no record say so (Flask-Admin went back to the list in silence
+    # when the id was missing, and said "Record does not exist." in its own words otherwise).
+    def _unknown(self, raw):
+        if raw not in (None, "") and self.get_one(raw) is not None:
+            return None
+        return no_such_record(get_redirect_target() or self.get_url(".index_view"), raw)
+
+    @expose("/details/")
+    def details_view(self):
+        return (self.can_view_details and self._unknown(request.args.get("id"))) or super().details_view()
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        return (self.can_edit and self._unknown(request.args.get("id"))) or super().edit_view()
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        return (self.can_delete and self._unknown(request.form.get("id"))) or super().delete_view()
 
     def _int_pk(self) -> bool:
         pk = self.model.__mapper__.primary_key

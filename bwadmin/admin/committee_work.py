@@ -26,7 +26,7 @@ from ..models import Committee, Cycle, Election, Factory
 from ..services import committee as service
 from ..services.constraints import message_for
 from ..services.errors import FieldError
-from .base import refuse, staff_only
+from .base import no_such_record, refuse, staff_only
 
 
 def _fresh(form_class):
@@ -48,13 +48,13 @@ class CommitteeWorkView(BaseView):
     def _committee(self, committee_id: int) -> Committee:
         committee = db.session.get(Committee, committee_id)
         if committee is None:
-            abort(404)
+            abort(no_such_record(url_for("committee.index_view"), committee_id))
         return committee
 
     def _election(self, election_id: int) -> Election:
         election = db.session.get(Election, election_id)
         if election is None:
-            abort(404)
+            abort(no_such_record(url_for("election.index_view"), election_id))
         return election
 
     def _save(self, form, work) -> bool:
@@ -83,7 +83,8 @@ class CommitteeWorkView(BaseView):
     # --- set-up ----------------------------------------------------------------------------------
     @expose("/setup/<int:factory_id>", methods=("GET", "POST"))
     def setup(self, factory_id: int):
-        factory = db.session.get(Factory, factory_id) or abort(404)
+        factory = db.session.get(Factory, factory_id) or abort(no_such_record(url_for("factory_admin.index_view"),
+                                                                               factory_id))
         if factory.committee is not None:
             return redirect(url_for(".committee", committee_id=factory.committee.id))
         form = SetupCommitteeForm()
@@ -169,7 +170,9 @@ class CommitteeWorkView(BaseView):
                                                           c.votes, name=c.name)) for c in result["tied"]]
         forms.setdefault("certify_form", _fresh(CertifyForm))
         return self.render("admin/election_work.html", election=election, committee=election.committee,
-                           result=result, certify_errors=forms.pop("certify_errors", []), **forms)
+                           result=result, certify_errors=forms.pop("certify_errors", []),
+                           certify_blocker=service.certify_blocker(election), ballot_rule=service.ballot_rule(election),
+                           **forms)
 
     @expose("/election/<int:election_id>")
     def election(self, election_id: int):

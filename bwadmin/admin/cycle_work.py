@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Cycle, Question, Seminar, SeminarAttendance
 from ..services import needs, seminars
 from ..services.errors import FieldError
-from .base import refuse, staff_only
+from .base import no_such_record, refuse, staff_only
 
 
 class _StaffPage(BaseView):
@@ -35,7 +35,7 @@ class CycleWorkView(_StaffPage):
 
     @expose("/<int:cycle_id>/need-from-finding", methods=("POST",))
     def need_from_finding(self, cycle_id: int):
-        cycle = db.session.get(Cycle, cycle_id) or abort(404)
+        cycle = db.session.get(Cycle, cycle_id) or abort(no_such_record(url_for("cycle.index_view"), cycle_id))
         form = NeedFromFindingForm()
         back = url_for("cycle.details_view", id=cycle.id) + "#findings"
         if not form.validate_on_submit():
@@ -54,7 +54,7 @@ class CycleWorkView(_StaffPage):
             flash(exc.message, "error")
             return redirect(back)
         flash(_("Need added: %(title)s. Set its owner, target and due date.", title=need.title))
-        return redirect(back)
+        return redirect(url_for("need.edit_view", id=need.id, url=back))
 
 
 class SeminarWorkView(_StaffPage):
@@ -80,7 +80,7 @@ class SeminarWorkView(_StaffPage):
 
     @expose("/<int:seminar_id>/invite", methods=("POST",))
     def invite(self, seminar_id: int):
-        seminar = db.session.get(Seminar, seminar_id) or abort(404)
+        seminar = db.session.get(Seminar, seminar_id) or abort(no_such_record(url_for(".index"), seminar_id))
         if not InviteForm().validate_on_submit():
             flash(_("The form expired: open the page again."), "error")
             return redirect(url_for(".seminar", seminar_id=seminar.id))
@@ -108,11 +108,12 @@ class SeminarWorkView(_StaffPage):
 
     @expose("/<int:seminar_id>")
     def seminar(self, seminar_id: int):
-        return self._seminar_page(db.session.get(Seminar, seminar_id) or abort(404))
+        seminar = db.session.get(Seminar, seminar_id) or abort(no_such_record(url_for(".index"), seminar_id))
+        return self._seminar_page(seminar)
 
     @expose("/<int:seminar_id>/attendance", methods=("POST",))
     def attendance(self, seminar_id: int):
-        seminar = db.session.get(Seminar, seminar_id) or abort(404)
+        seminar = db.session.get(Seminar, seminar_id) or abort(no_such_record(url_for(".index"), seminar_id))
         form = AttendanceForm()
         cycle_id = as_id(form.cycle_id.data or "")
         cycle = db.session.get(Cycle, cycle_id) if cycle_id else None

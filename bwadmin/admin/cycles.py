@@ -1,28 +1,29 @@
 """Cycles, their milestones and the schedule offsets staff may change."""
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.validators import Unique
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 from wtforms.validators import Optional
 
 from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
+from forms.base import PageForm
 
 from ..extensions import db
-from ..models import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, User, utcnow
+from ..models import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, ScheduleOffset,
+                      utcnow)
 from ..services import activity, cycles, needs, schedule
 from ..services.scoring import cycle_results
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
+from .pickers import ADVISOR_ARGS, AdvisorField
 
 
 def training_days(value) -> str:
     """Training days as the reader writes numbers, to the tenth of a day (4.0, 0.5; 4,0 in Spanish)."""
     return format_decimal(value, "#,##0.0")
-
-
-def staff_users():
-    return db.session.scalars(select(User).where(User.role.in_(("admin", "advisor")), User.active).order_by(User.name))
 
 
 class CycleView(StaffModelView):
@@ -32,8 +33,9 @@ class CycleView(StaffModelView):
     column_filters = ("status", "signed_up_on", "number", "high_performer", "factory.country")
     column_default_sort = ("signed_up_on", True)
     form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status")
+    form_overrides = {"advisor": AdvisorField}
     form_args = {
-        "advisor": {"query_factory": staff_users},
+        "advisor": ADVISOR_ARGS,
         "number": {"description": _l("On a new cycle, leave empty to take the factory's next number."),
                    "validators": [Optional()]},
     }
@@ -91,6 +93,11 @@ class MilestoneView(StaffModelView):
 
 
 class ScheduleOffsetView(AdminOnlyModelView):
+    """Every milestone with the offset in force (the default, or staff's change), in words; a change is a
+    ScheduleOffset row, and going back to the default deletes it."""
+
+    can_view_details = False
+    can_export = False
     column_list = ("kind", "base", "months", "days")
     column_descriptions = {"base": _l("What the offset counts from: sign-up, the assessment, or another milestone.")}
     form_choices = {
@@ -100,9 +107,45 @@ class ScheduleOffsetView(AdminOnlyModelView):
     }
     form_columns = ("kind", "base", "months", "days")
 
+    @expose("/")
+    def index_view(self):
+        return self.render("admin/schedule_offsets.html", rows=schedule.offsets_in_force(),
+                           reset_form=PageForm(formdata=None))
+
+    @expose("/reset/<kind>", methods=("POST",))
+    def reset(self, kind: str):
+        row = db.session.scalar(select(ScheduleOffset).where(ScheduleOffset.kind == kind))
+        if not PageForm().validate_on_submit():
+            flash(_("The form expired: open the page again."), "error")
+        elif row is not None:
+            self.on_model_delete(row)
+            db.session.delete(row)
+            moved = schedule.resync_open_cycles()
+            db.session.commit()
+            flash(_("“%(milestone)s” is back to its default: %(offset)s.", milestone=MILESTONE_LABELS[kind],
+                    offset=schedule.describe(*schedule.DEFAULT_OFFSETS[kind])))
+            flash(_moved(moved))
+        return redirect(url_for(".index_view"))
+
+    def create_form(self, obj=None):
+        # "Change" on a milestone still at its default opens the form with that default filled in.
+        form = _said_when_taken(super().create_form(obj))
+        kind = request.args.get("kind")
+        if request.method == "GET" and kind in schedule.DEFAULT_OFFSETS:
+            form.kind.data = kind
+            form.base.data, form.months.data, form.days.data = schedule.offsets()[kind]
+        return form
+
+    def edit_form(self, obj=None):
+        return _said_when_taken(super().edit_form(obj))
+
     def check(self, form, model) -> None:
         if form.kind.data == form.base.data:
             form.base.errors.append(_("A milestone cannot be counted from itself."))
+            return
+        taken = db.session.scalar(select(ScheduleOffset).where(ScheduleOffset.kind == form.kind.data))
+        if taken is not None and (model is None or taken.id != model.id):
+            form.kind.errors.append(str(OFFSET_TAKEN))
             return
         table = schedule.offsets()
         table[form.kind.data] = (form.base.data, form.months.data or 0, form.days.data or 0)
@@ -114,9 +157,24 @@ class ScheduleOffsetView(AdminOnlyModelView):
     def after_model_change(self, form, model, is_created) -> None:
         moved = schedule.resync_open_cycles()
         db.session.commit()
-        flash(ngettext("Milestones not yet done were moved in %(num)s running cycle.",
-                       "Milestones not yet done were moved in %(num)s running cycles.", moved))
+        flash(_moved(moved))
 
     def after_model_delete(self, model) -> None:
         schedule.resync_open_cycles()
         db.session.commit()
+
+
+OFFSET_TAKEN = _l("This milestone's offset is changed already: change it from the list.")
+
+
+def _said_when_taken(form):
+    """Flask-Admin's own check of a unique column says "Already exists."; this one says what to do instead."""
+    for validator in form.kind.validators:
+        if isinstance(validator, Unique):
+            validator.message = OFFSET_TAKEN
+    return form
+
+
+def _moved(count: int) -> str:
+    return ngettext("Milestones not yet done were moved in %(num)s running cycle.",
+                    "Milestones not yet done were moved in %(num)s running cycles.", count)

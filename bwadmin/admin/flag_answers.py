@@ -5,10 +5,11 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from ..services import report_review
 from ..services.errors import FieldError
-from .base import refuse, staff_only
+from .base import no_such_record, refuse, staff_only
 
 
 class FlagAnswerView(BaseView):
@@ -27,7 +28,10 @@ class FlagAnswerView(BaseView):
 
     @expose("/<int:flag_id>", methods=("GET", "POST"))
     def answer(self, flag_id: int):
-        flag = report_review.flag_for_staff(current_user, flag_id)
+        try:
+            flag = report_review.flag_for_staff(current_user, flag_id)
+        except NotFound:
+            return no_such_record(url_for(".index"), flag_id)
         error, text = None, flag.resolution or ""
         if request.method == "POST":
             text = request.form.get("answer") or ""

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Cycle
 from ..queue import queue_drafts
 from ..services import assessments, audit, responses, scoring
-from .base import refuse, staff_only
+from .base import no_such_record, refuse, staff_only
 
 
 class QuestionnaireEntryView(BaseView):
@@ -50,7 +50,7 @@ class QuestionnaireEntryView(BaseView):
     def entry(self, cycle_id: int):
         cycle = db.session.get(Cycle, cycle_id)
         if cycle is None:
-            abort(404)
+            abort(no_such_record(url_for("cycle.index_view"), cycle_id))
         try:
             response = responses.response_for(cycle, self.kind)
         except responses.NoQuestionnaire as exc:

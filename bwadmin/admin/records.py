@@ -1,15 +1,20 @@
 """Questionnaires, responses, assessments, reports, differentiation, notices and the audit log."""
 from __future__ import annotations
 
-from flask import flash
+from datetime import datetime
+
+from flask import current_app, flash, g, url_for
 from flask_admin.actions import action
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
+from ..i18n import current_language, moment
 from ..models import (
     Answer,
     ApiToken,
@@ -37,16 +42,35 @@ from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
-from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
+from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
+
+
+def _title(view, context, model, name):
+    return bank.title_in(model, current_language())
+
+
+def _questions_link(view, context, model, name):
+    """"179 questions", linking to the list of this version's questions (one count query for the page's rows)."""
+    counts = g.get("bw_question_counts")
+    if counts is None:
+        counts = g.bw_question_counts = bank.question_counts(row.id for row in (context.get("data") or [model]))
+    return Markup('<a href="{}">{}</a>').format(
+        QuestionView.url_of_questionnaire(model.id),
+        ngettext("%(num)s question", "%(num)s questions", counts.get(model.id, 0)))
 
 
 class QuestionnaireView(AdminOnlyModelView):
-    column_list = ("kind", "version", "title", "published_at", "created_at")
+    column_list = ("kind", "version", "title", "questions", "published_at", "created_at")
+    column_labels = {"questions": _l("Questions")}
+    column_sortable_list = ("kind", "version", "published_at", "created_at")
+    column_formatters = {"title": _title, "questions": _questions_link}
+    column_formatters_detail = {"title": _title}
     column_filters = ("kind", "published_at")
     form_choices = {"kind": choices(QUESTIONNAIRE_KINDS)}
     form_columns = ("kind", "version", "title", "published_at")
     column_descriptions = {"published_at": _l("A published version never changes: use the “New version” action "
-                                              "(select it in the list) to edit a copy.")}
+                                              "(select it in the list) to edit a copy."),
+                           "title": _l("The title in each language: %(example)s", example='{"en": "...", "es": "..."}')}
 
     def check(self, form, model) -> None:
         try:
@@ -85,11 +109,49 @@ class QuestionnaireView(AdminOnlyModelView):
         flash(_("Published."), "info")
 
 
+def _in_language(part):
+    def formatter(view, context, model, name):
+        return bank.label_in(model.questionnaire, part, getattr(model, name), current_language())
+    return formatter
+
+
+# Questions are read one questionnaire version at a time: this filter's link is on each version's row.
+class _ReadEachTime:
+    """Options Flask-Admin reads when it draws the filter, not once when the panel starts (versions come and go)."""
+
+    def __init__(self, read):
+        self.read = read
+
+    def __iter__(self):
+        return iter(self.read())
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class _QuestionnaireFilter(IntEqualFilter):
+    def get_options(self, view):
+        return _ReadEachTime(bank.choices_for_filter)
+
+
+QUESTIONNAIRE_FILTER = _QuestionnaireFilter(Question.questionnaire_id, _l("Questionnaire"))
+
+
 class QuestionView(AdminOnlyModelView):
-    column_list = ("questionnaire", "code", "cluster", "compliance_point", "type", "required", "committee", "zero_tolerance")
-    column_filters = ("type", "cluster", "required", "committee", "zero_tolerance")
+    column_list = ("questionnaire", "code", "text", "cluster", "compliance_point", "type", "required", "committee",
+                   "zero_tolerance")
+    column_sortable_list = ("code", "cluster", "compliance_point", "type", "required", "committee", "zero_tolerance")
+    column_filters = (QUESTIONNAIRE_FILTER, "type", "cluster", "required", "committee", "zero_tolerance")
+    column_formatters = {
+        "questionnaire": lambda v, c, m, n: _("%(title)s, version %(version)s",
+                                              title=bank.title_in(m.questionnaire, current_language()),
+                                              version=m.questionnaire.version),
+        "text": lambda v, c, m, n: bank.in_language(m.text, current_language(), m.code),
+        "cluster": _in_language("clusters"),
+        "compliance_point": _in_language("compliance_points"),
+    }
     prefix_search = [(Question.code, None), (Question.cluster, None), (Question.compliance_point, None)]
-    column_default_sort = "position"
+    column_default_sort = [("questionnaire_id", False), ("position", False)]  # one version after the other
     form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", _l("Yes")), ("no", _l("No"))]}
     form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "text", "help",
                     "choices", "required", "allow_na", "noncompliant_answer", "zero_tolerance", "committee",
@@ -102,6 +164,13 @@ class QuestionView(AdminOnlyModelView):
         "show_if": _l("Shown only when another answer has a value: %(example)s",
                       example='{"question": "CODE", "equals": "yes"}'),
     }
+
+    @staticmethod
+    def url_of_questionnaire(questionnaire_id: int) -> str:
+        """The list of one version's questions: its filter, by its place among the view's filters."""
+        view = next(v for v in current_app.extensions["bwadmin.admin"]._views if isinstance(v, QuestionView))
+        arg = view.get_filter_arg(view._filters.index(QUESTIONNAIRE_FILTER), QUESTIONNAIRE_FILTER)
+        return url_for("question.index_view", **{f"flt0_{arg}": questionnaire_id})
 
     def check(self, form, model) -> None:
         try:
@@ -151,6 +220,7 @@ class AssessmentView(StaffModelView):
 class ReportView(StaffModelView):
     can_create = False
     column_list = ("cycle", "kind", "title", "release_at", "released_at")
+    column_details_list = ("cycle", "kind", "title", "submitted_at", "release_at", "released_at", "created_at")
     column_filters = ("kind", "release_at", "released_at")
     column_default_sort = ("release_at", True)
     prefix_search = [(Factory.name, [Report.cycle, Cycle.factory])]
@@ -275,8 +345,30 @@ class NotificationView(StaffModelView):
                            "%(num)s notice(s) skipped: only failed notices can be retried.", skipped), "warning")
 
 
+def _readable(value):
+    """A value of an audit snapshot as staff read it: an ISO time to the minute (never with microseconds)."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            moment_ = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment(moment_) if "T" in value or " " in value else format_date(moment_.date(), "medium")
+    return "" if value is None else str(value)
+
+
+def _changes(view, context, model, name):
+    """A snapshot ({"column": value}) as a list of "column: value" lines."""
+    values = getattr(model, name) or {}
+    if not isinstance(values, dict):
+        return str(values)
+    return Markup("<ul class=\"list-unstyled mb-0\">{}</ul>").format(Markup("").join(
+        Markup("<li><strong>{}</strong>: {}</li>").format(COLUMN_LABELS.get(key, key), _readable(value))
+        for key, value in values.items()))
+
+
 class AuditEventView(StaffModelView):
     can_create = can_edit = can_delete = False
+    column_formatters_detail = {"before": _changes, "after": _changes}
     column_list = ("at", "user", "action", "entity", "entity_id", "summary")
     column_filters = ("action", "entity", "at")
     column_default_sort = ("at", True)

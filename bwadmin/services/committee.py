@@ -66,17 +66,33 @@ def _serving(members, on: date):
 
 
 def side_balance(committee: Committee, on: date | None = None) -> dict:
-    """Members serving on a day, per side; the committee is balanced when both sides are equal."""
+    """Members serving on a day, per side. The committee is balanced when both sides are equal and not empty;
+    `state` is "empty", "balanced" or "unbalanced", and `message` says it in one sentence."""
     on = on or utcnow().date()
     serving = _serving(committee.members, on)
     counts = {side: sum(1 for m in serving if m.side == side) for side in SIDES}
-    balanced = counts["worker"] == counts["management"]
-    message = None
-    if not balanced:
-        message = _("The sides are not equal: %(worker)s worker and %(management)s management representatives. "
-                    "The committee has as many management as worker members.",
-                    worker=counts["worker"], management=counts["management"])
-    return {**counts, "balanced": balanced, "message": message, "members": serving}
+    state = balance_state(counts["worker"], counts["management"])
+    return {**counts, "balanced": state == "balanced", "state": state,
+            "message": balance_message(counts["worker"], counts["management"]), "members": serving}
+
+
+def balance_state(worker: int, management: int) -> str:
+    if not worker and not management:
+        return "empty"
+    return "balanced" if worker == management else "unbalanced"
+
+
+def balance_message(worker: int, management: int) -> str:
+    """The committee's balance in one sentence that never contradicts its counts."""
+    state = balance_state(worker, management)
+    if state == "empty":
+        return _("No member is serving: add the management members and elect the worker representatives, as many "
+                 "on each side.")
+    if state == "balanced":
+        return _("%(worker)s worker and %(management)s management representatives serving. The sides are equal.",
+                 worker=worker, management=management)
+    return _("The sides are not equal: %(worker)s worker and %(management)s management representatives serving. "
+             "A committee needs as many worker as management representatives.", worker=worker, management=management)
 
 
 def side_counts(committee_ids, on: date | None = None) -> dict[int, dict]:
@@ -95,7 +111,7 @@ def side_counts(committee_ids, on: date | None = None) -> dict[int, dict]:
     for cid, side, n in rows:
         result[cid][side] = n
     for counts in result.values():
-        counts["balanced"] = counts["worker"] == counts["management"]
+        counts["balanced"] = balance_state(counts["worker"], counts["management"]) == "balanced"
     return result
 
 
@@ -165,15 +181,41 @@ def record_ballots(election: Election, held_on: date | None, eligible_voters: in
         raise CommitteeError("ballots_cast", _("Ballots cast (%(ballots)s) cannot exceed the eligible voters "
                                                "(%(voters)s).", ballots=ballots_cast, voters=eligible_voters))
     votes = sum(c.votes or 0 for c in election.candidates)
-    if votes > ballots_cast:
+    if votes > ballots_cast * VOTES_PER_BALLOT:
         raise CommitteeError("ballots_cast", _("The candidates already have %(votes)s votes in all: more than "
                                                "%(ballots)s ballots allow.", votes=votes, ballots=ballots_cast))
     election.held_on, election.eligible_voters, election.ballots_cast = held_on, eligible_voters, ballots_cast
 
 
+# The ballot: each worker's ballot carries one vote, for one candidate, however many seats the election fills. The
+# candidates' votes therefore add up to at most the ballots cast (blank and spoiled ballots make them fewer).
+VOTES_PER_BALLOT = 1
+
+
+def max_votes(election: Election) -> int | None:
+    """The most votes the candidates can have in all (None until the ballots cast are recorded)."""
+    return None if election.ballots_cast is None else election.ballots_cast * VOTES_PER_BALLOT
+
+
+def ballot_rule(election: Election) -> str:
+    """The ballot rule as the election page states it: one vote per ballot, not one per seat."""
+    seats = election.seats or 1
+    if seats == 1:
+        rule = _("One vote per ballot: each worker votes for one candidate.")
+    else:
+        rule = ngettext("One vote per ballot, not one per seat: each worker votes for one candidate, although "
+                        "%(num)s seat is filled.",
+                        "One vote per ballot, not one per seat: each worker votes for one candidate, although "
+                        "%(num)s seats are filled.", seats)
+    if election.ballots_cast is None:
+        return rule + " " + _("The candidates' votes add up to at most the ballots cast.")
+    return rule + " " + ngettext("The candidates' votes add up to at most the %(num)s ballot cast.",
+                                 "The candidates' votes add up to at most the %(num)s ballots cast.",
+                                 max_votes(election))
+
+
 def record_votes(election: Election, votes: dict[int, int | None]) -> None:
-    """Votes per candidate id. Each ballot carries one vote, so their total cannot exceed the ballots cast
-    (blank and spoiled ballots make it smaller)."""
+    """Votes per candidate id; their total cannot exceed max_votes (see VOTES_PER_BALLOT)."""
     _not_certified(election, "votes")
     if election.ballots_cast is None:
         raise CommitteeError("votes", _("Record the ballots cast on election day before the votes."))
@@ -187,7 +229,7 @@ def record_votes(election: Election, votes: dict[int, int | None]) -> None:
         if value < 0:
             raise CommitteeError(f"votes_{candidate.id}", _("Votes cannot be negative."))
     total = sum(votes[c.id] for c in election.candidates)
-    if total > election.ballots_cast:
+    if total > max_votes(election):
         raise CommitteeError("votes", _("The votes add up to %(total)s: more than the %(ballots)s ballots cast.",
                                         total=total, ballots=election.ballots_cast))
     for candidate in election.candidates:
@@ -272,17 +314,28 @@ def resolve_tie(election: Election, chosen_ids: list[int], note: str | None = No
     audit.record("resolve_tie", election, summary=f"Tie resolved: {', '.join(tied[i].name for i in chosen_ids)}")
 
 
-def certify(election: Election, term_months: int = TERM_MONTHS) -> list[CommitteeMember]:
-    """The elected become worker-side committee members, their term starting on the election day."""
+def certify_blocker(election: Election) -> str | None:
+    """What must happen before the election can be certified; None once its results exist and are decided."""
     if election.status == "certified":
-        raise CommitteeError("certify", _("This election is certified already."))
+        return _("This election is certified already.")
+    if not election.candidates:
+        return _("Nominate the candidates and enter their votes first.")
     if election.held_on is None or election.ballots_cast is None:
-        raise CommitteeError("certify", _("Record the election day and the ballots cast first."))
+        return _("Record the election day and the ballots cast first.")
     result = election_result(election)
     if not result["counted"]:
-        raise CommitteeError("certify", _("Enter the votes of every candidate first."))
+        return _("Enter the votes of every candidate first.")
     if not result["decided"]:
-        raise CommitteeError("certify", _("Resolve the tie at the last seat before certifying."))
+        return _("Resolve the tie at the last seat before certifying.")
+    return None
+
+
+def certify(election: Election, term_months: int = TERM_MONTHS) -> list[CommitteeMember]:
+    """The elected become worker-side committee members, their term starting on the election day."""
+    blocker = certify_blocker(election)
+    if blocker is not None:
+        raise CommitteeError("certify", blocker)
+    result = election_result(election)
     members = []
     for candidate in result["elected"]:
         candidate.elected = True

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Cycle, Need, Question, Questionnaire, Response, utcnow
 from ..models.advisory import NEED_AREAS, NEED_STATUSES
-from . import audit, scoring
+from . import audit, finding_statements, scoring
 from .errors import FieldError
 
 FINDING_SOURCES = ("assessment", "self_diagnosis")
@@ -68,16 +68,28 @@ def need_from_finding(cycle: Cycle, question: Question, source: str, area: str =
     )
     if existing is not None:
         return existing
-    text = question.text_in("en")
+    point, cluster = _english_labels(question)
     need = Need(
         cycle=cycle, area=area, source=source, question=question, status="open",
-        title=f"{question.code}: {text}"[:300],
-        target=f"Comply with {question.compliance_point.replace('_', ' ')} ({question.cluster.replace('_', ' ')}).",
+        title=finding_statements.need_title(point, question.code, question.text_in("en"), question.noncompliant_answer),
+        target=f"Comply with {point} ({cluster}).",
     )
     db.session.add(need)
     db.session.flush()
     audit.record("create", need, after=audit.snapshot(need), summary=f"Need from finding {question.code}")
     return need
+
+
+def _english_labels(question: Question) -> tuple[str, str]:
+    """The compliance point and cluster of a question as its bank names them in English (a need's title and target
+    are stored once, in English, like the rest of the programme's records)."""
+    structure = question.questionnaire.structure or {}
+
+    def label(kind: str, key: str) -> str:
+        entry = (structure.get(kind) or {}).get(key) or {}
+        return entry.get("en") or key.replace("_", " ").capitalize()
+
+    return label("compliance_points", question.compliance_point), label("clusters", question.cluster)
 
 
 def add_need(cycle: Cycle, *, area: str, title: str, target: str | None = None, owner: str | None = None,

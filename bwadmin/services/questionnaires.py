@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import current_language
 from ..models import LANGUAGES, Question, Questionnaire, utcnow
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 
@@ -26,6 +27,42 @@ class QuestionnaireError(ValueError):
 
 class PublishedVersionError(QuestionnaireError):
     """An attempt to change a published version."""
+
+
+# --- reading a version in the reader's language -------------------------------------------------------
+def in_language(texts, language: str, fallback: str = "") -> str:
+    """A bank text ({"en": "...", "es": "..."}) in `language`, else in English, else in any language it has."""
+    if not isinstance(texts, dict) or not texts:
+        return texts if isinstance(texts, str) and texts else fallback
+    return texts.get(language) or texts.get("en") or next(iter(texts.values())) or fallback
+
+
+def title_in(questionnaire: Questionnaire, language: str) -> str:
+    return in_language(questionnaire.title, language, questionnaire.kind.replace("_", " ").capitalize())
+
+
+def label_in(questionnaire: Questionnaire, part: str, key: str, language: str) -> str:
+    """A cluster's or a compliance point's name (part "clusters" or "compliance_points") as the version names it."""
+    entry = ((questionnaire.structure or {}).get(part) or {}).get(key)
+    return in_language(entry, language, key.replace("_", " ").capitalize()) if isinstance(entry, dict) else \
+        key.replace("_", " ").capitalize()
+
+
+def question_counts(questionnaire_ids) -> dict[int, int]:
+    """questionnaire id → how many questions it has, in one query."""
+    ids = list(questionnaire_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Question.questionnaire_id, func.count()).where(
+        Question.questionnaire_id.in_(ids)).group_by(Question.questionnaire_id)).all())
+
+
+def choices_for_filter() -> list[tuple[str, str]]:
+    """Every version as a filter offers it: (id, "title, version n"), newest first, in the reader's language."""
+    language = current_language()
+    versions = db.session.scalars(select(Questionnaire).order_by(Questionnaire.kind, Questionnaire.version.desc()))
+    return [(str(q.id), _("%(title)s, version %(version)s", title=title_in(q, language), version=q.version))
+            for q in versions]
 
 
 # --- reading and checking a data file -----------------------------------------------------------------

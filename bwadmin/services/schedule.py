@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -28,6 +28,23 @@ DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
 }
 
 
+# What an offset counts from, as a sentence names it: "5 months after sign-up", "14 days before Factory progress
+# report".
+BASE_LABELS = {
+    "signup": _l("sign-up"),
+    "assessment": _l("the assessment (done, else due)"),
+    "cycle_start": _l("the cycle's start"),
+    "advisory_end": _l("the end of the advisory period"),
+    "assessment_due": _l("the assessment's due date"),
+    "release": _l("the release of the assessment report"),
+    "factory_progress_reminder_14": _l("the first reminder of the factory progress report"),
+    "factory_progress_reminder_3": _l("the second reminder of the factory progress report"),
+    "factory_progress_report": _l("Factory progress report"),
+    "programme_progress_report": _l("Programme progress report"),
+    "differentiation": _l("the differentiation"),
+}
+
+
 class ScheduleError(ValueError):
     pass
 
@@ -38,6 +55,46 @@ def offsets() -> dict[str, tuple[str, int, int]]:
     for row in db.session.scalars(select(ScheduleOffset)):
         result[row.kind] = (row.base, row.months, row.days)
     return result
+
+
+def describe(base: str, months: int, days: int) -> str:
+    """An offset in words: "5 months after sign-up", "14 days before Factory progress report", "on sign-up"."""
+    name = BASE_LABELS.get(base) or MILESTONE_LABELS.get(base, base)
+    later = [part for part in (months, days) if part > 0]
+    earlier = [part for part in (months, days) if part < 0]
+    if not later and not earlier:
+        return _("the same day as %(base)s", base=name)
+    if later and earlier:  # calendar months one way, days the other: said as both steps
+        if months > 0:
+            return _("%(months)s after %(base)s, then %(days)s earlier", months=_duration(months, 0), base=name,
+                     days=_duration(0, -days))
+        return _("%(months)s before %(base)s, then %(days)s later", months=_duration(-months, 0), base=name,
+                 days=_duration(0, days))
+    if later:
+        return _("%(duration)s after %(base)s", duration=_duration(months, days), base=name)
+    return _("%(duration)s before %(base)s", duration=_duration(-months, -days), base=name)
+
+
+def _duration(months: int, days: int) -> str:
+    month_words = ngettext("%(num)s month", "%(num)s months", months) if months else ""
+    day_words = ngettext("%(num)s day", "%(num)s days", days) if days else ""
+    if month_words and day_words:
+        return _("%(months)s and %(days)s", months=month_words, days=day_words)
+    return month_words or day_words
+
+
+def offsets_in_force() -> list[dict]:
+    """Every milestone, in the timeline's order, with the offset that places it: staff's override, else the default.
+    Each: kind, label, base, months, days, words (describe), default_words, override (the ScheduleOffset or None)."""
+    overrides = {row.kind: row for row in db.session.scalars(select(ScheduleOffset))}
+    rows = []
+    for kind in MILESTONE_KINDS:
+        default = DEFAULT_OFFSETS[kind]
+        row = overrides.get(kind)
+        base, months, days = (row.base, row.months, row.days) if row is not None else default
+        rows.append({"kind": kind, "label": MILESTONE_LABELS[kind], "base": base, "months": months, "days": days,
+                     "words": describe(base, months, days), "default_words": describe(*default), "override": row})
+    return rows
 
 
 def shift(day: date, months: int = 0, days: int = 0) -> date:
