@@ -200,14 +200,24 @@ def seed(app) -> dict:
             db.session.add(Report(cycle_id=cycle.id, kind="assessment", title=f"Assessment {i}",
                                   body_html="<p>Findings.</p>", file_path="r.pdf",
                                   data={"scores": {"clusters": {k: {"rate": ((i + j) % 10) / 10, "label": k}
-                                                                for j, k in enumerate(rates)}}},
+                                                                for j, k in enumerate(rates)},
+                                                   "overall": {"questions": 80, "noncompliant": i % 80,
+                                                               "rate": (i % 80) / 80}},
+                                        "assessed_on": (now - timedelta(days=60 + i % 30)).date().isoformat()},
+                                  release_at=now - timedelta(days=1), released_at=now - timedelta(hours=1)))
+            # The improvement plan as the factory submitted it, released: the home counts its open actions.
+            db.session.add(Report(cycle_id=cycle.id, kind="improvement_plan", title=f"Improvement plan {i}",
+                                  submitted_at=now - timedelta(days=2),
+                                  data={"actions": [{"finding": f"Finding {j}", "action": "Fix it", "owner": "HR",
+                                                     "due_on": "2030-01-31", "status": ("planned", "done")[j % 2]}
+                                                    for j in range(i % 7)]},
                                   release_at=now - timedelta(days=1), released_at=now - timedelta(hours=1)))
         db.session.flush()
         user = users.create_user(f"{label}@bench.example", "buyer", PASSWORD, buyer_id=buyer.id)
         db.session.flush()
         factory_id = db.session.scalar(db.select(Sourcing.factory_id).where(Sourcing.buyer_id == buyer.id).limit(1))
         report_id = db.session.scalar(db.select(Report.id).join(Report.cycle).where(
-            Report.cycle.has(factory_id=factory_id)))
+            Report.kind == "assessment", Report.cycle.has(factory_id=factory_id)))
         # The last page of 100, reached by offset and by cursor: the offset reads past every factory before it.
         deep = max(count - 100, 0)
         before_last = db.session.execute(db.select(Factory.name, Factory.id).join(Sourcing).where(
@@ -221,6 +231,7 @@ def seed(app) -> dict:
 def pages(ids: dict) -> list[tuple[str, str, bool]]:
     """(label, path, is_api)"""
     return [("buyer home (all factories)", "/buyer/", False),
+            ("buyer home, worst rate first", "/buyer/?sort=-rate", False),
             ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
             ("buyer report page", f"/buyer/reports/{ids['report']}", False),
             ("API factories (limit 100)", "/api/v1/factories?limit=100", True),

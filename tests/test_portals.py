@@ -58,14 +58,17 @@ def test_factory_page_shows_chart_with_country_average_and_plan(app, client):
     make_report(cycle, "assessment", rates={"osh": 0.8})
     make_report(make_cycle(make_factory("Peer", country="Cambodia"), days_in=200), "assessment", rates={"osh": 0.4})
     make_report(make_cycle(make_factory("Far", country="Vietnam"), days_in=200), "assessment", rates={"osh": 0.0})
-    make_report(cycle, "improvement_plan", pdf=False)
-    db.session.add(ImprovementAction(cycle_id=cycle.id, finding="No fire drills", action="Monthly drills", owner="EHS"))
+    plan = make_report(cycle, "improvement_plan", pdf=False)
+    plan.data = {"actions": [{"finding": "No fire drills", "action": "Monthly drills", "owner": "EHS",
+                              "due_on": "2030-01-31", "status": "planned"}]}  # as the factory submitted it
+    # A change the factory saved since, without submitting the plan again, is its draft: not the buyer's to read.
+    db.session.add(ImprovementAction(cycle_id=cycle.id, finding="No fire drills", action="Weekly drills", owner="EHS"))
     login(client, make_user("buyer", buyer=buyer))
     html = client.get(f"/buyer/factories/{mine.id}").get_data(as_text=True)
     [chart] = Page(html).charts
     assert chart.desc == "Occupational safety and health: 80% (country average 60%)."  # (80 + 40) / 2, Vietnam left out
     assert ["Occupational safety and health", "80%", "avg 60%"] == chart.texts[:3]
-    assert "Monthly drills" in html
+    assert "Monthly drills" in html and "Weekly drills" not in html
     assert any("Assessment report released" in item for item in Page(html).items)  # the timeline
 
 

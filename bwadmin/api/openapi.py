@@ -1,5 +1,7 @@
 """The OpenAPI 3 description of /api/v1/ (tests/test_api_contract.py holds the API to it)."""
 from ..input_bounds import MAX_ID
+from ..models import CYCLE_STATUSES
+from ..services.factory_pages import MAX_COUNTRY, SORTS
 
 _error = {"$ref": "#/components/schemas/Error"}
 _json_error = {"application/json": {"schema": _error}}
@@ -27,6 +29,48 @@ SPEC = {
             "Factory": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"},
                 "city": {"type": "string", "nullable": True}, "url": {"type": "string"}}},
+            "FactoryFigures": {
+                "type": "object",
+                "description": "A factory of the list with what a compliance officer scans for, all from the reports "
+                               "released to you: null where they give none.",
+                "required": ["id", "name", "country", "city", "url", "stage", "released_reports",
+                             "last_assessment_cycle", "last_assessed_on", "noncompliance_rate",
+                             "previous_noncompliance_rate", "noncompliance_change", "improvement_plan"],
+                "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"},
+                    "city": {"type": "string", "nullable": True}, "url": {"type": "string"},
+                    "stage": {"type": "string", "nullable": True, "enum": [*CYCLE_STATUSES, None],
+                              "description": "The stage of the factory's latest cycle"},
+                    "released_reports": {"type": "integer", "minimum": 0},
+                    "last_assessment_cycle": {"type": "integer", "nullable": True,
+                                              "description": "The cycle of the latest released assessment"},
+                    "last_assessed_on": {"type": "string", "format": "date", "nullable": True,
+                                         "description": "The day of the latest released assessment"},
+                    "noncompliance_rate": {"type": "number", "nullable": True,
+                                           "description": "Its overall non-compliance rate, 0 to 1"},
+                    "previous_noncompliance_rate": {
+                        "type": "number", "nullable": True,
+                        "description": "The rate of the released assessment of the cycle before it"},
+                    "noncompliance_change": {
+                        "type": "number", "nullable": True,
+                        "description": "noncompliance_rate less previous_noncompliance_rate (negative: fewer "
+                                       "non-compliances)"},
+                    "improvement_plan": {
+                        "type": "object", "nullable": True,
+                        "description": "The released improvement plan of the latest released assessment's cycle, "
+                                       "as the factory last submitted it; null until it is released",
+                        "required": ["cycle", "released_at", "submitted_at", "actions", "open_actions",
+                                     "actions_by_status"],
+                        "properties": {
+                            "cycle": {"type": "integer"},
+                            "released_at": {"type": "string", "format": "date-time"},
+                            "submitted_at": {"type": "string", "format": "date-time", "nullable": True},
+                            "actions": {"type": "integer", "minimum": 0},
+                            "open_actions": {"type": "integer", "minimum": 0,
+                                             "description": "Actions not done, as submitted"},
+                            "actions_by_status": {
+                                "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+                                "description": "How many actions are planned, in_progress or done"}}}}},
             "Report": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string", "enum": [
                     "assessment", "self_diagnosis", "improvement_plan", "factory_progress",
@@ -57,26 +101,38 @@ SPEC = {
                 "401": {"description": "Wrong email or password", "content": _json_error},
                 "429": {"description": "Too many attempts", "content": _json_error}}}},
         "/factories": {"get": {
-            "summary": "Factories you may see, by name",
-            "description": "A page at a time: send the next_cursor of one page as the cursor of the next, until "
-                           "next_cursor is null. offset also pages, more slowly on deep pages.",
+            "summary": "Factories you may see, with their figures, by name or by a figure",
+            "description": "A page at a time: send the next_cursor of one page as the cursor of the next (with the "
+                           "same sort), until next_cursor is null. offset also pages, more slowly on deep pages.",
             "parameters": [{"name": "limit", "in": "query", "schema": {
                                "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
                            {"name": "cursor", "in": "query", "schema": {"type": "string"},
                             "description": "The next_cursor of the page before: this page starts after it"},
                            {"name": "offset", "in": "query", "schema": {
                                "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
-                            "description": "Factories to skip (not with cursor); slower the deeper the page"}],
+                            "description": "Factories to skip (not with cursor); slower the deeper the page"},
+                           {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS),
+                                                                      "default": "name"},
+                            "description": "name (then id), assessed (the latest released assessment's day), rate "
+                                           "(its non-compliance rate) or change (from the cycle before); ascending, "
+                                           "or descending with a '-' before it. Factories without the figure come "
+                                           "last either way."},
+                           {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": MAX_COUNTRY},
+                            "description": "Only the factories of this country (as the list writes it); empty: all"},
+                           {"name": "stage", "in": "query", "schema": {"type": "string", "enum": list(CYCLE_STATUSES)},
+                            "description": "Only the factories whose latest cycle is at this stage"}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
-                    "factories": {"type": "array", "items": {"$ref": "#/components/schemas/Factory"}},
+                    "factories": {"type": "array", "items": {"$ref": "#/components/schemas/FactoryFigures"}},
                     "limit": {"type": "integer"},
                     "offset": {"type": "integer", "nullable": True, "description": "null when a cursor was sent"},
                     "next_cursor": {"type": "string", "nullable": True,
                                     "description": "The cursor of the next page; null on the last page"},
-                    "total": {"type": "integer", "description": "How many factories you may see in all"}}}}}},
+                    "total": {"type": "integer",
+                              "description": "How many factories you may see in all, within country and stage"}}}}}},
                 "400": {"description": "limit or offset not a whole number in its range, a cursor this list did "
-                                       "not give, or both cursor and offset", "content": _json_error},
+                                       "not give for this sort, both cursor and offset, a sort or stage not named "
+                                       "here, or a country too long", "content": _json_error},
                 "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],

@@ -22,9 +22,12 @@ def index():
 def _home(asking: int | None = None, error: str | None = None, message: str = ""):
     """The buyer home; `asking`, `error` and `message`: the factory whose request to share was refused, why, and the
     message typed, shown beside its field."""
-    home = portal.buyer_home(current_user, after=request.args.get("after"), before=request.args.get("before"))
+    args = request.args
+    home = portal.buyer_home(current_user, after=args.get("after"), before=args.get("before"), sort=args.get("sort"),
+                             country=args.get("country"), stage=args.get("stage"))
     return render_template("portal/buyer_index.html", home=home, asking=asking, error=error, message=message,
-                           message_limit=sharing.SHARE_MESSAGE_MAX, ask_again_days=sharing.ASK_AGAIN_AFTER.days)
+                           message_limit=sharing.SHARE_MESSAGE_MAX, ask_again_days=sharing.ASK_AGAIN_AFTER.days,
+                           stages=portal.stage_names())
 
 
 @bp.get("/factories/<int:factory_id>")
@@ -32,7 +35,8 @@ def _home(asking: int | None = None, error: str | None = None, message: str = ""
 def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
     return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
-                           statuses=improvement.STATUS_LABELS, need_statuses=portal.NEED_STATUS_LABELS)
+                           statuses=improvement.STATUS_LABELS, need_statuses=portal.NEED_STATUS_LABELS,
+                           stages=portal.stage_names())
 
 
 @bp.post("/factories/<int:factory_id>/ask")

@@ -9,14 +9,14 @@ from typing import NamedTuple
 
 from cachetools import cached
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, inspect, null, select
+from sqlalchemy import and_, bindparam, func, inspect, null, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from .. import caches
 from ..extensions import db
-from ..models import (CLUSTER_LABELS, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, ImprovementAction, Milestone, Need, Report,
+from ..models import (CLUSTER_LABELS, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, Need, Report,
                       ReportContent, ShareRequest, Sourcing)
 from ..models import REPORT_LABELS  # noqa: F401 - the views and the API read portal.REPORT_LABELS
 from ..models.reports import pdf_pending
@@ -32,49 +32,58 @@ NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "don
                       "dropped": _l("dropped")}
 
 
+# The stage of a factory's cycle (Cycle.status), as the buyer reads it.
+STAGE_LABELS = {"advisory": _l("Advisory"), "assessment": _l("Assessment"), "reporting": _l("Reporting"),
+                "measured": _l("Measured"), "closed": _l("Closed")}
+
+
+def stage_names() -> dict[str, str]:
+    """STAGE_LABELS in the reader's language, translated once for a page that writes them on many rows."""
+    return {key: str(label) for key, label in STAGE_LABELS.items()}
+
+
 @dataclass
 class BuyerHome:
-    """The buyer home: a page of the factories sharing with the buyer (rows of id, name, country, released: the count
-    of released reports), cursors to the pages around it (None at an end), how many share in all, and the sourced
-    factories not sharing (rows of id, name, country, state: where the buyer's asking it to share stands,
-    sharing.RequestState)."""
-    shared: list[tuple]
+    """The buyer home: a page of the factories sharing with the buyer (factory_pages.Row: each with its figures from
+    released reports), in the listing's order and within its filters; cursors to the pages around it (None at an
+    end); how many the listing holds; the countries of the factories sharing (the country filter's choices); whether
+    any factory shares at all; what of the URL's sort and filters was refused (factory_pages.BadListing, shown to the
+    buyer; the default stands in); and the sourced factories not sharing (rows of id, name, country, state: where the
+    buyer's asking it to share stands, sharing.RequestState)."""
+    shared: list[factory_pages.Row]
     total: int
     next_cursor: str | None
     previous_cursor: str | None
     not_shared: list[tuple]
+    listing: factory_pages.Listing = field(default_factory=factory_pages.Listing)
+    countries: list[str] = field(default_factory=list)
+    any_shared: bool = False
+    refused: list[factory_pages.BadListing] = field(default_factory=list)
 
 
-def buyer_home(user, after: str | None = None, before: str | None = None) -> BuyerHome:
-    """The buyer home at the page after (or before) a cursor of factory_pages; the first page for a cursor that
-    service did not make (a link cut short is no reason to refuse the buyer its home), the last for one past the
-    end."""
+def buyer_home(user, after: str | None = None, before: str | None = None, sort: str | None = None,
+               country: str | None = None, stage: str | None = None) -> BuyerHome:
+    """The buyer home at the page after (or before) a cursor of factory_pages, sorted and filtered as asked; the
+    first page for a cursor that service did not make (a link cut short is no reason to refuse the buyer its home),
+    the last for one past the end; the default for a sort or filter it does not know, saying so. Three queries (four
+    when a factory does not share): the page, the counts, the factories not sharing (and where asking them stands)."""
+    listing, refused = factory_pages.Listing.parse(sort, country, stage)
     try:
-        shown = factory_pages.page(user, PER_PAGE, after=after, before=before)
+        shown = factory_pages.page(user, PER_PAGE, after=after, before=before, listing=listing)
     except factory_pages.BadCursor:
-        shown = factory_pages.page(user, PER_PAGE)
+        shown = factory_pages.page(user, PER_PAGE, listing=listing)
     if not shown.rows and after is not None:  # past the end (factories went since): the last page
-        shown = factory_pages.page(user, PER_PAGE, last=True)
-    released = released_counts([row.id for row in shown.rows])
+        shown = factory_pages.page(user, PER_PAGE, last=True, listing=listing)
+    counted = factory_pages.counts(user)
     not_shared = db.session.execute(
         select(Factory.id, Factory.name, Factory.country)
         .join(Sourcing, Sourcing.factory_id == Factory.id)
         .where(Sourcing.buyer_id == user.buyer_id, ~access.consent_clause()).order_by(Factory.name, Factory.id)
     ).all()
     states = sharing.states_for(user.buyer_id, {row.id: False for row in not_shared})
-    return BuyerHome([(row.id, row.name, row.country, released.get(row.id, 0)) for row in shown.rows],
-                     factory_pages.total(user), shown.next_cursor, shown.previous_cursor,
-                     [(row.id, row.name, row.country, states[row.id]) for row in not_shared])
-
-
-def released_counts(factory_ids: list[int]) -> dict[int, int]:
-    """factory id → its count of released reports (the factories' own: the caller has checked who may see them)."""
-    if not factory_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Cycle.factory_id, func.count(Report.id)).join(Report, Report.cycle_id == Cycle.id)
-        .where(Cycle.factory_id.in_(factory_ids), access.released_clause()).group_by(Cycle.factory_id)
-    ).all())
+    return BuyerHome(shown.rows, factory_pages.listed_total(counted, listing), shown.next_cursor,
+                     shown.previous_cursor, [(row.id, row.name, row.country, states[row.id]) for row in not_shared],
+                     listing, factory_pages.countries(counted), bool(counted), refused)
 
 
 # Built once: the latest cycle, then its milestones (two indexed queries; a selectinload builds its own each time).
@@ -137,13 +146,24 @@ def report_view(user, report_id: int) -> ReportView:
 
 
 @lru_cache(maxsize=None)
-def _cycle_reports_stmt(role: str | None):
-    """The cycle's reports the user may see, each with its data when it is the assessment (the chart's scores) and
-    no body (the page lists them): one query, and no other report's content read."""
-    return (access.visible_reports_stmt(role).where(Report.cycle_id == bindparam("cycle_id"))
-            .with_only_columns(*REPORT_VIEW[:-1], null().label("body_html"))
-            .outerjoin(ReportContent, and_(ReportContent.report_id == Report.id, Report.kind == "assessment"))
-            .order_by(Report.released_at))
+def _factory_reports_stmt(role: str | None):
+    """The factory's reports the user may see that its page reads: every report of the cycle shown (listed; the
+    assessment with its data, for the chart), and of every cycle the assessments (their day and overall rate only)
+    and the improvement plans (with their data): one query, no body, and no other report's content read."""
+    shown = Report.cycle_id == bindparam("cycle_id")
+    content = aliased(ReportContent, name="content")
+    figures = aliased(ReportContent, name="figures")
+    return (access.visible_reports_stmt(role)
+            .where(Cycle.factory_id == bindparam("factory_id"),
+                   or_(shown, Report.kind.in_(("assessment", "improvement_plan"))))
+            .with_only_columns(*REPORT_VIEW[:-2], content.data, null().label("body_html"), Report.cycle_id,
+                               Cycle.number, Report.submitted_at,
+                               figures.data[factory_pages.RATE_PATH].as_float().label("rate"),
+                               figures.data[factory_pages.ASSESSED_PATH].as_string().label("assessed_on"))
+            .outerjoin(content, and_(content.report_id == Report.id, or_(
+                Report.kind == "improvement_plan", and_(Report.kind == "assessment", shown))))
+            .outerjoin(figures, and_(figures.report_id == Report.id, Report.kind == "assessment"))
+            .order_by(Report.released_at, Report.id))
 
 
 def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, tuple[str, float]]:
@@ -218,6 +238,7 @@ class CycleHead(NamedTuple):
     id: int
     number: int
     early_progress_shared_at: datetime | None
+    status: str  # the stage of the cycle (STAGE_LABELS)
 
 
 class TimelineEntry(NamedTuple):
@@ -230,19 +251,49 @@ class TimelineEntry(NamedTuple):
         return MILESTONE_LABELS.get(self.kind, self.kind)
 
 
+class Assessed(NamedTuple):
+    """A released assessment as the factory page sums it up: its cycle, its day, its overall non-compliance rate."""
+    cycle_number: int
+    assessed_on: date | None
+    rate: float | None
+
+
+class PlanView(NamedTuple):
+    """A released improvement plan as the buyer reads it: as the factory last submitted it (its report's data)."""
+    cycle_number: int
+    released_at: datetime
+    submitted_at: datetime | None
+    actions: list[dict]  # plan_rows
+
+    @property
+    def open_actions(self) -> int:
+        return sum(1 for a in self.actions if a.get("status") not in factory_pages.CLOSED_ACTION_STATES)
+
+
 @dataclass
 class FactoryPage:
     factory: FactoryHead
     cycle: CycleHead | None
     reports: list[ReportView]
     timeline: list[TimelineEntry] = field(default_factory=list)
-    actions: list[ImprovementAction] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
     accepted_at: datetime | None = None  # when the factory accepted the buyer's latest request to share
+    # The figures of the buyer home, from the same released reports: the latest released assessment, the one of the
+    # cycle before it, and the released improvement plan of the latest one's cycle (None: not released yet).
+    latest: Assessed | None = None
+    previous: Assessed | None = None
+    plan: PlanView | None = None
 
     def report(self, kind: str) -> ReportView | None:
         return next((r for r in self.reports if r.kind == kind), None)
+
+    @property
+    def change(self) -> float | None:
+        """The latest released assessment's rate less the previous one's."""
+        if self.latest is None or self.previous is None or None in (self.latest.rate, self.previous.rate):
+            return None
+        return self.latest.rate - self.previous.rate
 
 
 @lru_cache(maxsize=None)
@@ -262,7 +313,7 @@ def _factory_cycle_stmt(role: str | None):
     return (
         access.visible_factories_stmt(role).where(Factory.id == bindparam("factory_id"))
         .with_only_columns(*FACTORY_HEAD, Cycle.id.label("cycle_id"), Cycle.number, Cycle.early_progress_shared_at,
-                           Milestone.kind, Milestone.due_at, Milestone.done_at, accepted_at)
+                           Cycle.status, Milestone.kind, Milestone.due_at, Milestone.done_at, accepted_at)
         .outerjoin(Cycle, Cycle.id == latest_id)
         .outerjoin(Milestone, Milestone.cycle_id == Cycle.id)
         .order_by(None).order_by(Milestone.due_at, Milestone.id)
@@ -278,27 +329,41 @@ def factory_with_cycle(user, factory_id: int) -> tuple[FactoryHead, CycleHead | 
     if not rows:
         raise NotFound()
     first = rows[0]
-    cycle = CycleHead(*first[4:7]) if first.cycle_id is not None else None
-    timeline = timeline_of(TimelineEntry(*row[7:10]) for row in rows if row.due_at is not None)
+    cycle = CycleHead(*first[4:8]) if first.cycle_id is not None else None
+    timeline = timeline_of(TimelineEntry(*row[8:11]) for row in rows if row.due_at is not None)
     return FactoryHead(*first[:4]), cycle, timeline, first.accepted_at
 
 
+def _day(text) -> date | None:
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
-    """Everything the buyer sees of one factory; a fixed number of queries."""
+    """Everything the buyer sees of one factory: two queries (the factory with its cycle, the reports the page reads),
+    a third when the factory shares early progress, and the country averages when they are not cached."""
     factory, cycle, timeline, accepted_at = factory_with_cycle(user, factory_id)
-    reports, assessment_data = [], None
-    if cycle is not None:
-        rows = db.session.execute(_cycle_reports_stmt(access.role_of(user)),
-                                  {**access.viewer_params(user), "cycle_id": cycle.id}).all()
-        reports = [ReportView(*row) for row in rows]
-        assessment_data = next((row.data for row in rows if row.kind == "assessment"), None)
-    page = FactoryPage(factory, cycle, reports, timeline, accepted_at=accepted_at)
-    if page.report("improvement_plan") is not None:
-        page.actions = db.session.scalars(
-            select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)
-        ).all()
-    if cycle is not None and cycle.early_progress_shared_at is not None:
+    page = FactoryPage(factory, cycle, [], timeline, accepted_at=accepted_at)
+    if cycle is None:
+        page.bars = chart_bars(None, country_averages(factory.country))
+        return page
+    rows = db.session.execute(_factory_reports_stmt(access.role_of(user)),
+                              {**access.viewer_params(user), "cycle_id": cycle.id, "factory_id": factory.id}).all()
+    view_columns = len(REPORT_VIEW)
+    page.reports = [ReportView(*row[:view_columns]) for row in rows if row.cycle_id == cycle.id]
+    assessed = sorted((row for row in rows if row.kind == "assessment"), key=lambda row: row.number, reverse=True)
+    assessed = [Assessed(row.number, _day(row.assessed_on), row.rate) for row in assessed]
+    page.latest, page.previous = (assessed + [None, None])[:2]
+    if page.latest is not None:
+        plan = next((row for row in rows if row.kind == "improvement_plan"
+                     and row.number == page.latest.cycle_number), None)
+        if plan is not None:
+            page.plan = PlanView(plan.number, plan.released_at, plan.submitted_at, plan_rows(plan.data))
+    if cycle.early_progress_shared_at is not None:
         page.early = early_progress(cycle)
+    assessment_data = next((row.data for row in rows if row.kind == "assessment" and row.cycle_id == cycle.id), None)
     page.bars = chart_bars(assessment_data, country_averages(factory.country))
     return page
 
