@@ -69,7 +69,7 @@ def test_an_advisors_day(app, live_server, browser, tmp_path, width):
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Record was successfully created.")).to_be_visible()
-    visit.check("visit-saved")
+    visit.check("visit-saved", axe=False)  # a list like the cycle list, checked above
     visit.go("/admin/")
     expect(visits.get_by_role("row", name="Lotus Garments")).to_contain_text("1 of 3")
 

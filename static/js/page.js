@@ -5,7 +5,8 @@
 //    keeps Flask-Admin's Bootstrap script.
 //  - A table that scrolls sideways inside its own box on a phone can be reached and scrolled by keyboard.
 //  - Controls that Flask-Admin names by a title alone get an accessible name (its list's check boxes, the icons
-//    that view, edit or delete a row, the question-mark links that describe a column).
+//    that view, edit or delete a row, the question-mark links that describe a column), and its select boxes the
+//    name of their field.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -40,10 +41,27 @@
     if (text && !el.getAttribute("aria-label")) el.setAttribute("aria-label", text);
   }
 
+  // Flask-Admin's select boxes (select2): its clickable box and its keyboard button are named by the field's label
+  // and the chosen value ("Gender, Female"), not by the value alone or nothing when none is chosen yet.
+  function select2Names() {
+    each(".select2-container[id^='s2id_']", function (box) {
+      var label = document.querySelector('label[for="' + box.id.slice(5) + '"]');
+      var chosen = box.querySelector(".select2-chosen");
+      if (!label || !chosen) return;
+      if (!label.id) label.id = "label-" + box.id;
+      var names = label.id + (chosen.id ? " " + chosen.id : "");
+      each("#" + box.id + " > .select2-choice, #" + box.id + " > .select2-focusser", function (el) {
+        el.setAttribute("aria-labelledby", names);
+      });
+    });
+  }
+
   function start() {
     each('.site-navbar [data-toggle="collapse"][data-target]', menuButton);
     each(".action-checkbox, .action-rowtoggle, [data-role=tooltip], .model-list .icon[title], .model-list .icon button[title]", named);
     scrollingTables();
+    // After Flask-Admin's own jQuery ready handlers, which build them (ready handlers run in the order given).
+    if (window.jQuery) window.jQuery(select2Names);
     var timer = null;
     window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(scrollingTables, 100); });
   }
