@@ -8,6 +8,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from .factories import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -41,3 +43,12 @@ def browser():
         launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
+
+
+def log_in(page, base: str, email: str, password: str | None = None) -> None:
+    """Log in through the form as a person does: type, press Enter, wait for the page it leads to."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")

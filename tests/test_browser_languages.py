@@ -12,8 +12,8 @@ from bwadmin.extensions import db
 from bwadmin.models import Question
 from bwadmin.services import questionnaires, responses
 
-from .browser import browser, live_server, needs_chromium  # noqa: F401
-from .factories import PASSWORD, make_cycle, make_factory, make_user
+from .browser import browser, live_server, log_in, needs_chromium  # noqa: F401
+from .factories import make_cycle, make_factory, make_user
 
 pytestmark = needs_chromium
 SCRIPTS = {"km": "[\u1780-\u17FF]", "ar": "[\u0600-\u06FF]"}
@@ -34,11 +34,7 @@ def test_the_self_diagnosis_saves_a_draft_in_the_users_script_at_390_px(app, liv
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(15000)
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    log_in(page, live_server, email)
     page.goto(f"{live_server}/factory/cycles/{cycle_id}/self-diagnosis")
 
     assert page.locator("html").get_attribute("lang") == language

@@ -6,21 +6,14 @@ from sqlalchemy import select
 from bwadmin.extensions import db
 from bwadmin.models import ImprovementAction, Report, ReportFlag, ShareRequest, utcnow
 
-from .browser import browser, live_server, needs_chromium  # noqa: F401
-from .factories import PASSWORD, make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from .browser import browser, live_server, log_in, needs_chromium  # noqa: F401
+from .factories import make_buyer, make_cycle, make_factory, make_sourcing, make_user
 from .portal_helpers import make_report
 
 pytestmark = needs_chromium
 
 WORD = "Unbrokenwordwithoutanyspace" * 12  # 324 characters, no place to break
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_long_words_wrap_on_a_390_px_screen(app, live_server, browser):

@@ -10,8 +10,8 @@ from bwadmin.extensions import db
 from bwadmin.models import Question
 from bwadmin.services import questionnaires, responses
 
-from .browser import browser, live_server, needs_chromium  # noqa: F401
-from .factories import PASSWORD, make_cycle, make_factory, make_user
+from .browser import browser, live_server, log_in, needs_chromium  # noqa: F401
+from .factories import make_cycle, make_factory, make_user
 
 pytestmark = needs_chromium
 
@@ -33,11 +33,7 @@ def test_autosave_keeps_what_was_typed_and_skip_rules_follow_the_answers(app, li
 
     page = browser.new_page()
     page.set_default_timeout(15000)
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    log_in(page, live_server, email)
     page.goto(f"{live_server}/factory/cycles/{cycle_id}/self-diagnosis")
 
     assert page.locator(f"#{child_id}").is_hidden()  # shown only when its parent says so
