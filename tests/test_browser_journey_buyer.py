@@ -28,7 +28,11 @@ def buyer_sourcing_from_two_factories():
     cycle = make_cycle(sharing, days_in=200)
     report = make_report(cycle, "assessment", title="Assessment report 2026",
                          rates={"freedom_of_association": 0.62, "compensation": 0.8, "working_time": 0.25})
-    make_report(cycle, "improvement_plan", pdf=False)
+    plan = make_report(cycle, "improvement_plan", pdf=False)
+    # Buyers read the plan as the factory submitted it (the released report's data), not its working rows.
+    plan.data = {"actions": [{"finding": "CMP.OT.01: Are overtime hours paid at the legal premium?",
+                              "action": "Pay every overtime hour at the legal premium from the next payroll",
+                              "owner": "HR manager", "due_on": "2027-03-31", "status": "in_progress"}]}
     db.session.add(ImprovementAction(cycle_id=cycle.id, finding="CMP.OT.01: Are overtime hours paid at the legal premium?",
                                      action="Pay every overtime hour at the legal premium from the next payroll",
                                      owner="HR manager", due_on=date(2027, 3, 31), status="in_progress"))
