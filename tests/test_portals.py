@@ -204,7 +204,7 @@ def test_factory_flags_are_refused_when_too_long_or_after_the_release(app):
     login(f, make_user("factory", factory=cycle.factory))
     token = csrf_from(f.get(f"/factory/reports/{draft.id}"))
     long = f.post(f"/factory/reports/{draft.id}/flags", data={"csrf_token": token, "comment": "x" * 5001})
-    assert long.status_code == 400 and "under 5,000 characters" in long.get_data(as_text=True)
+    assert long.status_code == 400 and "Write at most 5,000 characters here; this has 5,001." in long.get_data(as_text=True)
     late = f.post(f"/factory/reports/{released.id}/flags", data={"csrf_token": token, "comment": "Wrong count."})
     assert late.status_code == 400 and "Wrong count." not in late.get_data(as_text=True)
     assert db.session.query(ReportFlag).count() == 0

@@ -435,7 +435,7 @@ def test_an_overlong_response_is_refused_beside_the_field_and_kept(client, facto
     answer_ = post_form(client, "/factory/transparency/", {"text": typed, "action": "submit"})
     assert answer_.status_code == 400
     html = answer_.get_data(as_text=True)
-    assert 'id="text-error"' in html and "Keep your response to 2,000 characters; it has 2,499." in html
+    assert 'id="text-error"' in html and "Write at most 2,000 characters here; this has 2,499." in html
     assert typed.strip() in " ".join(html.split())
     assert db.session.scalar(select(TransparencyResponse)) is None
     empty = post_form(client, "/factory/transparency/", {"text": "   ", "action": "submit"})

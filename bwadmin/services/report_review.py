@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
@@ -75,12 +75,9 @@ def flag(user, report: Report, comment: str | None) -> ReportFlag:
     ("comment") when it is refused. Commits."""
     if not reviewable(report):
         raise FieldError("comment", _("This report is released; flags are taken only before the release."))
-    comment = text_limits.clean(comment)
+    comment = text_limits.bounded("comment", comment, MAX_COMMENT)
     if not comment:
         raise FieldError("comment", _("Describe the factual error you found."))
-    if len(comment) > MAX_COMMENT:
-        raise FieldError("comment", _("Keep the comment under %(limit)s characters.",
-                                      limit=format_decimal(MAX_COMMENT)))
     row = ReportFlag(report_id=report.id, user_id=user.id, comment=comment)
     db.session.add(row)
     db.session.flush()

@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 import orjson
 from cachetools import cached
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import Text, cast, event, func, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import NotFound
@@ -52,7 +52,7 @@ from ..input_bounds import as_id
 from ..models import (Assessment, Cycle, Factory, Milestone, Question, Questionnaire, Report, ReportContent,
                       TransparencyIssue, TransparencyResponse, utcnow)
 from ..models.transparency import ISSUE_KINDS, MAX_RESPONSE
-from . import access, audit
+from . import access, audit, text_limits
 from .errors import FieldError
 
 MIN_FACTORIES = 5  # a share of fewer factories than this is withheld: it would point at the factories themselves
@@ -520,10 +520,7 @@ def save_response(user, text: str | None, submit: bool) -> TransparencyResponse:
     cycle = _responding_cycle(user.factory_id)
     if cycle is None:
         raise FieldError("text", _("You can write your response once your assessment has taken place."))
-    text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > MAX_RESPONSE:
-        raise FieldError("text", _("Keep your response to %(limit)s characters; it has %(count)s.",
-                                   limit=format_decimal(MAX_RESPONSE), count=format_decimal(len(text))))
+    text = text_limits.bounded("text", text, MAX_RESPONSE)
     if submit and not text:
         raise FieldError("text", _("Write your response before submitting it."))
     response = db.session.scalar(select(TransparencyResponse).where(TransparencyResponse.cycle_id == cycle.id))
