@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import ServiceUnavailable
 
-from . import config
+from . import config, database, health, logs
 from .input_bounds import IdConverter
 from .extensions import csrf, db, login_manager, mail, migrate
 from .json_provider import OrjsonProvider
@@ -38,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.init_app(app)
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     mail.init_app(app)
@@ -49,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import init_admin
     from . import transparency
 
+    logs.init_app(app)
+    health.init_app(app)
     i18n.init_app(app)
     queue.init_app(app)
     security.init_app(app)
@@ -70,6 +75,7 @@ def register_error_pages(app: Flask) -> None:
         403: (_l("Not allowed"), _l("Your account cannot open this page.")),
         404: (_l("Not found"), _l("There is nothing here, or it is not shared with you.")),
         500: (_l("Something went wrong"), _l("The error was logged. Try again in a moment.")),
+        503: (_l("Busy"), _l("The service is busy or its database does not answer. Try again in a minute.")),
     }
 
     @app.errorhandler(CSRFError)
@@ -87,3 +93,14 @@ def register_error_pages(app: Flask) -> None:
 
     for code in pages:
         app.register_error_handler(code, page)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        # A statement cancelled by the statement timeout, or a database that went away after the pool's check: the
+        # request is refused as busy, with what happened in the log, and the session is left usable.
+        app.logger.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc, exc_info=exc)
+        db.session.rollback()
+        response = page(ServiceUnavailable())
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "60"
+        return response

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from forms.auth import LoginForm
 
-from . import sessions
+from . import logs, sessions
 from .extensions import db, login_manager
 from .security import known_device, remember_device
 from .models import User, utcnow
@@ -36,6 +36,7 @@ def load_user(user_id: str) -> User | None:
     user = db.session.scalar(_USER_BY_ID, {"uid": uid})
     if user is None or not user.active or user.session_version != version or not sessions.alive(uid):
         return None
+    logs.note_user(user.id)
     return user
 
 

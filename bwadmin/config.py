@@ -33,10 +33,26 @@ def database_url(instance: Path) -> str:
     return url
 
 
+def engine_options(url: str, env: Mapping[str, str] = os.environ) -> dict:
+    """The database connections of one process.
+
+    A connection the database server closed (restart, failover) is found and replaced before a request uses it,
+    not answered with a 500 once per pooled connection. On PostgreSQL each process holds at most
+    BWADMIN_DB_POOL_SIZE + BWADMIN_DB_MAX_OVERFLOW connections (5 + 5): the sum over every gunicorn worker, RQ worker
+    and cron process must stay under the server's max_connections (README, Deployment). The statement timeout is
+    set on each new connection (database.init_app)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options |= {"pool_size": int(env.get("BWADMIN_DB_POOL_SIZE", "5")),
+                    "max_overflow": int(env.get("BWADMIN_DB_MAX_OVERFLOW", "5")), "pool_timeout": 10}
+    return options
+
+
 def from_environment(instance: Path) -> dict:
+    url = database_url(instance)
     return {
         "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SQLALCHEMY_DATABASE_URI": url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "8025")),
@@ -54,9 +70,7 @@ def from_environment(instance: Path) -> dict:
         "BWADMIN_NOTICE_QUEUE": "notices",
         "BWADMIN_QUEUE": "default",
         "BWADMIN_PDF_QUEUE": "pdf",
-        # A connection the database server closed (restart, failover) is found and replaced before a request
-        # uses it, not answered with a 500 once per pooled connection.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "BWADMIN_BASE_URL": "http://127.0.0.1:5000",
     } | {key: value for key, value in os.environ.items() if key.startswith("BWADMIN_")}
 
@@ -110,6 +124,9 @@ SETTINGS = {
     "login_limit_address": ("BWADMIN_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", _text),  # attempts, per address
     # An API token stops working this long after it was issued (the OpenAPI description says so).
     "token_lifetime": ("BWADMIN_TOKEN_DAYS", 90, days),
+    # PostgreSQL cancels a statement running longer (milliseconds; 0: never), so one slow query cannot hold a web
+    # worker (database.init_app).
+    "statement_timeout_ms": ("BWADMIN_STATEMENT_TIMEOUT_MS", 30000, int),
     # Milestones per job and cycles per drafting job: when thousands fall due at once, a job's fixed costs (its
     # queries, commit and bookkeeping in Redis) are shared by this many.
     "sweep_batch": ("BWADMIN_SWEEP_BATCH", 500, int),
@@ -140,6 +157,7 @@ class Settings:
     login_limit_account_wide: str
     login_limit_address: str
     token_lifetime: timedelta
+    statement_timeout_ms: int
     sweep_batch: int
     notice_batch: int
     milestone_retry: tuple[int, ...]

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -60,6 +62,22 @@ def wait_for_redis(url: str, server: subprocess.Popen, stopping, timeout: float 
         raise RuntimeError(f"the embedded Redis did not answer on {url}")
 
 
+def wait_until_ready(port: str, alive, timeout: float = 60) -> str | None:
+    """None once the web answers /readyz with 200 (database, Redis and migrations checked), else its last answer."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while alive() and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
+                return None
+        except urllib.error.HTTPError as exc:  # 503: up, but a check fails
+            last = exc.read().decode(errors="replace")
+        except OSError:  # not listening yet
+            pass
+        time.sleep(0.3)
+    return last
+
+
 def stop(groups: list[subprocess.Popen]) -> None:
     for group in reversed(groups):  # Redis last, once nothing uses it
         # honcho kills what has not stopped KILL_WAIT seconds after its SIGTERM, a process group at a time, but an
@@ -103,8 +121,12 @@ def main() -> int:
             wait_for_redis(env["REDIS_URL"], groups[0], lambda: stopping)
         if not stopping:
             groups.append(honcho(names, env))
-            print(f"bwadmin is running on http://127.0.0.1:{env['PORT']}/ ({', '.join(names)}). Ctrl-C stops all.",
-                  flush=True)
+            problem = wait_until_ready(env["PORT"], lambda: not stopping and groups[-1].poll() is None)
+            if problem is None:
+                print(f"bwadmin is running on http://127.0.0.1:{env['PORT']}/ ({', '.join(names)}). "
+                      "Ctrl-C stops all.", flush=True)
+            elif not stopping:
+                print(f"bwadmin started but is not ready: {problem}", flush=True)
         while not stopping and all(group.poll() is None for group in groups):
             time.sleep(0.3)
     finally:

@@ -93,6 +93,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # An index over millions of rows takes longer than the web's statement timeout (config.engine_options).
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()  # a session setting: it lasts; the migrations then run in a transaction of their own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -79,8 +79,8 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
     proc, port = launch(tmp_path)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login") == 200
-        children, names = processes_under(proc.pid, "rq worker", "rq cron", "bwadmin.mailsink")
-        assert "gunicorn" in names and "rq worker" in names.replace("/rq worker", "rq worker") and "cron" in names
+        children, names = processes_under(proc.pid, "rq_cli worker", "rq_cli cron", "bwadmin.mailsink")
+        assert "gunicorn" in names and "rq_cli worker" in names and "rq_cli cron" in names
         assert "notices default pdf" in names  # every queue, emails first and PDFs last
         assert "bwadmin.mailsink" in names  # no MAIL_SERVER given: the development mail server
         # The embedded Redis, since REDIS_URL is unset; redis-server works in the directory of its data file.
@@ -92,7 +92,9 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         stop_if_running(proc)
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
-    assert "bwadmin stopped." in proc.stdout.read()
+    output = proc.stdout.read()
+    # It says it is running only once /readyz answers: database, Redis and migrations checked.
+    assert f"bwadmin is running on http://127.0.0.1:{port}/" in output and "bwadmin stopped." in output
 
 
 def work_horses(pid: int) -> list[psutil.Process]:
@@ -100,7 +102,7 @@ def work_horses(pid: int) -> list[psutil.Process]:
     found = []
     for child in psutil.Process(pid).children(recursive=True):
         try:
-            if "rq worker" in " ".join(child.cmdline()) and child.name() != "sh" and os.getpgid(child.pid) == child.pid:
+            if "rq_cli worker" in " ".join(child.cmdline()) and child.name() != "sh" and os.getpgid(child.pid) == child.pid:
                 found.append(child)
         except (psutil.Error, ProcessLookupError):
             pass

@@ -10,6 +10,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
+from .. import logs
 from ..extensions import csrf, db
 from ..models import Cycle, Report
 from ..services import access, audit, factory_pages, login_guard, portal, tokens
@@ -33,6 +34,7 @@ def token_required(view):
         if user is None:
             raise Unauthorized()
         g.api_user = user
+        logs.note_user(user.id)
         return view(*args, **kwargs)
     return wrapped
 
@@ -168,7 +170,8 @@ def openapi():
 
 def _json_error(exc: HTTPException):
     # API callers read English unless their Accept-Language asks for one of ours (i18n.select_locale).
-    message = {404: _("Not found."), 405: _("Method not allowed.")}.get(exc.code, exc.description)
+    message = {404: _("Not found."), 405: _("Method not allowed."),
+               503: _("The service is busy. Try again in a minute.")}.get(exc.code, exc.description)
     response = jsonify(message=str(message))
     response.status_code = exc.code or 500
     if exc.code == 401:
