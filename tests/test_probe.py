@@ -63,6 +63,8 @@ def _server_errors(app, clients, tokens) -> list[str]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.endswith("static") or rule.endpoint == "auth.logout":  # logging out ends the walk
             continue
+        if rule.endpoint == "health.readyz":  # 503 is its answer here (the schema is built without migrations)
+            continue
         prefix = rule.rule.split("/")[1]
         who = {"admin": ["admin"], "factory": ["factory"], "buyer": ["buyer"], "api": ["buyer", "factory"]}.get(
             prefix, ["admin", "buyer"])
