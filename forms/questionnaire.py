@@ -287,7 +287,7 @@ def build(questionnaire, language: str = "en", limits: dict | None = None) -> ty
         help_text = (q.help or {}).get(language) or (q.help or {}).get("en") if q.help else None
         meta = QuestionMeta(
             id=q.id, code=q.code, name=names[q.code], type=q.type, cluster=q.cluster,
-            compliance_point=q.compliance_point, text=figures.render(q.text_in(language), limits, language),
+            compliance_point=q.compliance_point, text=figures.text_of(q.text, language, limits, q.code),
             help=figures.render(help_text, limits, language) if help_text else None,
             required=q.required, committee=q.committee, zero_tolerance=q.zero_tolerance,
             show_if=dict(q.show_if) if q.show_if else None,

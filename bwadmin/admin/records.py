@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
@@ -73,7 +73,7 @@ def _copy_link(view, context, model, name):
 
 
 class QuestionnaireView(AdminOnlyModelView):
-    column_list = ("kind", "country", "version", "title", "questions", "published_at", "created_at", "copy")
+    column_list = ("kind", "version", "title", "country", "questions", "published_at", "created_at", "copy")
     column_labels = {"questions": _l("Questions"), "copy": _l("Copy")}
     column_sortable_list = ("kind", "country", "version", "published_at", "created_at")
     column_formatters = {"title": _title, "questions": _questions_link, "country": _country, "copy": _copy_link}
@@ -144,7 +144,7 @@ class QuestionnaireView(AdminOnlyModelView):
                 flash(_("Made %(version)s, a draft for %(country)s: edit its thresholds and questions' legal "
                         "references, then publish it.", version=made, country=made.country), "info")
                 return redirect(self.get_url(".edit_view", id=made.id))
-        return render_template("admin/questionnaire_copy.html", admin_view=self, source=source,
+        return self.render("admin/questionnaire_copy.html", source=source,
                                name=bank.version_name(source, current_language()), country=country, error=error,
                                countries=bank.known_countries(), limit=bank.MAX_COUNTRY)
 
