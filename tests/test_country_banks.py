@@ -293,3 +293,13 @@ def test_the_shipped_self_diagnosis_maps_to_assessment_questions_of_the_same_com
     scorable = [x for x in self_diagnosis if x["noncompliant_answer"] and x["compliance_point"] in
                 {a["compliance_point"] for a in assessment.values()}]
     assert mapped == len(scorable)
+
+
+def test_cli_loads_the_shipped_country_versions_once(app, runner):
+    bank.ensure_default_questionnaires(("assessment",))
+    result = runner.invoke(args=["questionnaires", "countries"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded and published Compliance assessment: Jordan v1, 251 questions." in result.output
+    assert {q.country for q in Questionnaire.query.filter(Questionnaire.country.is_not(None))} == {
+        "Bangladesh", "Cambodia", "Vietnam", "Indonesia", "Jordan"}
+    assert "Every shipped country has a version already." in runner.invoke(args=["questionnaires", "countries"]).output

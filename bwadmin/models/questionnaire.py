@@ -67,8 +67,9 @@ class Questionnaire(db.Model):
         return self.published_at is not None
 
     def __str__(self) -> str:
-        where = f" ({self.country})" if self.country else ""
-        return f"{(self.title or {}).get('en', self.kind)}{where} v{self.version}"
+        title = (self.title or {}).get("en", self.kind)
+        where = f" ({self.country})" if self.country and self.country.lower() not in title.lower() else ""
+        return f"{title}{where} v{self.version}"
 
 
 class Question(db.Model):

@@ -76,7 +76,7 @@ def choices_for_filter() -> list[tuple[str, str]]:
 def version_name(questionnaire: Questionnaire, language: str) -> str:
     """"Compliance assessment, version 2" or "Compliance assessment (Bangladesh), version 2"."""
     title = title_in(questionnaire, language)
-    if questionnaire.country:
+    if questionnaire.country and questionnaire.country.lower() not in title.lower():
         title = _("%(title)s (%(country)s)", title=title, country=questionnaire.country)
     return _("%(title)s, version %(version)s", title=title, version=questionnaire.version)
 
