@@ -134,6 +134,7 @@ class QuestionMeta:
     zero_tolerance: bool
     show_if: dict | None
     parent_name: str | None = None
+    legal: str = ""  # the law and article the question checks, as its version cites them
     options: list = field(default_factory=list)  # [(value, label)] for choice questions
 
 
@@ -292,6 +293,7 @@ def build(questionnaire, language: str = "en", limits: dict | None = None) -> ty
             required=q.required, committee=q.committee, zero_tolerance=q.zero_tolerance,
             show_if=dict(q.show_if) if q.show_if else None,
             parent_name=names.get((q.show_if or {}).get("question")),
+            legal=figures.legal_reference_text(q.legal_reference),
         )
         meta.options = _options(q, language)
         attrs[meta.name] = _field_for(q, meta)

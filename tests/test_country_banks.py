@@ -126,6 +126,7 @@ def test_thresholds_are_read_in_the_admin_entry_and_question_list(app, client):
     login(client, make_user("admin"))
     entry = shown_text(client.get(f"/admin/assessment-entry/{cycle.id}").get_data(as_text=True))
     assert "Are there workers under 16?" in entry
+    assert "Law: Sample Labour Law, art. CL.01" in entry  # what the assessor checks it against
     listed = shown_text(client.get("/admin/question/").get_data(as_text=True))
     assert "Are there workers under 16?" in listed and "Sample Labour Law, art. CL.01" in listed
 
