@@ -15,7 +15,8 @@ from .factories import csrf_from, login, make_cycle, make_factory, make_user
 from .questionnaire_samples import ids, load_sample, q, sample
 from .test_questionnaire_bank import admin_post
 
-AGE_QUESTION = {"en": "Are there workers under {minimum_age}?", "es": "¿Hay trabajadores menores de {minimum_age} años?"}
+AGE_QUESTION = {"en": "Are there workers under {minimum_age}?",
+                "es": "¿Hay trabajadores menores de {minimum_age} años?"}
 AGE = {"value": 15, "unit": "years", "source": "Sample Labour Law, art. 1"}
 
 

@@ -104,7 +104,8 @@ class QuestionnaireView(AdminOnlyModelView):
         if limits is not None and not (isinstance(limits, dict) and all(
                 isinstance(entry, dict) for entry in limits.values())):
             form.thresholds.errors.append(_("Write the thresholds as an object of objects keyed by their name, such "
-                                            "as %(example)s.", example='{"minimum_age": {"value": 15, "source": "..."}}'))
+                                            "as %(example)s.",
+                                            example='{"minimum_age": {"value": 15, "source": "..."}}'))
         country = (form.country.data or "").strip() if hasattr(form, "country") else ""
         if len(country) > bank.MAX_COUNTRY:
             form.country.errors.append(_("A country is a name of up to %(most)s characters.", most=bank.MAX_COUNTRY))
