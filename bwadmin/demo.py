@@ -78,6 +78,7 @@ def seed(password: str, today: date | None = None) -> str:
     db.session.add_all(buyers)
 
     questionnaires.ensure_default_questionnaires()
+    questionnaires.ensure_country_versions()  # the assessment adapted to each country's law
     factories = []
     countries = list(COUNTRIES)
     for i, name in enumerate(FACTORY_NAMES):

@@ -1,4 +1,5 @@
-"""`flask --app app questionnaires load FILE [--publish]`, `... export ID [--out F]`, `... wording [FILE…]`."""
+"""`flask --app app questionnaires load FILE [--publish]`, `... export ID [--out F]`, `... wording [FILE…]`,
+`... countries` (the shipped country versions not loaded yet)."""
 from __future__ import annotations
 
 import json
@@ -25,8 +26,24 @@ def load_command(path, publish):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     state = "published" if questionnaire.published else "unpublished (publish it in the admin panel or load with --publish)"
-    click.echo(f"Loaded {questionnaire.kind} version {questionnaire.version} (id {questionnaire.id}), "
+    where = f" for {questionnaire.country}" if questionnaire.country else ""
+    click.echo(f"Loaded {questionnaire.kind}{where} version {questionnaire.version} (id {questionnaire.id}), "
                f"{len(questionnaire.questions)} questions, {state}.")
+
+
+@questionnaires_cli.command("countries")
+def countries_command():
+    """Load and publish each shipped country version (data/questionnaires/countries) whose country has none yet."""
+    try:
+        loaded = bank.ensure_country_versions()
+    except bank.QuestionnaireError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for questionnaire in loaded:
+        click.echo(f"Loaded and published {questionnaire}, {len(questionnaire.questions)} questions.")
+    if not loaded:
+        click.echo("Every shipped country has a version already.")
 
 
 @questionnaires_cli.command("wording")

@@ -41,10 +41,10 @@ CLUSTER_RISK = {"compensation": 0.35, "working_time": 0.4, "osh": 0.3, "contract
                 "freedom_of_association": 0.12}
 
 
-def questionnaire(kind: str) -> Questionnaire:
-    """The newest published questionnaire of a kind; the shipped banks are loaded when there is none."""
+def questionnaire(kind: str, country: str | None = None) -> Questionnaire:
+    """The version a factory of `country` answers; the shipped global banks are loaded when there is none."""
     questionnaires.ensure_default_questionnaires((kind,))
-    return questionnaires.latest_published(kind)
+    return questionnaires.bank_for(kind, country)
 
 
 def _plausible(question: Question, rng: random.Random, day: date):
@@ -74,8 +74,8 @@ def fill(cycle, kind: str, rng: random.Random, day: date, submitter: User | None
     existing = db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
     if existing is not None and existing.answers:
         return existing
-    bank = questionnaire(kind)
-    response = existing or Response(cycle=cycle, questionnaire=bank, kind=kind)
+    bank = questionnaire(kind, cycle.factory.country)
+    response = existing or Response(cycle=cycle, questionnaire=bank, kind=kind, thresholds=dict(bank.thresholds or {}))
     response.status, response.submitted_at = "submitted", datetime.combine(day, datetime.min.time())
     response.submitted_by = submitter
     db.session.add(response)

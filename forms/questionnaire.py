@@ -22,6 +22,7 @@ from wtforms import DateField, FloatField, Form, RadioField, SelectChoice, Selec
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from bwadmin import caches
+from bwadmin.services import thresholds as figures
 
 from .numbers import LARGEST
 
@@ -133,6 +134,7 @@ class QuestionMeta:
     zero_tolerance: bool
     show_if: dict | None
     parent_name: str | None = None
+    legal: str = ""  # the law and article the question checks, as its version cites them
     options: list = field(default_factory=list)  # [(value, label)] for choice questions
 
 
@@ -265,8 +267,10 @@ def _options(q, language: str) -> list:
     return [(c["value"], c.get(language) or c.get("en") or c["value"]) for c in (q.choices or [])]
 
 
-def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
-    """A new form class for this version and language (uncached; see form_class_for)."""
+def build(questionnaire, language: str = "en", limits: dict | None = None) -> type[QuestionnaireForm]:
+    """A new form class for this version and language (uncached; see form_class_for). Texts read their thresholds
+    from `limits` (a response's kept copy), else from the version's."""
+    limits = questionnaire.thresholds if limits is None else limits
     structure = questionnaire.structure or {}
     cluster_labels = structure.get("clusters", {})
     point_labels = structure.get("compliance_points", {})
@@ -284,10 +288,12 @@ def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
         help_text = (q.help or {}).get(language) or (q.help or {}).get("en") if q.help else None
         meta = QuestionMeta(
             id=q.id, code=q.code, name=names[q.code], type=q.type, cluster=q.cluster,
-            compliance_point=q.compliance_point, text=q.text_in(language), help=help_text,
+            compliance_point=q.compliance_point, text=figures.text_of(q.text, language, limits, q.code),
+            help=figures.render(help_text, limits, language) if help_text else None,
             required=q.required, committee=q.committee, zero_tolerance=q.zero_tolerance,
             show_if=dict(q.show_if) if q.show_if else None,
             parent_name=names.get((q.show_if or {}).get("question")),
+            legal=figures.legal_reference_text(q.legal_reference),
         )
         meta.options = _options(q, language)
         attrs[meta.name] = _field_for(q, meta)
@@ -311,21 +317,30 @@ def build(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
     return type(f"Questionnaire{questionnaire.id}{language.capitalize()}Form", (QuestionnaireForm,), attrs)
 
 
-def form_class_for(questionnaire, language: str = "en") -> type[QuestionnaireForm]:
-    """The form class of a version in a language: built once for a published version, then cached.
-    An unpublished version may still change, so its class is built afresh each time."""
+def form_class_for(questionnaire, language: str = "en", limits: dict | None = None) -> type[QuestionnaireForm]:
+    """The form class of a version in a language (its texts reading `limits`, else the version's thresholds): built
+    once for a published version, then cached. An unpublished version may still change, so its class is built
+    afresh each time."""
     language = language if language in (questionnaire.languages or ["en"]) else "en"
+    limits = questionnaire.thresholds if limits is None else limits
     if not questionnaire.published:
-        return build(questionnaire, language)
-    return _published_form_class(questionnaire, language)
+        return build(questionnaire, language, limits)
+    return _published_form_class(questionnaire, language, _Frozen(limits or {}))
+
+
+class _Frozen(dict):
+    """Thresholds that can be part of a cache key (a response's copy usually equals its version's: one class)."""
+
+    def __hash__(self):
+        return hash(repr(sorted(self.items())))
 
 
 # The id alone is not enough: ids are reused after rows are deleted (tests, a restored database). One thread
 # builds a class while the others asking for it wait, so every request gets the same class.
 @cached(caches.questionnaire_forms, condition=caches.lock,
-        key=lambda q, language: (q.id, q.kind, q.version, q.published_at, language))
-def _published_form_class(questionnaire, language: str) -> type[QuestionnaireForm]:
-    return build(questionnaire, language)
+        key=lambda q, language, limits: (q.id, q.kind, q.version, q.published_at, language, limits))
+def _published_form_class(questionnaire, language: str, limits) -> type[QuestionnaireForm]:
+    return build(questionnaire, language, dict(limits))
 
 
 # --- a response's form ------------------------------------------------------------------------------
@@ -334,7 +349,7 @@ def form_for(response, language: str = "en", formdata: MultiDict | None = None) 
     answers, and checked, so a stored answer that did not validate shows its message beside the field."""
     from bwadmin.services.responses import values_and_raw_inputs
 
-    cls = form_class_for(response.questionnaire, language)
+    cls = form_class_for(response.questionnaire, language, figures.of_response(response))
     check = True
     if formdata is None:
         values, raw = values_and_raw_inputs(response)

@@ -10,6 +10,8 @@ def q(code, point, type_="yes_no", noncompliant=None, **kw):
     base = {"code": code, "compliance_point": point, "type": type_, "text": {"en": f"Question {code}?", "es": f"¿Pregunta {code}?"},
             "help": None, "required": True, "allow_na": False, "noncompliant_answer": noncompliant,
             "zero_tolerance": False, "committee": False, "show_if": None, "choices": None, "min": None, "max": None}
+    if noncompliant is not None:  # an assessment question that can be a finding cites the law it checks
+        base["legal_reference"] = {"law": "Sample Labour Law", "article": f"art. {code}"}
     base.update(kw)
     return base
 

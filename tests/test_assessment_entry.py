@@ -3,10 +3,10 @@ from datetime import date
 
 from bwadmin.extensions import db
 from bwadmin.models import Assessment
-from bwadmin.services import responses
+from bwadmin.services import questionnaires as bank, responses
 
 from .factories import csrf_from, login, make_cycle, make_user
-from .questionnaire_samples import full_answers, load_sample
+from .questionnaire_samples import full_answers, load_sample, sample
 
 
 def entry_post(client, url, data):
@@ -28,7 +28,10 @@ def test_cycle_page_links_to_the_entries_and_shows_results(app, client):
 
 def test_completing_the_assessment_moves_the_release(app, client):
     questionnaire = load_sample(kind="assessment")
-    self_questionnaire = load_sample()
+    # The self-diagnosis's CL.01 anticipates the assessment's CL.01: the gap compares those two.
+    self_data = sample()
+    self_data["questions"][5]["anticipates"] = ["CL.01"]
+    self_questionnaire = bank.load(self_data, publish_now=True)
     cycle = make_cycle(days_in=110)
     advisor = make_user("advisor")
     login(client, advisor)
@@ -65,8 +68,9 @@ def test_completing_the_assessment_moves_the_release(app, client):
     db.session.commit()
     html = client.get(f"/admin/cycle/details/?id={cycle.id}").get_data(as_text=True)
     assert 'id="assessment-score"' in html and "zero tolerance" in html and "CL.01" in html
-    # child_labourers: self-reported 0 of 1 non-compliant; assessed CL.01 yes (non-compliant), CL.02 yes: 1 of 2.
-    assert 'id="gap"' in html and "Child labourers" in html and "+50 pts" in html
+    # child_labourers: the factory reported CL.01 compliant; the assessment found CL.01 non-compliant: 0 of 1
+    # against 1 of 1.
+    assert 'id="gap"' in html and "Child labourers" in html and "+100 pts" in html
 
 
 def test_committee_review_stores_its_score_on_the_cycle(app, client):

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, flash, g, url_for
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -37,11 +39,13 @@ from ..models import (
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
 from ..models.reports import CRITERION_KINDS, REPORT_KINDS
 from ..queue import send_soon
-from ..services import account_mail, audit, notify, schedule
+from ..input_bounds import as_id
+from ..models import LANGUAGES
+from ..services import account_mail, audit, notify, schedule, thresholds
 from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
-from .base import AdminOnlyModelView, StaffModelView, redraft
+from .base import AdminOnlyModelView, StaffModelView, no_such_record, redraft
 from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
 
 
@@ -59,18 +63,35 @@ def _questions_link(view, context, model, name):
         ngettext("%(num)s question", "%(num)s questions", counts.get(model.id, 0)))
 
 
+def _country(view, context, model, name):
+    return model.country or _("Global template")
+
+
+def _copy_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(url_for("questionnaire.copy_view", id=model.id),
+                                                _("Copy to a country"))
+
+
 class QuestionnaireView(AdminOnlyModelView):
-    column_list = ("kind", "version", "title", "questions", "published_at", "created_at")
-    column_labels = {"questions": _l("Questions")}
-    column_sortable_list = ("kind", "version", "published_at", "created_at")
-    column_formatters = {"title": _title, "questions": _questions_link}
-    column_formatters_detail = {"title": _title}
-    column_filters = ("kind", "published_at")
+    column_list = ("kind", "version", "title", "country", "questions", "published_at", "created_at", "copy")
+    column_labels = {"questions": _l("Questions"), "copy": _l("Copy")}
+    column_sortable_list = ("kind", "country", "version", "published_at", "created_at")
+    column_formatters = {"title": _title, "questions": _questions_link, "country": _country, "copy": _copy_link}
+    column_formatters_detail = {"title": _title, "country": _country}
+    column_filters = ("kind", "country", "published_at")
     form_choices = {"kind": choices(QUESTIONNAIRE_KINDS)}
-    form_columns = ("kind", "version", "title", "published_at")
+    form_columns = ("kind", "country", "version", "title", "languages", "thresholds", "published_at")
     column_descriptions = {"published_at": _l("A published version never changes: use the “New version” action "
                                               "(select it in the list) to edit a copy."),
-                           "title": _l("The title in each language: %(example)s", example='{"en": "...", "es": "..."}')}
+                           "title": _l("The title in each language: %(example)s", example='{"en": "...", "es": "..."}'),
+                           "country": _l("The country whose factories answer this version, as factories name it; "
+                                         "empty for the global template, which countries without a version answer."),
+                           "languages": _l("The languages every question must have a text in: %(example)s",
+                                           example='["en", "es"]'),
+                           "thresholds": _l("The legal figures the questions read as {name}, each with its legal "
+                                            "source: %(example)s",
+                                            example='{"minimum_age": {"value": 15, "unit": "years", '
+                                                    '"source": "Labour Law, art. 177"}}')}
 
     def check(self, form, model) -> None:
         try:
@@ -78,6 +99,55 @@ class QuestionnaireView(AdminOnlyModelView):
         except PublishedVersionError as exc:
             form.published_at.errors.append(str(exc))
             flash(str(exc), "error")
+            return
+        limits = form.thresholds.data if hasattr(form, "thresholds") else None
+        if limits is not None and not (isinstance(limits, dict) and all(
+                isinstance(entry, dict) for entry in limits.values())):
+            form.thresholds.errors.append(_("Write the thresholds as an object of objects keyed by their name, such "
+                                            "as %(example)s.",
+                                            example='{"minimum_age": {"value": 15, "source": "..."}}'))
+        country = (form.country.data or "").strip() if hasattr(form, "country") else ""
+        if len(country) > bank.MAX_COUNTRY:
+            form.country.errors.append(_("A country is a name of up to %(most)s characters.", most=bank.MAX_COUNTRY))
+        languages = form.languages.data if hasattr(form, "languages") else None
+        if languages is not None and not (isinstance(languages, list) and languages
+                                          and all(language in LANGUAGES for language in languages)):
+            form.languages.errors.append(_("List the languages among %(languages)s, such as %(example)s.",
+                                           languages=", ".join(LANGUAGES), example='["en", "es"]'))
+
+    def on_model_change(self, form, model, is_created) -> None:
+        model.country = (model.country or "").strip() or None
+        model.thresholds = model.thresholds or {}
+        # A draft moved to another country (or kind) takes the next number there: numbers are per kind and country.
+        clash = db.session.scalar(select(Questionnaire.id).where(
+            Questionnaire.kind == model.kind, bank.same_country(model.country),
+            Questionnaire.version == model.version, Questionnaire.id != (model.id or 0)).limit(1))
+        if clash is not None:
+            model.version = bank.next_version(model.kind, model.country)
+        super().on_model_change(form, model, is_created)
+
+    @expose("/copy/", methods=("GET", "POST"))
+    def copy_view(self):
+        """Copy a version to a country: a new unpublished draft there, to edit and publish."""
+        source = db.session.get(Questionnaire, as_id(request.args.get("id")) or 0)
+        if source is None:
+            return redirect(no_such_record(self.get_url(".index_view"), request.args.get("id")))
+        country = (request.form.get("country") or "").strip() if request.method == "POST" else (source.country or "")
+        error = None
+        if request.method == "POST":
+            try:
+                made = bank.copy_to_country(source, country)
+            except bank.QuestionnaireError as exc:
+                error = str(exc)
+            else:
+                audit.record("create", made, summary=f"Copied {source} to {made.country}")
+                db.session.commit()
+                flash(_("Made %(version)s, a draft for %(country)s: edit its thresholds and questions' legal "
+                        "references, then publish it.", version=made, country=made.country), "info")
+                return redirect(self.get_url(".edit_view", id=made.id))
+        return self.render("admin/questionnaire_copy.html", source=source,
+                               name=bank.version_name(source, current_language()), country=country, error=error,
+                               countries=bank.known_countries(), limit=bank.MAX_COUNTRY)
 
     def on_model_delete(self, model) -> None:
         try:
@@ -138,15 +208,14 @@ QUESTIONNAIRE_FILTER = _QuestionnaireFilter(Question.questionnaire_id, _l("Quest
 
 
 class QuestionView(AdminOnlyModelView):
-    column_list = ("questionnaire", "code", "text", "cluster", "compliance_point", "type", "required", "committee",
-                   "zero_tolerance")
+    column_list = ("questionnaire", "code", "text", "legal_reference", "cluster", "compliance_point", "type",
+                   "required", "committee", "zero_tolerance")
     column_sortable_list = ("code", "cluster", "compliance_point", "type", "required", "committee", "zero_tolerance")
     column_filters = (QUESTIONNAIRE_FILTER, "type", "cluster", "required", "committee", "zero_tolerance")
     column_formatters = {
-        "questionnaire": lambda v, c, m, n: _("%(title)s, version %(version)s",
-                                              title=bank.title_in(m.questionnaire, current_language()),
-                                              version=m.questionnaire.version),
-        "text": lambda v, c, m, n: bank.in_language(m.text, current_language(), m.code),
+        "questionnaire": lambda v, c, m, n: bank.version_name(m.questionnaire, current_language()),
+        "text": lambda v, c, m, n: m.text_in(current_language()),
+        "legal_reference": lambda v, c, m, n: thresholds.legal_reference_text(m.legal_reference),
         "cluster": _in_language("clusters"),
         "compliance_point": _in_language("compliance_points"),
     }
@@ -155,7 +224,7 @@ class QuestionView(AdminOnlyModelView):
     form_choices = {"type": choices(QUESTION_TYPES), "noncompliant_answer": [("yes", _l("Yes")), ("no", _l("No"))]}
     form_columns = ("questionnaire", "position", "code", "cluster", "compliance_point", "type", "text", "help",
                     "choices", "required", "allow_na", "noncompliant_answer", "zero_tolerance", "committee",
-                    "show_if", "min_value", "max_value")
+                    "show_if", "min_value", "max_value", "legal_reference", "anticipates")
     # The JSON examples stay as they are in every language: they are what the field holds.
     column_descriptions = {
         "text": _l("The question in each language: %(example)s", example='{"en": "...", "es": "..."}'),
@@ -163,6 +232,10 @@ class QuestionView(AdminOnlyModelView):
                       example='[{"value": "...", "en": "...", "es": "...", "score": 1}]'),
         "show_if": _l("Shown only when another answer has a value: %(example)s",
                       example='{"question": "CODE", "equals": "yes"}'),
+        "legal_reference": _l("The law and article the question checks in this version: %(example)s",
+                              example='{"law": "Labour Law 1997", "article": "art. 177"}'),
+        "anticipates": _l("For a self-diagnosis question: the codes of the assessment questions it anticipates, "
+                          "%(example)s", example='["CL.CHL.01", "CL.CHL.02"]'),
     }
 
     @staticmethod
@@ -179,6 +252,16 @@ class QuestionView(AdminOnlyModelView):
         except PublishedVersionError as exc:
             form.questionnaire.errors.append(str(exc))
             flash(str(exc), "error")
+            return
+        reference = form.legal_reference.data if hasattr(form, "legal_reference") else None
+        if reference is not None and not (isinstance(reference, dict) and str(reference.get("law") or "").strip()):
+            form.legal_reference.errors.append(_("Write the legal reference as %(example)s.",
+                                                 example='{"law": "Labour Law 1997", "article": "art. 177"}'))
+        anticipated = form.anticipates.data if hasattr(form, "anticipates") else None
+        if anticipated is not None and not (isinstance(anticipated, list)
+                                            and all(isinstance(code, str) for code in anticipated)):
+            form.anticipates.errors.append(_("Write the codes as a list, such as %(example)s.",
+                                             example='["CL.CHL.01"]'))
 
     def on_model_delete(self, model) -> None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,12 +29,20 @@ CLUSTER_LABELS = {
 
 
 class Questionnaire(db.Model):
-    """One version of a question bank. Once published it never changes: editing makes a new version."""
+    """One version of a question bank. Once published it never changes: editing makes a new version.
+
+    A version belongs to a country (as factories name theirs, Factory.country, compared without regard to case) or,
+    with no country, is the global template that countries without a version of their own answer. Versions are
+    numbered per kind and country."""
 
     __tablename__ = "questionnaire"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(80), index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # The legal figures the questions read ({minimum_age} in a text): name → {"value", "unit", "currency", "period",
+    # "sector", "source", "to_confirm"} (services/thresholds.py). Data, so that a changed figure is a new version.
+    thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
     title: Mapped[dict] = mapped_column(JSON, default=dict)  # {"en": ..., "es": ...}
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     # Labels of clusters and compliance points, in display order (see the data files' format).
@@ -46,14 +54,22 @@ class Questionnaire(db.Model):
         back_populates="questionnaire", cascade="all, delete-orphan", order_by="Question.position"
     )
 
-    __table_args__ = (UniqueConstraint("kind", "version"), one_of("kind", QUESTIONNAIRE_KINDS))
+    __table_args__ = (
+        UniqueConstraint("kind", "country", "version"),
+        # NULL countries never collide in a unique constraint: the global template's numbers get their own index.
+        Index("uq_questionnaire_global_version", "kind", "version", unique=True,
+              sqlite_where=text("country IS NULL"), postgresql_where=text("country IS NULL")),
+        one_of("kind", QUESTIONNAIRE_KINDS),
+    )
 
     @property
     def published(self) -> bool:
         return self.published_at is not None
 
     def __str__(self) -> str:
-        return f"{(self.title or {}).get('en', self.kind)} v{self.version}"
+        title = (self.title or {}).get("en", self.kind)
+        where = f" ({self.country})" if self.country and self.country.lower() not in title.lower() else ""
+        return f"{title}{where} v{self.version}"
 
 
 class Question(db.Model):
@@ -76,6 +92,10 @@ class Question(db.Model):
     show_if: Mapped[dict | None] = mapped_column(JSON)  # {"question": CODE, "equals": VALUE}
     min_value: Mapped[float | None]
     max_value: Mapped[float | None]
+    # What the question checks in law, in this version: {"law": ..., "article": ..., "to_confirm": bool}.
+    legal_reference: Mapped[dict | None] = mapped_column(JSON)
+    # A self-diagnosis question: the codes of the assessment questions it anticipates (the gap compares them).
+    anticipates: Mapped[list | None] = mapped_column(JSON)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
 
@@ -88,8 +108,14 @@ class Question(db.Model):
         CheckConstraint("min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="bounds_order"),
     )
 
-    def text_in(self, language: str) -> str:
-        return (self.text or {}).get(language) or (self.text or {}).get("en") or self.code
+    def text_in(self, language: str, thresholds: dict | None = None) -> str:
+        """The question in `language` (else English), reading `thresholds` (a response's copy), else its version's."""
+        from ..services.thresholds import render
+
+        text = (self.text or {}).get(language) or (self.text or {}).get("en") or self.code
+        if "{" in text and thresholds is None:
+            thresholds = self.questionnaire.thresholds if self.questionnaire is not None else None
+        return render(text, thresholds, language)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.text_in('en')}"
@@ -109,6 +135,8 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The version's thresholds when the response was started, kept: the response reads with them for good.
+    thresholds: Mapped[dict | None] = mapped_column(JSON)
 
     cycle: Mapped["Cycle"] = relationship()  # noqa: F821
     questionnaire: Mapped[Questionnaire] = relationship()

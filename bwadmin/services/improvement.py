@@ -51,8 +51,7 @@ VISIT_FOCUS_LABELS = {"general": _l("general"), "committee": _l("committee"), "s
 
 
 def _question_text(question: Question) -> str:
-    text = question.text or {}
-    return f"{question.code}: {text.get('en') or next(iter(text.values()), '')}".strip(": ")
+    return f"{question.code}: {question.text_in('en')}".strip(": ")
 
 
 def findings_for(cycle: Cycle) -> list[tuple[int | None, str]]:

@@ -401,7 +401,8 @@ def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object]
             select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors,
                    Assessment.completed_at)
             .where(Assessment.cycle_id.in_(cycle_ids)))}
-    columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at)
+    columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at,
+               Response.thresholds)
     own = {row.cycle_id: row for row in db.session.execute(
         select(*columns).where(Response.cycle_id.in_(cycle_ids), Response.kind == kind))}
     by_id = {row.id: row for row in own.values()}

@@ -110,14 +110,16 @@ def find(cycle_id: int, kind: str) -> Response | None:
 
 
 def response_for(cycle, kind: str) -> Response:
-    """The cycle's response of this kind; a new draft on the latest published version when there is none."""
+    """The cycle's response of this kind; when there is none, a new draft on the version the factory's country
+    answers (questionnaires.bank_for), keeping a copy of that version's thresholds."""
     response = find(cycle.id, kind)
     if response is not None:
         return response
-    questionnaire = questionnaires.latest_published(kind)
+    questionnaire = questionnaires.bank_for(kind, cycle.factory.country if cycle.factory is not None else None)
     if questionnaire is None:
         raise NoQuestionnaire(str(NO_QUESTIONNAIRE.get(kind, NO_QUESTIONNAIRE[None])))
-    response = Response(cycle=cycle, questionnaire=questionnaire, kind=kind, status="draft")
+    response = Response(cycle=cycle, questionnaire=questionnaire, kind=kind, status="draft",
+                        thresholds=dict(questionnaire.thresholds or {}))
     db.session.add(response)
     db.session.flush()
     return response

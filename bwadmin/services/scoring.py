@@ -18,6 +18,7 @@ from .. import caches
 from ..batches import chunked
 from ..extensions import db
 from ..models import Answer, Question, Questionnaire, Response
+from . import thresholds as figures
 from .responses import find, shown_by, shown_ids, values_of, visibility
 
 
@@ -47,9 +48,11 @@ class _Q(NamedTuple):
     zero_tolerance: bool
     text: dict | None
     show_if: dict | None
+    anticipates: list | None = None  # a self-diagnosis question: the assessment questions it anticipates
 
-    def text_in(self, language: str) -> str:
-        return (self.text or {}).get(language) or (self.text or {}).get("en") or self.code
+    def text_in(self, language: str, limits: dict | None = None) -> str:
+        return figures.render((self.text or {}).get(language) or (self.text or {}).get("en") or self.code, limits,
+                              language)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Structure:
     rules: tuple = ()  # responses.visibility(questions), compiled once
     scored: tuple = ()  # (question, cluster label, compliance point label, English text) of each scorable one
     by_id: dict = field(default_factory=dict)  # question id → question
+    thresholds: dict = field(default_factory=dict)  # the version's, which its texts read
 
     # What a report says of the scores in another language: the bank's own words in that language where it has
     # them (each bank is per-language data with English beside every text). None where the bank has no text in
@@ -74,16 +78,17 @@ class Structure:
     def point_label(self, key: str, language: str) -> str | None:
         return (self.point_labels.get(key) or {}).get(language)
 
-    def question_text(self, question_id: int, language: str) -> str | None:
+    def question_text(self, question_id: int, language: str, limits: dict | None = None) -> str | None:
         question = self.by_id.get(question_id)
-        return (question.text or {}).get(language) if question is not None else None
+        own = (question.text or {}).get(language) if question is not None else None
+        return figures.render(own, self.thresholds if limits is None else limits, language) if own else None
 
 
 def structure_for(questionnaire_id: int) -> Structure:
     """The structure of a questionnaire version; cached for published versions, which never change."""
     head = db.session.execute(
         select(Questionnaire.kind, Questionnaire.version, Questionnaire.created_at, Questionnaire.published_at,
-               Questionnaire.structure).where(Questionnaire.id == questionnaire_id)
+               Questionnaire.structure, Questionnaire.thresholds).where(Questionnaire.id == questionnaire_id)
     ).one()
     if head.published_at is None:
         return _build_structure(questionnaire_id, head)
@@ -93,17 +98,19 @@ def structure_for(questionnaire_id: int) -> Structure:
 def _build_structure(questionnaire_id: int, head) -> Structure:
     rows = db.session.execute(
         select(Question.id, Question.code, Question.cluster, Question.compliance_point, Question.type,
-               Question.noncompliant_answer, Question.zero_tolerance, Question.text, Question.show_if)
+               Question.noncompliant_answer, Question.zero_tolerance, Question.text, Question.show_if,
+               Question.anticipates)
         .where(Question.questionnaire_id == questionnaire_id).order_by(Question.position, Question.id)
     ).all()
     questions = tuple(_Q(*row) for row in rows)
     labels = head.structure or {}
     cluster_labels, point_labels = labels.get("clusters", {}), labels.get("compliance_points", {})
     chosen = tuple(q for q in questions if scorable(q))
+    limits = head.thresholds or {}
     return Structure(
         questions, chosen, cluster_labels, point_labels, any(q.show_if for q in questions), visibility(questions),
-        tuple((q, _label(cluster_labels, q.cluster), _label(point_labels, q.compliance_point), q.text_in("en"))
-              for q in chosen), {q.id: q for q in questions})
+        tuple((q, _label(cluster_labels, q.cluster), _label(point_labels, q.compliance_point), q.text_in("en", limits))
+              for q in chosen), {q.id: q for q in questions}, limits)
 
 
 # More than the id in the key: ids are reused after rows are deleted.
@@ -159,8 +166,10 @@ def answer_counts(response_ids) -> dict[int, int]:
 
 
 # --- scoring ------------------------------------------------------------------------------------------------
-def score_values(structure: Structure, values: dict[int, object]) -> dict:
-    """The rule itself: the scores of one response's values against its questionnaire's structure."""
+def score_values(structure: Structure, values: dict[int, object], limits: dict | None = None) -> dict:
+    """The rule itself: the scores of one response's values against its questionnaire's structure. Findings say
+    their question with `limits` (the response's kept thresholds) where they differ from the version's."""
+    reread = limits is not None and limits != structure.thresholds
     shown = shown_by(structure.rules, values) if structure.has_rules else None
     clusters: dict[str, dict] = {}
     points: dict[str, dict] = {}
@@ -185,7 +194,8 @@ def score_values(structure: Structure, values: dict[int, object]) -> dict:
             bad += 1
             cluster["noncompliant"] += 1
             point["noncompliant"] += 1
-            findings.append({"code": q.code, "question_id": q.id, "text": text, "cluster": q.cluster,
+            findings.append({"code": q.code, "question_id": q.id,
+                             "text": q.text_in("en", limits) if reread else text, "cluster": q.cluster,
                              "compliance_point": q.compliance_point, "zero_tolerance": q.zero_tolerance})
     for bucket in list(clusters.values()) + list(points.values()):
         bucket["rate"] = _rate(bucket["noncompliant"], bucket["questions"])
@@ -203,7 +213,7 @@ def score(response: Response, values: dict[int, object] | None = None) -> dict:
     `values` (question id → value) may be passed when the caller holds them already."""
     if values is None:
         values = load_values([response.id])[response.id] if response.id is not None else {}
-    return score_values(structure_for(response.questionnaire_id), values)
+    return score_values(structure_for(response.questionnaire_id), values, response.thresholds)
 
 
 def score_many(responses, values: dict[int, dict[int, object]] | None = None) -> dict[int, dict]:
@@ -218,22 +228,58 @@ def score_many(responses, values: dict[int, dict[int, object]] | None = None) ->
         structure = structures.get(r.questionnaire_id)
         if structure is None:
             structure = structures[r.questionnaire_id] = structure_for(r.questionnaire_id)
-        scores[r.id] = score_values(structure, values.get(r.id, {}))
+        scores[r.id] = score_values(structure, values.get(r.id, {}), getattr(r, "thresholds", None))
     return scores
 
 
-def gap(self_response: Response, assessment_response: Response) -> dict:
-    """Per compliance point found in both: {"label", "self_rate", "assessed_rate", "gap"} where
-    gap = assessed_rate - self_rate (positive: the assessment found more than the factory reported)."""
-    mine = score(self_response)["points"]
-    theirs = score(assessment_response)["points"]
-    result = {}
-    for key, assessed in theirs.items():
-        own = mine.get(key)
-        if own is None:
+def _answered_scorable(structure: Structure, values: dict[int, object]) -> dict[str, tuple[_Q, bool]]:
+    """code → (question, found non-compliant) for each shown scorable question answered yes or no."""
+    shown = shown_by(structure.rules, values) if structure.has_rules else None
+    found = {}
+    for q in structure.scorable:
+        value = values.get(q.id)
+        if value in ("yes", "no") and (shown is None or q.id in shown):
+            found[q.code] = (q, value == q.noncompliant_answer)
+    return found
+
+
+def gap_pairs(self_response: Response, assessment_response: Response) -> list[dict]:
+    """Each self-diagnosis question set beside the assessment questions it anticipates (Question.anticipates), where
+    both were answered: {"code", "text", "compliance_point", "self_noncompliant", "assessed": [codes],
+    "assessed_noncompliant"}; the assessment found a non-compliance when any anticipated question is one."""
+    values = load_values([self_response.id, assessment_response.id])
+    mine = _answered_scorable(structure_for(self_response.questionnaire_id), values[self_response.id])
+    theirs = _answered_scorable(structure_for(assessment_response.questionnaire_id), values[assessment_response.id])
+    pairs = []
+    for code, (question, own_finding) in mine.items():
+        assessed = [theirs[c] for c in question.anticipates or () if c in theirs]
+        if not assessed:
             continue
-        result[key] = {"label": assessed["label"], "self_rate": own["rate"], "assessed_rate": assessed["rate"],
-                       "gap": assessed["rate"] - own["rate"]}
+        pairs.append({"code": code, "text": question.text_in("en", self_response.thresholds),
+                      "question_id": question.id, "compliance_point": assessed[0][0].compliance_point,
+                      "self_noncompliant": own_finding, "assessed": [q.code for q, _found in assessed],
+                      "assessed_noncompliant": any(found for _q, found in assessed)})
+    return pairs
+
+
+def gap(self_response: Response, assessment_response: Response, pairs: list[dict] | None = None) -> dict:
+    """Per compliance point, over the self-diagnosis questions mapped to assessment questions (`gap_pairs`):
+    {"label", "questions", "self_rate", "assessed_rate", "gap"}, where self_rate is the share the factory reported
+    non-compliant, assessed_rate the share the assessment found non-compliant on the same checks, and
+    gap = assessed_rate - self_rate (positive: the assessment found more than the factory reported)."""
+    pairs = gap_pairs(self_response, assessment_response) if pairs is None else pairs
+    labels = structure_for(assessment_response.questionnaire_id).point_labels
+    result: dict[str, dict] = {}
+    for pair in pairs:
+        key = pair["compliance_point"]
+        row = result.setdefault(key, {"label": _label(labels, key), "questions": 0, "self": 0, "assessed": 0})
+        row["questions"] += 1
+        row["self"] += pair["self_noncompliant"]
+        row["assessed"] += pair["assessed_noncompliant"]
+    for row in result.values():
+        row["self_rate"] = _rate(row.pop("self"), row["questions"])
+        row["assessed_rate"] = _rate(row.pop("assessed"), row["questions"])
+        row["gap"] = row["assessed_rate"] - row["self_rate"]
     return result
 
 
@@ -267,13 +313,17 @@ def cycle_results(cycle) -> dict:
     assessment_response = find(cycle.id, "assessment")
     review_response = find(cycle.id, "committee_review")
     submitted = lambda r: r is not None and r.status == "submitted"  # noqa: E731
+    both = submitted(self_response) and submitted(assessment_response)
+    pairs = gap_pairs(self_response, assessment_response) if both else None
     return {
         "self_diagnosis": self_response,
         "assessment": assessment_response,
         "committee_review": review_response,
         "self_score": score(self_response) if submitted(self_response) else None,
         "assessment_score": score(assessment_response) if submitted(assessment_response) else None,
-        "gap": gap(self_response, assessment_response)
-        if submitted(self_response) and submitted(assessment_response) else None,
+        "gap": gap(self_response, assessment_response, pairs) if both else None,
+        # The questions where the factory reported compliance and the assessment found otherwise, or the reverse.
+        "gap_questions": [pair for pair in pairs if pair["self_noncompliant"] != pair["assessed_noncompliant"]]
+        if both else None,
         "committee_review_score": cycle.committee_review_score,
     }
