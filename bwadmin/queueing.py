@@ -18,7 +18,8 @@ LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFE
 ENQUEUE_LOCK_TIMEOUT = 60
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine with this id exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -26,6 +27,18 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:  # another user's process: it exists
         return True
     return True
+
+
+def this_process() -> str:
+    """Who claims work in the database: this machine's name and this process's id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claimer_gone(claimed_by: str | None) -> bool:
+    """Whether the process that claimed a row (this_process) is known to be gone: it ran on this machine and no
+    longer exists. One on another machine is not known to be gone (the caller waits for a timeout instead)."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid))
 
 
 def worker_gone(job: Job) -> bool:
@@ -39,7 +52,7 @@ def worker_gone(job: Job) -> bool:
     if worker is None:
         return True
     if worker.hostname == socket.gethostname() and worker.pid:
-        return not _process_alive(worker.pid)
+        return not process_alive(worker.pid)
     return False
 
 

@@ -36,6 +36,9 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     attempted_at: Mapped[datetime | None]  # when a worker last claimed it for sending
+    # Which process claimed it (host:pid): if Redis lost the job that sends it, the sweep still knows the sending
+    # stopped when that process is gone (notify.fail_stale_sending).
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
 
     milestone: Mapped["Milestone | None"] = relationship()  # noqa: F821
     user: Mapped["User | None"] = relationship()  # noqa: F821

@@ -19,6 +19,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import func, insert, select, update
 
 from ..batches import chunked
+from ..queueing import claimer_gone, this_process
 from ..config import settings
 from ..extensions import db, mail
 from ..models import RTL_LANGUAGES, Notification, utcnow
@@ -145,7 +146,7 @@ def claim(ids: list[int]) -> list[int]:
     claimed = db.session.scalars(
         update(Notification)
         .where(Notification.id.in_(ids), Notification.status == "pending")
-        .values(status="sending", attempted_at=now, attempts=Notification.attempts + 1)
+        .values(status="sending", attempted_at=now, attempts=Notification.attempts + 1, claimed_by=this_process())
         .returning(Notification.id)
         .execution_options(synchronize_session=False)
     ).all()
@@ -278,16 +279,22 @@ def settle_interrupted(ids: list[int]) -> tuple[list[int], list[int]]:
 
 
 def fail_stale_sending(older_than: timedelta = STALE_SENDING) -> int:
-    """Rows claimed long ago and never marked sent, whose job Redis no longer knows (a dead worker's job that
-    the sweep saw is settled at once, by settle_interrupted). A batch is claimed in one statement, so its rows
-    share their claim time: each such batch is settled as settle_interrupted does. Returns how many are in doubt."""
+    """Rows claimed and never marked sent whose job Redis no longer knows (a dead worker's job that the sweep saw is
+    settled at once, by settle_interrupted): those whose claiming process is gone from this machine at once, the
+    others once claimed long ago (a live process on another machine may still be sending them; a notice job ends
+    within its timeout). A batch is claimed in one statement, so its rows share their claim time and process: each
+    such batch is settled as settle_interrupted does. Returns how many batches were settled."""
     cutoff = utcnow() - older_than
     batches = db.session.execute(
-        select(Notification.attempted_at, func.min(Notification.id))
-        .where(Notification.status == "sending", Notification.attempted_at <= cutoff)
-        .group_by(Notification.attempted_at)
+        select(Notification.attempted_at, Notification.claimed_by).where(Notification.status == "sending")
+        .group_by(Notification.attempted_at, Notification.claimed_by)
     ).all()
-    for attempted_at, _first in batches:
+    settled = 0
+    for attempted_at, claimed_by in batches:
+        if not (claimer_gone(claimed_by) or (attempted_at is not None and attempted_at <= cutoff)):
+            continue
         settle_interrupted(db.session.scalars(select(Notification.id).where(
-            Notification.status == "sending", Notification.attempted_at == attempted_at)).all())
-    return len(batches)
+            Notification.status == "sending", Notification.attempted_at == attempted_at,
+            Notification.claimed_by.is_(None) if claimed_by is None else Notification.claimed_by == claimed_by)).all())
+        settled += 1
+    return settled
