@@ -110,7 +110,7 @@ def test_the_sweep_drafts_what_a_lost_job_left_undrafted(app, smtp):
 
 
 def test_no_draft_from_an_assessment_not_completed_or_a_self_diagnosis_not_submitted(app, smtp):
-    world = World(answers=FINDINGS)  # answers entered, assessment not completed
+    world = World(answers=FINDINGS, approved=False)  # answers entered, assessment not approved
     own = answer(world.cycle, "self_diagnosis", FINDINGS)
     own.status, own.submitted_at = "draft", None
     db.session.commit()

@@ -151,7 +151,7 @@ class Answer(db.Model):
     # The evidence behind an assessment's answer: what was found (shown in reports instead of the question), how
     # (EVIDENCE_METHODS), the assessor's notes, and the attached files (Attachment).
     finding_statement: Mapped[str | None] = mapped_column(String(FINDING_STATEMENT_MAX))
-    methods: Mapped[list | None] = mapped_column(JSON)
+    methods: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     notes: Mapped[str | None] = mapped_column(String(EVIDENCE_NOTES_MAX))
 
     response: Mapped[Response] = relationship(back_populates="answers")

@@ -454,8 +454,10 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
         response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
         if response is None:
             continue
-        if finished_only and not (assessment is not None and assessment.completed_at is not None
-                                  if kind == "assessment" else response.status == "submitted"):
+        # An assessment is released, or drafted, only once approved (completed); a self-diagnosis drafted once
+        # submitted.
+        if not (assessment is not None and assessment.completed_at is not None if kind == "assessment"
+                else not finished_only or response.status == "submitted"):
             continue
         language = languages[cycle.factory_id]
         sources[cycle.id] = _Source(response, assessment, language, _stamp(cycle, response, assessment, language))

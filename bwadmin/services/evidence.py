@@ -1,0 +1,192 @@
+"""The evidence behind each answer of an assessment: a finding statement, the methods, notes and attached files;
+and who may open an attached file.
+
+A file is shown to staff and to the factory's own users; to a buyer only as part of the cycle's assessment report,
+under the very rule that report is under (access.can_buyer_see); to anyone else it does not exist (404)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from werkzeug.exceptions import NotFound
+
+from ..extensions import db
+from ..models import (EVIDENCE_METHODS, STAFF_ROLES, Answer, Attachment, Cycle, Question, Report, Response,
+                      utcnow)
+from ..models.evidence import ATTACHMENT_NAME_MAX
+from ..models.questionnaire import EVIDENCE_NOTES_MAX, FINDING_STATEMENT_MAX
+from . import access, evidence_files, finding_statements, text_limits
+from .errors import FieldError
+from .responses import ResponseLocked
+
+
+@dataclass
+class Evidence:
+    """What an answer carries besides its value, as the entry page shows it."""
+
+    statement: str | None
+    default_statement: str | None
+    methods: list[str]
+    notes: str | None
+    attachments: list[Attachment]
+
+
+def default_statement(question: Question) -> str | None:
+    """The finding said as a sentence, turned round from the question (English): what a statement starts from."""
+    return finding_statements.statement(question.text_in("en"), question.noncompliant_answer)
+
+
+def _editable(response: Response) -> None:
+    if response.kind != "assessment":
+        raise NotFound()
+    if response.status != "draft":
+        raise ResponseLocked(_("This assessment is with its reviewer or approved: its evidence can no longer be "
+                               "changed."))
+
+
+def answer_row(response: Response, question: Question) -> Answer | None:
+    return db.session.scalar(select(Answer).where(Answer.response_id == response.id,
+                                                  Answer.question_id == question.id))
+
+
+def _answer_row_for_change(response: Response, question: Question) -> Answer:
+    """The answer to carry the evidence; a row without a value yet when the question is not answered (saving the
+    answers keeps such a row: see responses.save_draft)."""
+    answer = answer_row(response, question)
+    if answer is None:
+        answer = Answer(response_id=response.id, question_id=question.id, value=None)
+        db.session.add(answer)
+        db.session.flush()
+    return answer
+
+
+def evidence_of(response: Response, question: Question) -> Evidence:
+    answer = answer_row(response, question)
+    return Evidence(
+        statement=answer.finding_statement if answer else None,
+        default_statement=default_statement(question),
+        methods=list(answer.methods or []) if answer else [],
+        notes=answer.notes if answer else None,
+        attachments=list(answer.attachments) if answer else [],
+    )
+
+
+def save_evidence(response: Response, question: Question, statement: str | None, methods, notes: str | None) -> Answer:
+    """Keep the finding statement, methods and notes of one answer; FieldError beside the field that is refused.
+    A statement left as the default sentence is not stored: the default (from the question) stands for it."""
+    _editable(response)
+    statement = text_limits.bounded("statement", statement, FINDING_STATEMENT_MAX) or None
+    notes = text_limits.bounded("notes", notes, EVIDENCE_NOTES_MAX) or None
+    methods = list(dict.fromkeys(methods or []))
+    if any(m not in EVIDENCE_METHODS for m in methods):
+        raise FieldError("methods", _("Choose the methods from the list."))
+    if statement is not None and statement == default_statement(question):
+        statement = None
+    answer = _answer_row_for_change(response, question)
+    answer.finding_statement, answer.methods, answer.notes = statement, methods or None, notes
+    _touch(response)
+    return answer
+
+
+def attach(response: Response, question: Question, upload, user) -> Attachment:
+    """Check the uploaded file (size, then kind by content) and keep it with the answer. Refused: FieldError beside
+    the file field, and nothing kept. The same content twice on one answer is one attachment; on two answers, two
+    rows naming one file."""
+    _editable(response)
+    data = evidence_files.read_upload(upload)
+    kind = evidence_files.checked_kind(data, upload.filename)
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or kind
+    name = name[:ATTACHMENT_NAME_MAX]
+    answer = _answer_row_for_change(response, question)
+    sha = evidence_files.digest(data)
+    same = db.session.scalar(select(Attachment).where(Attachment.answer_id == answer.id, Attachment.sha256 == sha))
+    if same is not None:
+        return same
+    sha, written = evidence_files.store(data)
+    try:
+        with db.session.begin_nested():
+            attachment = Attachment(answer=answer, sha256=sha, kind=kind, size=len(data), filename=name,
+                                    uploaded_by_id=getattr(user, "id", None))
+            db.session.add(attachment)
+            db.session.flush()
+    except Exception:
+        if written:  # no row names the file: it goes with the failure
+            evidence_files.discard(sha)
+        raise
+    _touch(response)
+    return attachment
+
+
+def detach(response: Response, attachment: Attachment) -> None:
+    """Remove an attachment; its file too when no other attachment names the same content."""
+    _editable(response)
+    if attachment.answer.response_id != response.id:
+        raise NotFound()
+    sha = attachment.sha256
+    db.session.delete(attachment)
+    db.session.flush()
+    if db.session.scalar(select(Attachment.id).where(Attachment.sha256 == sha).limit(1)) is None:
+        evidence_files.discard(sha)
+    _touch(response)
+
+
+def _touch(response: Response) -> None:
+    # The report's stamp includes the response's time of change: evidence changed, the draft report is made again.
+    response.updated_at = utcnow()
+    db.session.flush()
+
+
+def carrying_evidence(answer_ids) -> set[int]:
+    """Of these answers, those that carry evidence (kept when their value is cleared)."""
+    ids = list(answer_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Answer.id).where(Answer.id.in_(ids), or_(
+        Answer.finding_statement.is_not(None), Answer.notes.is_not(None), Answer.methods.is_not(None),
+        Answer.attachments.any()))))
+
+
+def evidence_by_question(response_id: int) -> dict[int, dict]:
+    """question id → {"statement", "methods", "attachments": [{"id", "name", "kind"}]} of the answers of one
+    response that carry evidence (two queries): what a report shows beside each finding."""
+    answers = db.session.execute(select(Answer.id, Answer.question_id, Answer.finding_statement, Answer.methods)
+                                 .where(Answer.response_id == response_id)).all()
+    files: dict[int, list[dict]] = {}
+    for row in db.session.execute(select(Attachment.id, Attachment.answer_id, Attachment.filename, Attachment.kind)
+                                  .join(Answer).where(Answer.response_id == response_id).order_by(Attachment.id)):
+        files.setdefault(row.answer_id, []).append({"id": row.id, "name": row.filename, "kind": row.kind})
+    return {row.question_id: {"statement": row.finding_statement, "methods": list(row.methods or []),
+                              "attachments": files.get(row.id, [])}
+            for row in answers if row.finding_statement or row.methods or row.id in files}
+
+
+# --- who may open a file -------------------------------------------------------------------------------------------
+def attachment_for(user, attachment_id: int) -> Attachment:
+    """The attachment if this user may open it, else NotFound: staff always; a factory user of its factory; a buyer
+    when the buyer may see the cycle's assessment report (access.can_buyer_see: sourcing, consent, released)."""
+    row = db.session.execute(
+        select(Attachment, Response.kind, Response.cycle_id, Cycle.factory_id)
+        .join(Answer, Answer.id == Attachment.answer_id).join(Response, Response.id == Answer.response_id)
+        .join(Cycle, Cycle.id == Response.cycle_id).where(Attachment.id == attachment_id)).first()
+    if row is None:
+        raise NotFound()
+    attachment, kind, cycle_id, factory_id = row
+    role = access.role_of(user)
+    if role in STAFF_ROLES:
+        return attachment
+    if role == "factory" and access.is_factory_user_of(user, factory_id):
+        return attachment
+    if role == "buyer" and kind == "assessment":
+        report = db.session.scalar(select(Report).where(Report.cycle_id == cycle_id, Report.kind == "assessment"))
+        if access.can_buyer_see(report, user):
+            return attachment
+    raise NotFound()
+
+
+def file_of(attachment: Attachment):
+    """The attachment's bytes on disk; NotFound when missing."""
+    path = evidence_files.path_of(attachment.sha256)
+    if not path.is_file():
+        raise NotFound()
+    return path
