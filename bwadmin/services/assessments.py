@@ -148,3 +148,18 @@ def complete_committee_review(cycle: Cycle, response: Response, user) -> respons
         cycle.committee_review_score = scoring.committee_review_score(response)
         db.session.flush()
     return check
+
+
+def staff_people() -> list[User]:
+    """Who may be an assessor or a reviewer: the programme's active staff, by name."""
+    from sqlalchemy import select
+
+    return db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.active)
+                              .order_by(User.name, User.email)).all()
+
+
+def can_review(assessment: Assessment | None, user) -> bool:
+    """Whether this user may decide on the assessment now: it waits for review and they are staff but not one of
+    its assessors."""
+    return (assessment is not None and assessment.review_status == "in_review"
+            and getattr(user, "role", None) in STAFF_ROLES and user.id not in assessment.assessor_ids)
