@@ -6,11 +6,13 @@ under the very rule that report is under (access.can_buyer_see); to anyone else 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.exceptions import NotFound
 
+from ..batches import chunked
 from ..extensions import db
 from ..models import (EVIDENCE_METHODS, STAFF_ROLES, Answer, Attachment, Cycle, Question, Report, Response,
                       utcnow)
@@ -211,3 +213,46 @@ def entry_marks(response: Response) -> tuple[dict[int, int], set[int]]:
         Answer.response_id == response.id,
         or_(Answer.finding_statement.is_not(None), Answer.notes.is_not(None), Answer.methods.is_not(None)))))
     return files, noted
+
+
+# --- what the reports show ---------------------------------------------------------------------------------------
+def report_evidence(response_ids) -> dict[int, dict[str, dict]]:
+    """response id → {question id (as text, the report's JSON keys) → {"statement", "methods", "attachments":
+    [{"id", "name", "kind"}]}} for the answers that carry evidence; a few queries for a whole batch of releases."""
+    found: dict[int, dict[str, dict]] = {}
+    ids = sorted(set(response_ids))
+    for chunk in chunked(ids):
+        rows = db.session.execute(
+            select(Answer.id, Answer.response_id, Answer.question_id, Answer.finding_statement, Answer.methods)
+            .where(Answer.response_id.in_(chunk), or_(Answer.finding_statement.is_not(None),
+                                                      Answer.methods.is_not(None), Answer.attachments.any()))).all()
+        files: dict[int, list[dict]] = {}
+        answer_ids = [row.id for row in rows]
+        for part in chunked(answer_ids):
+            for a in db.session.execute(select(Attachment.id, Attachment.answer_id, Attachment.filename,
+                                               Attachment.kind).where(Attachment.answer_id.in_(part))
+                                        .order_by(Attachment.id)):
+                files.setdefault(a.answer_id, []).append({"id": a.id, "name": a.filename, "kind": a.kind})
+        for row in rows:
+            found.setdefault(row.response_id, {})[str(row.question_id)] = {
+                "statement": row.finding_statement, "methods": list(row.methods or []),
+                "attachments": files.get(row.id, [])}
+    return found
+
+
+def suggested_statements(question_ids) -> dict[str, str]:
+    """question id (as text) → the statement turned round from the question (English), where it can be."""
+    ids = sorted(set(question_ids))
+    suggested = {}
+    for chunk in chunked(ids):
+        for qid, text, noncompliant in db.session.execute(
+                select(Question.id, Question.text, Question.noncompliant_answer).where(Question.id.in_(chunk))):
+            sentence = _suggested((text or {}).get("en") or "", noncompliant)
+            if sentence:
+                suggested[str(qid)] = sentence
+    return suggested
+
+
+@lru_cache(maxsize=8192)
+def _suggested(text: str, noncompliant: str | None) -> str | None:
+    return finding_statements.statement(text, noncompliant) if text else None

@@ -113,9 +113,13 @@ def read_upload(upload) -> bytes:
 def checked_kind(data: bytes, filename: str) -> str:
     """The file's kind by its content; FieldError with a message that says why not when it is none we keep."""
     kind = kind_of(data)
-    if kind is not None:
-        return kind
     claimed = EXTENSIONS.get(Path(filename or "").suffix.lower())
+    photos = {"jpeg", "png", "webp"}
+    # A photo saved under another photo's ending is still a photo. Plain text has no mark of its own: it is a CSV
+    # only when named so (a text named .pdf is a fake PDF, whatever it parses as).
+    if kind is not None and (kind == claimed or (kind in photos and claimed in photos)
+                             or (kind != "csv" and claimed is None)):
+        return kind
     if claimed is not None:
         raise FieldError(FIELD, _("This file is named as a %(kind)s, but its content is not a valid %(kind)s. "
                                   "It may be damaged or of another type: open it on your computer, save it again "
