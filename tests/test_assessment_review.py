@@ -58,7 +58,8 @@ def test_submitting_alone_completes_nothing_and_moves_no_date(app, team):
     assert 'data-status="in_review"' in page and "Submitted: waiting for review" in page
     # Locked for the assessors while it is reviewed.
     again = submit(team, **{"a-worker_sample": "41"})
-    assert "This was completed already and can no longer be changed." in again.get_data(as_text=True)
+    assert "This assessment is with its reviewer or approved: it can no longer be changed." in \
+        again.get_data(as_text=True)
     assert assessment().worker_sample == 40
 
 

@@ -51,6 +51,7 @@ COLUMN_LABELS = {
     "committee": _l("Committee"),
     "committee_review_score": _l("Committee review score"),
     "completed_at": _l("Completed"),
+    "review_status": _l("Review"),
     "compliance_point": _l("Compliance point"),
     "consent_given_at": _l("Consent given"),
     "consent_withdrawn_at": _l("Consent withdrawn"),
@@ -208,6 +209,10 @@ VALUE_LABELS = {
     "text": _l("Text"),
     "date": _l("Date"),
     "draft": _l("Draft"),
+    "entering": _l("Being entered"),
+    "in_review": _l("In review"),
+    "returned": _l("Returned"),
+    "approved": _l("Approved"),
     "submitted": _l("Submitted"),
     # reports
     "improvement_plan": _l("Improvement plan"),

@@ -33,6 +33,7 @@ class QuestionnaireEntryView(BaseView):
     audit_action, audit_done = "complete", "completed"
     complete_label = ""  # the button that completes it
     completed_message = ""
+    locked_message = _l("This was completed already and can no longer be changed.")
 
     def is_accessible(self) -> bool:
         return staff_only()
@@ -69,7 +70,7 @@ class QuestionnaireEntryView(BaseView):
         details = self.details_form(cycle, request.form if request.method == "POST" else None)
         if request.method == "GET" or response.status == "submitted":
             if request.method == "POST":
-                flash(_("This was completed already and can no longer be changed."), "warning")
+                flash(str(self.locked_message), "warning")
             db.session.commit()
             return self._page(cycle, response, form_for(response, current_user.language), details)
 
@@ -128,6 +129,7 @@ class AssessmentEntryView(QuestionnaireEntryView):
     audit_action, audit_done = "submit", "submitted for review"
     complete_label = _l("Submit for review")
     completed_message = _l("Submitted for review. A staff member who is not one of its assessors reviews it.")
+    locked_message = _l("This assessment is with its reviewer or approved: it can no longer be changed.")
 
     def details_form(self, cycle, formdata=None):
         staff = assessments.staff_people()

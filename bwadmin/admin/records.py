@@ -42,7 +42,7 @@ from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
-from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
+from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES, value_label
 
 
 def _title(view, context, model, name):
@@ -202,8 +202,9 @@ class AnswerView(StaffModelView):
 
 
 class AssessmentView(StaffModelView):
-    column_list = ("cycle", "assessed_on", "assessors", "completed_at")
-    column_filters = ("assessed_on", "completed_at")
+    column_list = ("cycle", "assessed_on", "assessors", "review_status", "completed_at")
+    column_filters = ("assessed_on", "review_status", "completed_at")
+    column_formatters = {"review_status": lambda view, context, model, name: value_label(model.review_status)}
     column_default_sort = ("assessed_on", True)
     prefix_search = [(Factory.name, [Assessment.cycle, Cycle.factory])]
     form_columns = ("cycle", "assessed_on", "assessors", "notes")
