@@ -149,9 +149,13 @@ class AssessmentEntryView(QuestionnaireEntryView):
 
     def complete(self, cycle, response, details):
         try:
-            return assessments.submit_for_review(cycle, current_user)
+            check = assessments.submit_for_review(cycle, current_user)
         except assessments.ReviewError as exc:
             return responses.SubmitCheck(general=[str(exc)])
+        if not check.ok and cycle.assessment is not None:
+            for name, message in assessments.details_problems(cycle.assessment).items():
+                details[name].errors = list(details[name].errors) + [message]
+        return check
 
     def extra_context(self, cycle, response) -> dict:
         files, noted = evidence.entry_marks(response)
@@ -198,7 +202,7 @@ class AssessmentEntryView(QuestionnaireEntryView):
             except responses.ResponseLocked as exc:
                 db.session.rollback()
                 flash(str(exc), "warning")
-            return self._evidence(cycle, response, question, form, upload, status=400)
+            return self._evidence(cycle, response, question, form, upload)
         return self._evidence(cycle, response, question, None, upload)
 
     @expose("/<int:cycle_id>/evidence/<int:question_id>/remove/<int:attachment_id>", methods=("POST",))
@@ -207,16 +211,17 @@ class AssessmentEntryView(QuestionnaireEntryView):
         attachment = evidence.attachment_for(current_user, attachment_id)
         try:
             name = attachment.filename
-            evidence.detach(response, attachment)
+            sha = evidence.detach(response, attachment)
             audit.record("detach", response, summary=f"Evidence removed: {name}, {cycle}")
             db.session.commit()
+            evidence.discard_if_unused(sha)  # once the row is surely gone
             flash(_("The file is removed."), "info")
         except responses.ResponseLocked as exc:
             db.session.rollback()
             flash(str(exc), "warning")
         return redirect(url_for(".evidence_page", cycle_id=cycle.id, question_id=question_id))
 
-    def _evidence(self, cycle, response, question, form, upload, status=200):
+    def _evidence(self, cycle, response, question, form, upload):
         found = evidence.evidence_of(response, question)
         if form is None:
             form = EvidenceForm(data={"statement": found.statement or found.default_statement or "",
@@ -225,7 +230,7 @@ class AssessmentEntryView(QuestionnaireEntryView):
         return self.render("admin/assessment_evidence.html", cycle=cycle, response=response, question=question,
                            language=current_user.language, found=found, form=form, upload=upload,
                            value=answer.value if answer else None,
-                           editable=response.status == "draft"), status
+                           editable=response.status == "draft")
 
     # --- the review ---------------------------------------------------------------------------------------------
     @expose("/<int:cycle_id>/review", methods=("GET", "POST"))
@@ -233,7 +238,6 @@ class AssessmentEntryView(QuestionnaireEntryView):
         cycle, response = self._cycle_and_response(cycle_id)
         assessment = cycle.assessment
         form = ReviewForm(request.form if request.method == "POST" else None)
-        status = 200
         if request.method == "POST":
             decision = request.form.get("action")
             try:
@@ -254,14 +258,12 @@ class AssessmentEntryView(QuestionnaireEntryView):
             except FieldError as exc:
                 db.session.rollback()
                 exc.put_on(form)
-                status = 400
             except assessments.ReviewError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
-                status = 400
         return self.render("admin/assessment_review.html", cycle=cycle, response=response, assessment=assessment,
                            form=form, review_labels=REVIEW_LABELS, result=scoring.score(response),
-                           can_review=assessments.can_review(assessment, current_user)), status
+                           can_review=assessments.can_review(assessment, current_user))
 
 
 class CommitteeReviewView(QuestionnaireEntryView):

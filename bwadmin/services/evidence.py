@@ -120,17 +120,24 @@ def attach(response: Response, question: Question, upload, user) -> Attachment:
     return attachment
 
 
-def detach(response: Response, attachment: Attachment) -> None:
-    """Remove an attachment; its file too when no other attachment names the same content."""
+def detach(response: Response, attachment: Attachment) -> str:
+    """Remove an attachment's row; returns its content's SHA-256, for discard_if_unused once committed."""
     _editable(response)
     if attachment.answer.response_id != response.id:
         raise NotFound()
     sha = attachment.sha256
     db.session.delete(attachment)
-    db.session.flush()
-    if db.session.scalar(select(Attachment.id).where(Attachment.sha256 == sha).limit(1)) is None:
-        evidence_files.discard(sha)
     _touch(response)
+    return sha
+
+
+def discard_if_unused(sha256: str) -> bool:
+    """Remove the file of this content when no attachment names it any longer (after the commit that removed the
+    last one: a failed commit leaves the row and its file)."""
+    if db.session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256).limit(1)) is not None:
+        return False
+    evidence_files.discard(sha256)
+    return True
 
 
 def _touch(response: Response) -> None:
