@@ -160,6 +160,7 @@ def test_the_report_shows_statement_method_and_files_a_reader_may_open(app, clie
     report = db.session.query(Report).filter_by(cycle_id=cycle.id, kind="assessment").one()
     body = report.body_html
     assert "Two workers under 16 were found in finishing." in body and "Found by: Worker interview" in body
+    assert "2 days on site; 30 workers interviewed." in body
     assert f'<a href="/attachments/{photo.id}">finishing-line.jpg</a>' in body
     assert "Question WT.02?" in body and str(wt.id) not in report.data["evidence"]
     # Before the release a buyer cannot open the file; staff and the factory can.

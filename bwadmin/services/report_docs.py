@@ -406,7 +406,7 @@ def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object]
     if kind == "assessment":
         assessments = {row.cycle_id: row for row in db.session.execute(
             select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors,
-                   Assessment.completed_at)
+                   Assessment.completed_at, Assessment.days_on_site, Assessment.worker_sample)
             .where(Assessment.cycle_id.in_(cycle_ids)))}
     columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at)
     own = {row.cycle_id: row for row in db.session.execute(
@@ -511,6 +511,8 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
             data["assessors"] = assessment.assessors if assessment else None
+            data["days_on_site"] = assessment.days_on_site if assessment else None
+            data["worker_sample"] = assessment.worker_sample if assessment else None
             findings = {str(f["question_id"]) for f in data["scores"]["findings"]}
             data["evidence"] = {qid: proof for qid, proof in proofs.get(source.response.id, {}).items()
                                 if qid in findings}
