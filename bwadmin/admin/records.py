@@ -19,6 +19,8 @@ from ..models import (
     Answer,
     ApiToken,
     Assessment,
+    AssessmentReview,
+    Attachment,
     AuditEvent,
     Cycle,
     DifferentiationCriterion,
@@ -218,6 +220,34 @@ class AssessmentView(StaffModelView):
         redraft([model.cycle_id])
 
 
+def _attachment_link(view, context, model, name):
+    # Through the guarded route, like every other way to the file.
+    return Markup('<a href="{}">{}</a>').format(url_for("attachments.open_attachment", attachment_id=model.id),
+                                                model.filename)
+
+
+class AttachmentView(StaffModelView):
+    """The evidence files, for staff to find; they are added and removed on each answer's evidence page."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ("filename", "kind", "size", "uploaded_by", "created_at")
+    column_details_list = ("filename", "kind", "size", "uploaded_by", "created_at")
+    column_formatters = column_formatters_detail = {"filename": _attachment_link}
+    column_filters = ("kind", "created_at")
+    column_default_sort = ("created_at", True)
+    prefix_search = [(Attachment.filename, None)]
+
+
+class AssessmentReviewView(StaffModelView):
+    """The reviewers' decisions, kept; made on an assessment's review page."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ("assessment", "reviewer", "decision", "comments", "created_at")
+    column_formatters = {"decision": lambda view, context, model, name: value_label(model.decision)}
+    column_filters = ("decision", "created_at")
+    column_default_sort = ("created_at", True)
+
+
 class ReportView(StaffModelView):
     can_create = False
     column_list = ("cycle", "kind", "title", "release_at", "released_at")
@@ -386,6 +416,8 @@ class ApiTokenView(AdminOnlyModelView):
 
 VIEWS = [
     (AssessmentView, Assessment, _l("Assessments"), CYCLES),
+    (AssessmentReviewView, AssessmentReview, _l("Assessment reviews"), CYCLES),
+    (AttachmentView, Attachment, _l("Evidence files"), QUESTIONNAIRES),
     (ResponseView, Response, _l("Responses"), QUESTIONNAIRES),
     (AnswerView, Answer, _l("Answers"), QUESTIONNAIRES),
     (QuestionnaireView, Questionnaire, _l("Questionnaires"), QUESTIONNAIRES),

@@ -221,5 +221,8 @@ class AssessmentReview(db.Model):
 
     __table_args__ = (one_of("decision", REVIEW_DECISIONS),)
 
+    def __str__(self) -> str:
+        return f"{self.decision} {self.created_at:%Y-%m-%d}" if self.created_at else self.decision
+
 
 lower_index(Question, "code", "cluster", "compliance_point")
