@@ -86,6 +86,9 @@ def test_submitting_needs_two_assessors_the_days_and_the_sample_and_an_assessor_
 
 def test_an_assessor_cannot_approve_their_own_assessment(app, team):
     submit(team)
+    # The reviewer's home lists it to review; the assessors' homes do not.
+    assert f'href="{team["review"]}"' in team["clients"]["reviewer"].get("/admin/").get_data(as_text=True)
+    assert 'id="to-review"' not in team["clients"]["first"].get("/admin/").get_data(as_text=True)
     for role in ("first", "second"):
         page = team["clients"][role].get(team["review"]).get_data(as_text=True)
         assert 'id="not-reviewer"' in page and 'value="approve"' not in page
@@ -112,6 +115,8 @@ def test_returned_with_comments_the_assessors_read_them_correct_and_submit_again
     assert a.review_status == "returned" and a.completed_at is None and a.response.status == "draft"
     page = team["clients"]["first"].get(team["entry"]).get_data(as_text=True)
     assert comments in page and "Returned to its assessors with comments" in page and "R. Review" in page
+    home = team["clients"]["first"].get("/admin/").get_data(as_text=True)
+    assert 'id="returned"' in home and f'href="{team["entry"]}"' in home
     # Corrected and submitted again; the comments stay with it; then approved.
     assert submit(team, **{"a-worker_sample": "45"}).status_code == 302
     assert assessment().review_status == "in_review" and assessment().worker_sample == 45

@@ -54,6 +54,8 @@ def test_good_files_of_each_kind_are_kept_under_their_hash(app, client, entry):
     page = client.get(entry["url"]).get_data(as_text=True)
     assert all(f'href="/attachments/{a.id}"' in page for a in kept)
     assert client.get(f"/attachments/{kept[3].id}").data == PDF
+    listed = client.get("/admin/attachment/").get_data(as_text=True)  # staff find them in the panel too
+    assert all(f'href="/attachments/{a.id}"' in listed for a in kept)
     # Removed on the page: the row and (named by no other) the file go.
     remove = f"{entry['url']}/remove/{kept[3].id}"
     assert client.post(remove, data={"csrf_token": csrf_from(page)}).status_code == 302

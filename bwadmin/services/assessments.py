@@ -163,3 +163,21 @@ def can_review(assessment: Assessment | None, user) -> bool:
     its assessors."""
     return (assessment is not None and assessment.review_status == "in_review"
             and getattr(user, "role", None) in STAFF_ROLES and user.id not in assessment.assessor_ids)
+
+
+def review_work(user) -> dict:
+    """The staff home's review rows: assessments waiting for a reviewer this user may be (not one of their
+    assessors), and this user's own assessments returned to them. Two queries."""
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import joinedload
+
+    from ..models import Cycle
+
+    base = select(Assessment).options(joinedload(Assessment.cycle).joinedload(Cycle.factory)).limit(50)
+    mine = or_(Assessment.first_assessor_id == user.id, Assessment.second_assessor_id == user.id)
+    return {
+        "to_review": db.session.scalars(base.where(Assessment.review_status == "in_review", ~mine)
+                                        .order_by(Assessment.submitted_for_review_at)).all(),
+        "returned": db.session.scalars(base.where(Assessment.review_status == "returned", mine)
+                                       .order_by(Assessment.assessed_on)).all(),
+    }
