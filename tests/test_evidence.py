@@ -179,3 +179,16 @@ def _values(bank, **codes):
               "CL.02": "yes", "CL.03": "no", "WT.01": "yes", "WT.02": "no", "WT.03": "yes"}
     wanted.update({code.replace("_", "."): value for code, value in codes.items()})
     return {ids[code]: value for code, value in wanted.items()}
+
+
+def test_every_kind_of_answer_has_an_evidence_page(app, client, entry):
+    bank, response = entry["bank"], entry["response"]
+    responses.save_draft(response, _values(bank))
+    for question in bank.questions:
+        page = client.get(f"/admin/assessment-entry/{entry['cycle'].id}/evidence/{question.id}")
+        assert page.status_code == 200 and 'id="answer-value"' in page.get_data(as_text=True), question.code
+    assert "<b id=\"answer-value\">union</b>" in client.get(
+        f"/admin/assessment-entry/{entry['cycle'].id}/evidence/"
+        f"{next(q.id for q in bank.questions if q.code == 'FP.04')}").get_data(as_text=True)
+    # A question of another bank, or none, is not found here.
+    assert client.get(f"/admin/assessment-entry/{entry['cycle'].id}/evidence/999999").status_code == 404

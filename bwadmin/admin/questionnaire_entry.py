@@ -8,7 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from forms.assessment import AssessmentDetailsForm, AttachmentForm, EvidenceForm, ReviewForm
-from forms.questionnaire import form_for, shown_names
+from forms.questionnaire import NO, NOT_APPLICABLE, YES, form_for, shown_names
 
 from ..extensions import db
 from ..models import Cycle
@@ -17,6 +17,7 @@ from ..services import assessments, audit, evidence, responses, scoring
 from ..services.errors import FieldError
 from .base import no_such_record, refuse, staff_only
 
+ANSWER_WORDS = {"yes": YES, "no": NO, "na": NOT_APPLICABLE}
 # The states of an assessment's review, as its pages say them.
 REVIEW_LABELS = {
     "entering": _l("Being entered by its assessors"),
@@ -229,7 +230,7 @@ class AssessmentEntryView(QuestionnaireEntryView):
         answer = evidence.answer_row(response, question)
         return self.render("admin/assessment_evidence.html", cycle=cycle, response=response, question=question,
                            language=current_user.language, found=found, form=form, upload=upload,
-                           value=answer.value if answer else None,
+                           value=answer.value if answer else None, answer_words=ANSWER_WORDS,
                            editable=response.status == "draft")
 
     # --- the review ---------------------------------------------------------------------------------------------
