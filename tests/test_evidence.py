@@ -63,12 +63,25 @@ def test_good_files_of_each_kind_are_kept_under_their_hash(app, client, entry):
     assert client.get(f"/attachments/{kept[3].id}").status_code == 404
 
 
+def _zip_of(members: dict) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("data, name, message", [
-    (ELF, "photo.jpg", "is named as a JPEG photo, but its content is not a valid JPEG photo"),
+    (ELF, "photo.jpg", "is named as a JPEG photo, but its content is not."),
     (b"%PDF-1.4\nthis is a letter typed in a text editor, saved as .pdf\n", "payroll.pdf",
-     "is named as a PDF, but its content is not a valid PDF"),
-    (image("PNG")[:40], "exit.png", "is named as a PNG image, but its content is not a valid PNG image"),
+     "is named as a PDF, but its content is not."),
+    (image("PNG")[:40], "exit.png", "is named as a PNG image, but its content is not."),
     (ELF, "tool.exe", "Attach a photo (JPEG, PNG or WebP), a PDF or a spreadsheet (XLSX or CSV)"),
+    (_zip_of({"readme.txt": "not a workbook"}), "hours.xlsx",
+     "is named as an Excel workbook, but its content is not."),
+    (CSV, "hours.html", "Attach a photo (JPEG, PNG or WebP), a PDF or a spreadsheet (XLSX or CSV)"),
     (b"", "empty.csv", "This file is empty."),
 ])
 def test_bad_files_are_refused_beside_the_field_and_nothing_is_kept(app, client, entry, data, name, message):
@@ -86,6 +99,11 @@ def test_an_oversized_file_is_refused_and_nothing_is_kept(app, client, entry):
     assert "This file is larger than 1 MB" in answer.get_data(as_text=True)
     assert db.session.query(Attachment).count() == 0 and stored_files(app) == []
     assert send(client, entry["url"], CSV, "small.csv").status_code == 302  # under the limit: kept
+
+
+def test_a_photo_under_another_photos_ending_is_kept_as_what_it_is(app, entry):
+    kept = attach(entry["cycle"], image("PNG"), "exit.jpg")
+    assert kept.kind == "png" and kept.filename == "exit.jpg"
 
 
 def test_the_same_file_twice_is_stored_once(app, entry):

@@ -24,8 +24,8 @@ MIME_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "p
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 # Shown where the browser can show them; spreadsheets are downloaded.
 INLINE_KINDS = ("jpeg", "png", "webp", "pdf")
-KIND_NAMES = {"jpeg": _l("JPEG photo"), "png": _l("PNG image"), "webp": _l("WebP image"), "pdf": _l("PDF"),
-              "xlsx": _l("Excel workbook"), "csv": _l("CSV table")}
+KIND_NAMES = {"jpeg": _l("a JPEG photo"), "png": _l("a PNG image"), "webp": _l("a WebP image"), "pdf": _l("a PDF"),
+              "xlsx": _l("an Excel workbook"), "csv": _l("a CSV table")}
 EXTENSIONS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp", ".pdf": "pdf", ".xlsx": "xlsx",
               ".csv": "csv"}
 PILLOW_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
@@ -121,9 +121,9 @@ def checked_kind(data: bytes, filename: str) -> str:
                              or (kind != "csv" and claimed is None)):
         return kind
     if claimed is not None:
-        raise FieldError(FIELD, _("This file is named as a %(kind)s, but its content is not a valid %(kind)s. "
-                                  "It may be damaged or of another type: open it on your computer, save it again "
-                                  "and attach it.", kind=KIND_NAMES[claimed]))
+        raise FieldError(FIELD, _("This file is named as %(kind)s, but its content is not. It may be damaged or of "
+                                  "another type: open it on your computer, save it again and attach it.",
+                                  kind=KIND_NAMES[claimed]))
     raise FieldError(FIELD, _("Attach a photo (JPEG, PNG or WebP), a PDF or a spreadsheet (XLSX or CSV). The "
                               "content of this file is none of these."))
 
