@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # whatever imports bwadmin.models alone need not load every view.
     from . import account, api, auth, cli, i18n, portal, queue, security
     from .admin import init_admin
-    from . import transparency
+    from . import attachments, transparency
 
     logs.init_app(app)
     health.init_app(app)
@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     account.init_app(app)
     transparency.init_app(app)
+    attachments.init_app(app)
     register_error_pages(app)
     # Browsers ask for /favicon.ico on every page without a link to an icon (a PDF, the JSON API).
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))

@@ -117,6 +117,9 @@ SETTINGS = {
     "pdf_queue": ("BWADMIN_PDF_QUEUE", None, _optional),
     "reports_dir": ("BWADMIN_REPORTS_DIR", None, _optional),
     "report_pdf": ("BWADMIN_REPORT_PDF", True, flag),
+    # Evidence files of the assessments: kept under instance/attachments unless set, each at most this many bytes.
+    "attachments_dir": ("BWADMIN_ATTACHMENTS_DIR", None, _optional),
+    "attachment_max_bytes": ("BWADMIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, int),
     "session_idle": ("BWADMIN_SESSION_IDLE_HOURS", 8, hours),
     "session_longest": ("BWADMIN_SESSION_MAX_DAYS", 30, days),
     "login_limit_account": ("BWADMIN_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes", _text),  # failures, account + address
@@ -151,6 +154,8 @@ class Settings:
     pdf_queue: str | None
     reports_dir: Path
     report_pdf: bool
+    attachments_dir: Path
+    attachment_max_bytes: int
     session_idle: timedelta
     session_longest: timedelta
     login_limit_account: str
@@ -177,6 +182,7 @@ class Settings:
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{key}={raw!r}: {exc}") from exc
         values["reports_dir"] = Path(values["reports_dir"] or Path(instance_path) / "reports")
+        values["attachments_dir"] = Path(values["attachments_dir"] or Path(instance_path) / "attachments")
         return cls(**values)
 
 

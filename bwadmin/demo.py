@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import (
     AdvisoryVisit,
-    Assessment,
     Buyer,
     Candidate,
     Committee,
@@ -25,7 +24,7 @@ from .models import (
     User,
     utcnow,
 )
-from .services import cycles, questionnaires, schedule, scoring, transparency, users
+from .services import assessments, cycles, questionnaires, schedule, scoring, transparency, users
 from .simulation import fill
 
 COUNTRIES = {
@@ -116,7 +115,7 @@ def seed(password: str, today: date | None = None) -> str:
             db.session.add(Sourcing(buyer=b, factory=factory, consent_given_at=utcnow() if consent else None))
         if days_in > 30:
             _committee_with_election(factory, cycle, rng)
-        _questionnaires(cycle, days_in, rng)
+        _questionnaires(cycle, days_in, rng, (advisors[1], advisors[2], admin))
 
     for country in COUNTRIES:  # the public transparency page: the default list of issues in every country
         transparency.publish_default_issues(country)
@@ -139,19 +138,25 @@ def seed(password: str, today: date | None = None) -> str:
             f"The factory login belongs to {demo_factory.name}; the buyer login to {demo_buyer.name}.")
 
 
-def _questionnaires(cycle, days_in: int, rng: random.Random) -> None:
+def _questionnaires(cycle, days_in: int, rng: random.Random, staff: tuple[User, User, User]) -> None:
     """What the cycle has answered by now: a returning factory's self-diagnosis before its assessment, the
-    assessment from day 95, the advisor's committee review. Milestones already due are left to the clock,
-    which releases the reports and sends the notices on its first sweep."""
+    assessment from day 95 (entered by two assessors over two days, approved by a third staff member two days
+    later), the advisor's committee review. Milestones already due are left to the clock, which releases the
+    reports and sends the notices on its first sweep."""
     if cycle.returning and days_in > 60:
         fill(cycle, "self_diagnosis", rng, cycle.signed_up_on + timedelta(days=60))
     if days_in > 100:
         assessed_on = cycle.signed_up_on + timedelta(days=95)
         response = fill(cycle, "assessment", rng, assessed_on)
-        db.session.add(Assessment(cycle=cycle, assessed_on=assessed_on, assessors="Two programme assessors",
-                                  response=response, completed_at=datetime.combine(assessed_on, time(17))))
-        db.session.flush()
-        cycle.milestone("assessment_due").done_at = datetime.combine(assessed_on, time(17))
+        first, second, reviewer = staff
+        assessments.record_details(cycle, response, assessed_on, first, second, days_on_site=2,
+                                   worker_sample=rng.randrange(20, 60))
+        assessments.submit_for_review(cycle, first)
+        assessment = assessments.approve(cycle, reviewer)
+        approved_at = datetime.combine(assessed_on + timedelta(days=4), time(17))  # the history, as it happened
+        assessment.submitted_for_review_at = datetime.combine(assessed_on + timedelta(days=2), time(17))
+        assessment.completed_at = assessment.reviews[-1].created_at = approved_at
+        cycle.milestone("assessment_due").done_at = approved_at
         schedule.sync_milestones(cycle)  # the release counts from the assessment date
         review = fill(cycle, "committee_review", rng, assessed_on)
         cycle.committee_review_score = scoring.committee_review_score(review)

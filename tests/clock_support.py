@@ -7,10 +7,10 @@ import pytest
 
 from bwadmin.extensions import db
 from bwadmin.mailsink import MailSink, free_port
-from bwadmin.models import Answer, Assessment, Question, Questionnaire, Response, utcnow
+from bwadmin.models import Answer, Question, Questionnaire, Response, utcnow
 from jobs.sweep import run_sweep
 from jobs.worker import work_until_empty
-from tests.factories import make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from tests.factories import approve_assessment, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 
 STRUCTURE = {
     "clusters": {"compensation": {"en": "Compensation"}, "child_labour": {"en": "Child labour"}},
@@ -56,7 +56,7 @@ CLEAN = {"CMP.OT.01": "yes", "CMP.OT.02": "yes", "CMP.MW.01": "yes", "CL.CHL.01"
 class World:
     """A cycle signed up on `signed_up_on`, assessed 100 days in, with its people."""
 
-    def __init__(self, signed_up_on: date | None = None, answers: dict | None = None):
+    def __init__(self, signed_up_on: date | None = None, answers: dict | None = None, approved: bool = True):
         self.signed_up_on = signed_up_on or date(2026, 1, 5)
         self.factory = make_factory("Mekong Apparel")
         self.advisor = make_user("advisor", "advisor@example.org", name="Mai Advisor")
@@ -70,15 +70,20 @@ class World:
         self.nosee = make_user("buyer", "nosee@example.org", buyer=self.private, name="Buyer Without Consent")
         self.cycle = make_cycle(self.factory, advisor=self.advisor, signed_up_on=self.signed_up_on)
         if answers is not None:
-            self.assess(answers)
+            self.assess(answers, approved=approved)
         db.session.commit()
 
-    def assess(self, answers: dict, days_in: int = 100) -> None:
+    def assess(self, answers: dict, days_in: int = 100, approved: bool = True) -> None:
+        """The assessment's answers, approved through the review (else only entered)."""
+        from bwadmin.models import Assessment
         from bwadmin.services import schedule
 
         response = answer(self.cycle, "assessment", answers)
-        db.session.add(Assessment(cycle=self.cycle, assessed_on=self.signed_up_on + timedelta(days=days_in),
-                                  response=response))
+        assessed_on = self.signed_up_on + timedelta(days=days_in)
+        if approved:
+            approve_assessment(self.cycle, response, assessed_on)
+        else:
+            db.session.add(Assessment(cycle=self.cycle, assessed_on=assessed_on, response=response))
         db.session.flush()
         db.session.refresh(self.cycle)
         schedule.sync_milestones(self.cycle)

@@ -69,6 +69,7 @@ def app(_app, tmp_path):
     the caches emptied."""
     settings = dict(_app.config)
     _app.config["BWADMIN_REPORTS_DIR"] = str(tmp_path / "reports")
+    _app.config["BWADMIN_ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     with _app.app_context():
         yield _app
         db.session.remove()

@@ -81,3 +81,19 @@ def post_form(client, url: str, data: dict, **kw):
     """Post like a browser: open the form first and send its CSRF token back."""
     page = client.get(url)
     return client.post(url, data={"csrf_token": csrf_from(page), **data}, **kw)
+
+
+def approve_assessment(cycle, response=None, assessed_on: date | None = None,
+                       names: tuple[str, str] = ("Assessor One", "Assessor Two"), reviewer: User | None = None):
+    """The assessment of `cycle` through its review: two staff assessors record and submit it, a third staff member
+    approves it (which completes it). `response` defaults to the cycle's assessment answers."""
+    from bwadmin.services import assessments, responses
+
+    first, second = (make_user("advisor", name=name) for name in names)
+    response = response or responses.find(cycle.id, "assessment")
+    if assessed_on is None:
+        assessed_on = cycle.assessment.assessed_on if cycle.assessment else utcnow().date()
+    assessments.record_details(cycle, response, assessed_on, first, second, days_on_site=2, worker_sample=30)
+    check = assessments.submit_for_review(cycle, first)
+    assert check.ok, (check.fields, check.general)
+    return assessments.approve(cycle, reviewer or make_user("advisor", name="Reviewer"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bwadmin.extensions import db
-from bwadmin.models import AuditEvent
+from bwadmin.models import AuditEvent, utcnow
 
 from .factories import PASSWORD, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 from .portal_helpers import make_report
@@ -176,3 +176,53 @@ def test_api_factory_urls_open_the_factory(app, world):
     for factory in clients["staff"].get("/api/v1/factories", headers=headers).get_json()["factories"]:
         assert factory["url"] == f"/api/v1/factories/{factory['id']}"
         assert clients["staff"].get(factory["url"], headers=headers).get_json()["name"] == factory["name"]
+
+
+# Attachments (evidence files of an assessment's answers) go with the cycle's assessment report: staff and the
+# factory's own users always; a buyer only where it may read that report (sourcing, consent, released).
+SEES_ATTACHMENTS = {
+    "b_consent": {"a_released"},
+    "b_no_consent": set(),  # no consent
+    "b_not_sourcing": {"b_released"},  # does not source from Alpha
+    "f_a": {"a_released", "a_before_release"},
+    "f_b": {"b_released"},
+    "staff": {"a_released", "a_before_release", "b_released"},
+    "anonymous": set(),
+}
+
+
+def test_every_role_every_attachment(app, world):
+    from bwadmin.models import Cycle, Factory
+
+    from .evidence_helpers import GOOD, attach
+    from .questionnaire_samples import load_sample
+
+    load_sample(kind="assessment")
+    alpha, beta = db.session.get(Factory, world["factories"]["a"]), db.session.get(Factory, world["factories"]["b"])
+    ca, cb = (db.session.query(Cycle).filter_by(factory_id=f.id).one() for f in (alpha, beta))
+    later = make_cycle(alpha, days_in=20)  # Alpha's next cycle: its assessment report is not released yet
+    make_report(later, "assessment", released=False)
+    files = {"a_released": attach(ca, GOOD["photo.jpg"](), "photo.jpg"),
+             "a_before_release": attach(later, GOOD["payroll.pdf"](), "payroll.pdf"),
+             "b_released": attach(cb, GOOD["hours.csv"](), "hours.csv")}
+    db.session.commit()
+    clients, _ = clients_and_tokens(app, world)
+    cells = []
+    for role in ROLES:
+        for name, attachment in files.items():
+            expected = 200 if name in SEES_ATTACHMENTS[role] else 404
+            cells.append((role, name, expected, clients[role].get(f"/attachments/{attachment.id}").status_code))
+        cells.append((role, "missing", 404, clients[role].get("/attachments/999999").status_code))
+    wrong = [cell for cell in cells if cell[2] != cell[3]]
+    assert not wrong, "\n".join(f"{role} {name}: expected {exp}, got {got}" for role, name, exp, got in wrong)
+    opened = clients["b_consent"].get(f"/attachments/{files['a_released'].id}")
+    assert opened.mimetype == "image/jpeg" and opened.data == GOOD["photo.jpg"]()
+    assert opened.headers["X-Content-Type-Options"] == "nosniff"
+
+    # Consent withdrawn: the buyer's file is gone with the report, on the next request.
+    from bwadmin.models import Sourcing
+
+    link = db.session.query(Sourcing).filter_by(factory_id=alpha.id, buyer_id=world["users"]["b_consent"].buyer_id).one()
+    link.consent_withdrawn_at = utcnow()
+    db.session.commit()
+    assert clients["b_consent"].get(f"/attachments/{files['a_released'].id}").status_code == 404

@@ -26,14 +26,14 @@ def test_cycle_page_links_to_the_entries_and_shows_results(app, client):
     assert unknown.request.path == "/admin/cycle/" and "No such record" in unknown.get_data(as_text=True)
 
 
-def test_completing_the_assessment_moves_the_release(app, client):
+def test_approving_the_assessment_completes_it_and_moves_the_release(app, client):
     questionnaire = load_sample(kind="assessment")
     # The self-diagnosis's CL.01 anticipates the assessment's CL.01: the gap compares those two.
     self_data = sample()
     self_data["questions"][5]["anticipates"] = ["CL.01"]
     self_questionnaire = bank.load(self_data, publish_now=True)
     cycle = make_cycle(days_in=110)
-    advisor = make_user("advisor")
+    advisor = make_user("advisor", name="A. Tran")
     login(client, advisor)
     url = f"/admin/assessment-entry/{cycle.id}"
 
@@ -48,13 +48,28 @@ def test_completing_the_assessment_moves_the_release(app, client):
     assert assessed.status == "draft" and len(assessed.answers) == 11
     assert cycle.milestone("assessment_due").done_at is None
 
-    # Complete: the assessment is set, assessment_due done, the release one month after the assessment date.
-    response = entry_post(client, url, {"a-assessed_on": "2026-01-31", "a-assessors": "A. Tran, B. Sok",
-                                        "action": "complete", **full_answers(questionnaire, **{"CL.01": "yes"})})
+    # Submit for review: the assessment is set and waits for its reviewer; nothing is complete, no date moves.
+    second = make_user("advisor", name="B. Sok")
+    default_release = cycle.milestone("release").due_at
+    response = entry_post(client, url, {"a-assessed_on": "2026-01-31", "a-first_assessor": str(advisor.id),
+                                        "a-second_assessor": str(second.id), "a-days_on_site": "2",
+                                        "a-worker_sample": "40", "action": "complete",
+                                        **full_answers(questionnaire, **{"CL.01": "yes"})})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
     assessment = db.session.query(Assessment).one()
     assert assessment.assessed_on == date(2026, 1, 31) and assessment.assessors == "A. Tran, B. Sok"
+    assert assessment.review_status == "in_review" and assessment.completed_at is None
+    assert cycle.milestone("assessment_due").done_at is None
+    assert cycle.milestone("release").due_at == default_release
+
+    # A reviewer (not one of its assessors) approves it: complete, assessment_due done, the release one month on.
+    reviewer = app.test_client()
+    login(reviewer, make_user("admin", name="Reviewer"))
+    review_url = f"/admin/assessment-entry/{cycle.id}/review"
+    assert entry_post(reviewer, review_url, {"action": "approve"}).status_code == 302
+    db.session.expire_all()
+    assessment = db.session.query(Assessment).one()
     assert assessment.completed_at is not None and assessment.response_id == assessed.id
     assert cycle.milestone("assessment_due").done_at is not None
     assert cycle.milestone("release").due_at.date() == date(2026, 2, 28)

@@ -15,7 +15,7 @@ from bwadmin.services import milestones as milestone_service
 from bwadmin.services import report_docs, schedule, scoring
 from bwadmin.services.responses import values_of
 from tests.clock_support import FINDINGS, World, answer, fast_retries, smtp, tick  # noqa: F401
-from tests.factories import PASSWORD, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from tests.factories import PASSWORD, approve_assessment, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 
 
 def _responses_on_the_real_bank(count: int) -> list[Response]:
@@ -78,10 +78,7 @@ def test_a_batch_of_releases_does_what_each_release_does_alone(app, smtp):
         make_user("buyer", f"b{i}@delta.org", buyer=buyer, name=f"Buyer {i}")
         cycle = make_cycle(factory, advisor=world.advisor, signed_up_on=world.signed_up_on)
         response = answer(cycle, "assessment", FINDINGS if i != 1 else {"CMP.OT.01": "yes"})
-        db.session.add(Assessment(cycle=cycle, assessed_on=world.signed_up_on + timedelta(days=100), response=response))
-        db.session.flush()
-        db.session.refresh(cycle)
-        schedule.sync_milestones(cycle)
+        approve_assessment(cycle, response, world.signed_up_on + timedelta(days=100))
         others.append(cycle)
     db.session.commit()
     at = world.due("release")
@@ -122,10 +119,7 @@ def test_a_failing_cycle_in_a_batch_is_redone_alone_and_the_others_released(app,
     world = World(answers=FINDINGS)
     second = make_cycle(make_factory("Second Mill"), advisor=world.advisor, signed_up_on=world.signed_up_on)
     response = answer(second, "assessment", FINDINGS)
-    db.session.add(Assessment(cycle=second, assessed_on=world.signed_up_on + timedelta(days=100), response=response))
-    db.session.flush()
-    db.session.refresh(second)
-    schedule.sync_milestones(second)
+    approve_assessment(second, response, world.signed_up_on + timedelta(days=100))
     db.session.commit()
     at = world.due("release")
     real = milestone_service.factory_users_of

@@ -34,7 +34,8 @@ def test_completing_the_assessment_drafts_the_report_the_factory_reviews_and_the
     buyer = make_buyer("Kestrel Sport")
     make_sourcing(buyer, cycle.factory, consent=True)
     staff, factory_user, buyer_user = app.test_client(), app.test_client(), app.test_client()
-    login(staff, make_user("advisor"))
+    first, second = make_user("advisor", name="A. Tran"), make_user("advisor", name="B. Sok")
+    login(staff, first)
     login(factory_user, make_user("factory", factory=cycle.factory))
     login(buyer_user, make_user("buyer", buyer=buyer))
     url = f"/admin/assessment-entry/{cycle.id}"
@@ -46,9 +47,20 @@ def test_completing_the_assessment_drafts_the_report_the_factory_reviews_and_the
     work_until_empty()
     assert _report(cycle) is None
 
-    # Staff complete it: the page answers at once, a worker drafts the report.
-    response = staff.post(url, data={"csrf_token": token, "a-assessed_on": "2026-01-31", "a-assessors": "A. Tran",
+    # The assessors submit it for review: still nothing drafted.
+    response = staff.post(url, data={"csrf_token": token, "a-assessed_on": "2026-01-31",
+                                     "a-first_assessor": str(first.id), "a-second_assessor": str(second.id),
+                                     "a-days_on_site": "2", "a-worker_sample": "30",
                                      "action": "complete", **full_answers(questionnaire, **{"CL.01": "yes"})})
+    assert response.status_code == 302
+    work_until_empty()
+    assert _report(cycle) is None
+
+    # A reviewer approves it: the page answers at once, a worker drafts the report.
+    reviewer = app.test_client()
+    login(reviewer, make_user("admin", name="Reviewer"))
+    review_url = f"/admin/assessment-entry/{cycle.id}/review"
+    response = reviewer.post(review_url, data={"csrf_token": csrf_from(reviewer.get(review_url)), "action": "approve"})
     assert response.status_code == 302
     assert _report(cycle) is None
     work_until_empty()
@@ -110,7 +122,7 @@ def test_the_sweep_drafts_what_a_lost_job_left_undrafted(app, smtp):
 
 
 def test_no_draft_from_an_assessment_not_completed_or_a_self_diagnosis_not_submitted(app, smtp):
-    world = World(answers=FINDINGS)  # answers entered, assessment not completed
+    world = World(answers=FINDINGS, approved=False)  # answers entered, assessment not approved
     own = answer(world.cycle, "self_diagnosis", FINDINGS)
     own.status, own.submitted_at = "draft", None
     db.session.commit()

@@ -52,8 +52,13 @@ def test_moving_dates_moves_only_milestones_not_done(app):
     schedule.sync_milestones(cycle)
     assert start.due_at == datetime(2026, 1, 1)  # done: kept
     assert cycle.milestone("advisory_end").due_at == datetime(2026, 5, 12)
-    db.session.add(Assessment(cycle=cycle, assessed_on=date(2026, 5, 20)))
+    assessment = Assessment(cycle=cycle, assessed_on=date(2026, 5, 20))
+    db.session.add(assessment)
     db.session.flush()
+    schedule.sync_milestones(cycle)
+    # Entered, not approved yet: the release stays a month after the assessment's due date.
+    assert cycle.milestone("release").due_at == datetime(2026, 6, 12)
+    assessment.completed_at = datetime(2026, 5, 25, 17)  # approved (services.assessments.approve)
     schedule.sync_milestones(cycle)
     assert cycle.milestone("release").due_at == datetime(2026, 6, 20)
 

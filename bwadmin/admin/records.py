@@ -21,6 +21,8 @@ from ..models import (
     Answer,
     ApiToken,
     Assessment,
+    AssessmentReview,
+    Attachment,
     AuditEvent,
     Cycle,
     DifferentiationCriterion,
@@ -46,7 +48,7 @@ from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, no_such_record, redraft
-from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES
+from .labels import COLUMN_LABELS, CYCLES, FACTORIES_AND_BUYERS, PEOPLE, QUESTIONNAIRES, REPORTS_AND_NOTICES, value_label
 
 
 def _title(view, context, model, name):
@@ -285,8 +287,9 @@ class AnswerView(StaffModelView):
 
 
 class AssessmentView(StaffModelView):
-    column_list = ("cycle", "assessed_on", "assessors", "completed_at")
-    column_filters = ("assessed_on", "completed_at")
+    column_list = ("cycle", "assessed_on", "assessors", "review_status", "completed_at")
+    column_filters = ("assessed_on", "review_status", "completed_at")
+    column_formatters = {"review_status": lambda view, context, model, name: value_label(model.review_status)}
     column_default_sort = ("assessed_on", True)
     prefix_search = [(Factory.name, [Assessment.cycle, Cycle.factory])]
     form_columns = ("cycle", "assessed_on", "assessors", "notes")
@@ -298,6 +301,34 @@ class AssessmentView(StaffModelView):
 
     def after_model_change(self, form, model, is_created) -> None:
         redraft([model.cycle_id])
+
+
+def _attachment_link(view, context, model, name):
+    # Through the guarded route, like every other way to the file.
+    return Markup('<a href="{}">{}</a>').format(url_for("attachments.open_attachment", attachment_id=model.id),
+                                                model.filename)
+
+
+class AttachmentView(StaffModelView):
+    """The evidence files, for staff to find; they are added and removed on each answer's evidence page."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ("filename", "kind", "size", "uploaded_by", "created_at")
+    column_details_list = ("filename", "kind", "size", "uploaded_by", "created_at")
+    column_formatters = column_formatters_detail = {"filename": _attachment_link}
+    column_filters = ("kind", "created_at")
+    column_default_sort = ("created_at", True)
+    prefix_search = [(Attachment.filename, None)]
+
+
+class AssessmentReviewView(StaffModelView):
+    """The reviewers' decisions, kept; made on an assessment's review page."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ("assessment", "reviewer", "decision", "comments", "created_at")
+    column_formatters = {"decision": lambda view, context, model, name: value_label(model.decision)}
+    column_filters = ("decision", "created_at")
+    column_default_sort = ("created_at", True)
 
 
 class ReportView(StaffModelView):
@@ -468,6 +499,8 @@ class ApiTokenView(AdminOnlyModelView):
 
 VIEWS = [
     (AssessmentView, Assessment, _l("Assessments"), CYCLES),
+    (AssessmentReviewView, AssessmentReview, _l("Assessment reviews"), CYCLES),
+    (AttachmentView, Attachment, _l("Evidence files"), QUESTIONNAIRES),
     (ResponseView, Response, _l("Responses"), QUESTIONNAIRES),
     (AnswerView, Answer, _l("Answers"), QUESTIONNAIRES),
     (QuestionnaireView, Questionnaire, _l("Questionnaires"), QUESTIONNAIRES),

@@ -13,10 +13,12 @@ from .advisory import (
     TrainingSession,
 )
 from .cycle import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
+from .evidence import ATTACHMENT_KINDS, Attachment
 from .notices import ApiToken, AuditEvent, Notification
 from .people import (LANGUAGE_NAMES, LANGUAGES, ROLES, ROLES_BY_NAME, RTL_LANGUAGES, STAFF_ROLES, Buyer, Factory,
                      Sourcing, User)
-from .questionnaire import CLUSTER_LABELS, Answer, Assessment, Question, Questionnaire, Response
+from .questionnaire import (CLUSTER_LABELS, EVIDENCE_METHODS, METHOD_LABELS, Answer, Assessment, AssessmentReview,
+                            Question, Questionnaire, Response)
 from .reports import (
     REPORT_LABELS,
     DifferentiationCriterion,
@@ -30,12 +32,12 @@ from .reports import (
 from .transparency import TransparencyIssue, TransparencyResponse
 
 __all__ = [
-    "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AuditEvent", "Buyer", "Candidate", "Committee",
+    "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AssessmentReview", "Attachment", "AuditEvent", "Buyer", "Candidate", "Committee",
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "TransparencyIssue",
     "TransparencyResponse", "User", "utcnow",
     "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",
-    "REPORT_LABELS", "CYCLE_STATUSES",
+    "REPORT_LABELS", "CYCLE_STATUSES", "ATTACHMENT_KINDS", "EVIDENCE_METHODS", "METHOD_LABELS",
 ]

@@ -13,6 +13,20 @@ from ._base import lower_index, one_of, utcnow
 QUESTIONNAIRE_KINDS = ("assessment", "self_diagnosis", "committee_review")
 QUESTION_TYPES = ("yes_no", "single_choice", "multiple_choice", "number", "text", "date")
 RESPONSE_STATUSES = ("draft", "submitted")
+# How a finding was established, as the programme's assessors say it.
+EVIDENCE_METHODS = ("document_review", "observation", "management_interview", "worker_interview")
+METHOD_LABELS = {
+    "document_review": _l("Document review"),
+    "observation": _l("Observation"),
+    "management_interview": _l("Management interview"),
+    "worker_interview": _l("Worker interview"),
+}
+FINDING_STATEMENT_MAX = 500  # one sentence of what was found
+EVIDENCE_NOTES_MAX = 4000  # the assessor's notes on one answer
+# entering (by its assessors, also after a return) → in_review → approved; returned goes back to entering work.
+REVIEW_STATUSES = ("entering", "in_review", "returned", "approved")
+REVIEW_DECISIONS = ("returned", "approved")
+REVIEW_COMMENTS_MAX = 4000
 # The clusters of the programme's compliance structure, keyed as the question banks key them (data/questionnaires).
 # The banks name them in each language they carry; these names (in the reader's language) stand in where a bank
 # has no name in that language.
@@ -162,15 +176,23 @@ class Answer(db.Model):
     value: Mapped[object | None] = mapped_column(JSON)
     # What was typed when it did not validate (value stays the last valid one): kept so nothing is lost.
     raw_input: Mapped[str | None] = mapped_column(Text)
+    # The evidence behind an assessment's answer: what was found (shown in reports instead of the question), how
+    # (EVIDENCE_METHODS), the assessor's notes, and the attached files (Attachment).
+    finding_statement: Mapped[str | None] = mapped_column(String(FINDING_STATEMENT_MAX))
+    methods: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    notes: Mapped[str | None] = mapped_column(String(EVIDENCE_NOTES_MAX))
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        back_populates="answer", cascade="all, delete-orphan", order_by="Attachment.id")
 
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
 
 class Assessment(db.Model):
-    """The programme's unannounced assessment of a cycle: two assessors, two days."""
+    """The programme's unannounced assessment of a cycle: two assessors, two days. Its assessors submit it for
+    review; a reviewer (another staff member) approves it, which completes it (completed_at), or returns it."""
 
     __tablename__ = "assessment"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,12 +202,55 @@ class Assessment(db.Model):
     response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
     completed_at: Mapped[datetime | None]
     notes: Mapped[str | None] = mapped_column(Text)
+    first_assessor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    second_assessor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    days_on_site: Mapped[int | None]
+    worker_sample: Mapped[int | None]  # workers interviewed
+    review_status: Mapped[str] = mapped_column(String(12), default="entering", server_default="entering")
+    submitted_for_review_at: Mapped[datetime | None]
+    submitted_for_review_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     cycle: Mapped["Cycle"] = relationship(back_populates="assessment")  # noqa: F821
     response: Mapped[Response | None] = relationship()
+    first_assessor: Mapped["User | None"] = relationship(foreign_keys=[first_assessor_id])  # noqa: F821
+    second_assessor: Mapped["User | None"] = relationship(foreign_keys=[second_assessor_id])  # noqa: F821
+    submitted_for_review_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[submitted_for_review_by_id])
+    reviews: Mapped[list[AssessmentReview]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="AssessmentReview.id")
+
+    __table_args__ = (
+        one_of("review_status", REVIEW_STATUSES),
+        CheckConstraint("days_on_site IS NULL OR days_on_site BETWEEN 1 AND 30", name="days_on_site_range"),
+        CheckConstraint("worker_sample IS NULL OR worker_sample >= 0", name="worker_sample_range"),
+    )
+
+    @property
+    def assessor_ids(self) -> set[int]:
+        return {i for i in (self.first_assessor_id, self.second_assessor_id) if i is not None}
 
     def __str__(self) -> str:
         return f"Assessment {self.assessed_on}"
+
+
+class AssessmentReview(db.Model):
+    """One decision of a reviewer on an assessment: approved, or returned with comments the assessors read."""
+
+    __tablename__ = "assessment_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(10))
+    comments: Mapped[str | None] = mapped_column(String(REVIEW_COMMENTS_MAX))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="reviews")
+    reviewer: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (one_of("decision", REVIEW_DECISIONS),)
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.created_at:%Y-%m-%d}" if self.created_at else self.decision
 
 
 lower_index(Question, "code", "cluster", "compliance_point")

@@ -43,6 +43,7 @@ from ..models import (
     CLUSTER_LABELS,
     LANGUAGE_NAMES,
     LANGUAGES,
+    METHOD_LABELS,
     REPORT_LABELS,
     RTL_LANGUAGES,
     Assessment,
@@ -61,7 +62,7 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import scoring
+from . import evidence, scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
@@ -263,7 +264,13 @@ def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     rtl = language in RTL_LANGUAGES
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
     return template.render(data=view, for_pdf=for_pdf, bars=chart_bars(view), lang=language,
-                           dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())))
+                           dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())),
+                           methods=METHOD_LABELS, files_at=_files_at(for_pdf))
+
+
+def _files_at(for_pdf: bool) -> str:
+    """Where a report's links to its evidence files lead: the guarded route, in full in a PDF (read off the site)."""
+    return (settings().base_url.rstrip("/") if for_pdf else "") + "/attachments/"
 
 
 @lru_cache(maxsize=4096)
@@ -399,7 +406,7 @@ def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object]
     if kind == "assessment":
         assessments = {row.cycle_id: row for row in db.session.execute(
             select(Assessment.cycle_id, Assessment.response_id, Assessment.assessed_on, Assessment.assessors,
-                   Assessment.completed_at)
+                   Assessment.completed_at, Assessment.days_on_site, Assessment.worker_sample)
             .where(Assessment.cycle_id.in_(cycle_ids)))}
     columns = (Response.id, Response.cycle_id, Response.questionnaire_id, Response.status, Response.updated_at,
                Response.thresholds)
@@ -455,8 +462,10 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
         response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
         if response is None:
             continue
-        if finished_only and not (assessment is not None and assessment.completed_at is not None
-                                  if kind == "assessment" else response.status == "submitted"):
+        # An assessment is released, or drafted, only once approved (completed); a self-diagnosis drafted once
+        # submitted.
+        if not (assessment is not None and assessment.completed_at is not None if kind == "assessment"
+                else not finished_only or response.status == "submitted"):
             continue
         language = languages[cycle.factory_id]
         sources[cycle.id] = _Source(response, assessment, language, _stamp(cycle, response, assessment, language))
@@ -486,6 +495,10 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
     if not sources:
         return {}
     scores = scoring.score_many(s.response for s in sources.values())
+    if kind == "assessment":  # the evidence behind each finding, for all these reports at once
+        proofs = evidence.report_evidence(s.response.id for s in sources.values())
+        suggested = evidence.suggested_statements(
+            f["question_id"] for s in sources.values() for f in scores[s.response.id]["findings"])
     title = english_label(kind)
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
@@ -499,6 +512,12 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
             data["assessors"] = assessment.assessors if assessment else None
+            data["days_on_site"] = assessment.days_on_site if assessment else None
+            data["worker_sample"] = assessment.worker_sample if assessment else None
+            findings = {str(f["question_id"]) for f in data["scores"]["findings"]}
+            data["evidence"] = {qid: proof for qid, proof in proofs.get(source.response.id, {}).items()
+                                if qid in findings}
+            data["suggested"] = {qid: suggested[qid] for qid in findings if qid in suggested}
         with force_locale(source.language):
             content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}

@@ -194,6 +194,13 @@ def save_draft(response: Response, values: dict[int, object], raw: dict[int, str
                 deletes.append(row[0])
             else:
                 updates.append({"id": row[0], "value": value, "raw_input": typed})
+    if deletes and response.kind == "assessment":
+        # An answer cleared keeps its row when it carries evidence (statement, methods, notes, files).
+        from .evidence import carrying_evidence  # here: evidence imports this module
+
+        kept = carrying_evidence(deletes)
+        updates += [{"id": aid, "value": None, "raw_input": None} for aid in kept]
+        deletes = [aid for aid in deletes if aid not in kept]
     if inserts:
         db.session.execute(insert(Answer), inserts)
     if updates:

@@ -136,7 +136,9 @@ def at_start_of(day: date) -> datetime:
 
 
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
-    assessed_on = cycle.assessment.assessed_on if cycle.assessment else None
+    # Only an approved (completed) assessment moves the release: one being entered or reviewed moves no date.
+    assessment = cycle.assessment
+    assessed_on = assessment.assessed_on if assessment is not None and assessment.completed_at is not None else None
     return {
         kind: at_start_of(day)
         for kind, day in due_dates(cycle.signed_up_on, assessed_on, table).items()
