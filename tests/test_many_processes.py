@@ -56,7 +56,8 @@ def build(cycles: int) -> None:
                                            "kind": "assessment", "status": "submitted", "submitted_at": now}
                                           for i in ids])
     db.session.execute(insert(Assessment), [{"cycle_id": i, "assessed_on": signed + timedelta(days=100),
-                                             "response_id": i, "completed_at": now} for i in ids])
+                                             "response_id": i, "completed_at": now, "review_status": "approved"}
+                                            for i in ids])
     db.session.execute(insert(Answer), [{"response_id": i, "question_id": q.id,
                                          "value": q.noncompliant_answer if i % 3 == 0 else "yes"}
                                         for i in ids for q in questions])
