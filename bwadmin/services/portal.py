@@ -381,8 +381,19 @@ def plan_rows(data: dict | None) -> list[dict]:
                 due = date.fromisoformat(due)
             except ValueError:
                 pass
-        rows.append({**action, "due_on": due})
+        # The way to verified (services/remediation.state_of), its moments as datetimes for the page's |day.
+        moments = {key: _moment(action.get(key)) for key in ("declared_at", "cosigned_at", "verified_at", "reopened_at")}
+        rows.append({**action, "due_on": due, **moments})
     return rows
+
+
+def _moment(value) -> datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def early_progress(cycle: Cycle) -> list[Need]:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import STAFF_ROLES, Committee, CommitteeMember, ImprovementAction, Report, utcnow
@@ -62,11 +63,24 @@ def _side(user) -> str | None:
 def _own(user, action: ImprovementAction) -> None:
     """Staff act on every factory's actions; a factory user on its own factory's only (404 otherwise, as
     everywhere a record of another tenant is asked for)."""
-    from werkzeug.exceptions import NotFound
-
     side = _side(user)
     if side is None or side == "factory" and action.cycle.factory_id != user.factory_id:
         raise NotFound()
+
+
+def action_for(user, action_id: int) -> ImprovementAction:
+    """The action, if `user` may act on it (404 otherwise)."""
+    action = db.session.get(ImprovementAction, action_id)
+    if action is None:
+        raise NotFound()
+    _own(user, action)
+    return action
+
+
+def to_verify() -> list[ImprovementAction]:
+    """The actions declared done and not verified yet, oldest declaration first: the staff's list."""
+    return list(db.session.scalars(select(ImprovementAction).where(ImprovementAction.status == "done")
+                                   .order_by(ImprovementAction.declared_at, ImprovementAction.id)))
 
 
 def may_move(user, action: ImprovementAction, to: str) -> bool:
