@@ -31,7 +31,7 @@ MILESTONE_LABELS = {
     "cycle_start": _l("Cycle starts, advisory period begins"),
     "advisory_end": _l("Advisory period ends"),
     "assessment_due": _l("Assessment due"),
-    "release": _l("Assessment report released; improvement plan due"),
+    "release": _l("Assessment report released"),
     "factory_progress_reminder_14": _l("Reminder: factory progress report in 14 days"),
     "improvement_plan_reminder_7": _l("Reminder: improvement plan due in 7 days"),
     "factory_progress_reminder_3": _l("Reminder: factory progress report in 3 days"),

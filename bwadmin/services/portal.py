@@ -26,7 +26,8 @@ from . import access, factory_pages, sharing
 PER_PAGE = 50
 # Milestones that are the programme's own work, not dates of the factory's cycle: its reminders of the progress report
 # (the reminder is the email; the date it reminds of is on the timeline already).
-INTERNAL_KINDS = frozenset(kind for kind in MILESTONE_KINDS if kind.startswith("factory_progress_reminder_"))
+INTERNAL_KINDS = frozenset(kind for kind in MILESTONE_KINDS
+                           if kind.startswith(("factory_progress_reminder_", "improvement_plan_reminder_")))
 # A need's status as the buyer reads it beside the factory's shared early progress.
 NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "done": _l("done"),
                       "dropped": _l("dropped")}
