@@ -100,8 +100,8 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         db.session.rollback()
         return []
     # Plain rows: a batch handler (`Handler.many`) reads what it needs itself; the others get ORM milestones.
-    rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id)
-                              .where(Milestone.id.in_(claimed))).all()
+    rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id,
+                                     Milestone.outcome).where(Milestone.id.in_(claimed))).all()
     order = {kind: i for i, kind in enumerate(MILESTONE_KINDS)}
     rows.sort(key=lambda m: (m.due_at, order[m.kind], m.id))
     done: list[Done] = []
@@ -351,7 +351,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
         buyer_people = consenting_buyer_users_of(told_cycles)
         pdf = settings().report_pdf
         advance_many(told_cycles, "reporting")
-        _resync_late([m.cycle_id for _, m in told if m.due_at.date() < now.date()], now)
+        _resync_late([m for _, m in told if m.outcome == schedule.RELEASED_LATE], now)
         for result, milestone in told:
             cycle = by_id[milestone.cycle_id]
             result.released = [kind for kind, _ in released[cycle.id]]
@@ -373,7 +373,8 @@ def _counted_from_release(milestone: Milestone, now: datetime, result: Done) -> 
     schedule.waits_again). After a release that came late its date moves with it: due later, not done. True when
     the milestone's work is to be done now."""
     cycle = milestone.cycle
-    if schedule.released_on(cycle) is None:
+    if db.session.scalar(select(Report.id).where(Report.cycle_id == cycle.id, Report.kind == "assessment",
+                                                 Report.released_at.is_not(None))) is None:
         result.outcome = schedule.WAITING_FOR_RELEASE
         return False
     due_at = schedule.milestones_for(cycle).get(milestone.kind)
@@ -423,10 +424,15 @@ def _plan_due(milestone: Milestone, now: datetime) -> Done:
     return result
 
 
-def _resync_late(cycle_ids: list[int], now: datetime) -> None:
-    """Reports released later than due (a release skipped for want of an assessment, or the clock stopped): what
-    counts from the release moves with it. Rare, so one cycle at a time."""
-    for cycle in db.session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids))
+def _resync_late(released: list, now: datetime) -> None:
+    """Releases run again for an assessment recorded after the release date: each is dated the day it ran, and
+    what counts from it (the plan, the progress reports) moves with it. Rare, so one cycle at a time."""
+    if not released:
+        return
+    day = schedule.at_start_of(now.date())
+    db.session.execute(update(Milestone).where(Milestone.id.in_([m.id for m in released])).values(due_at=day)
+                       .execution_options(synchronize_session=False))
+    for cycle in db.session.scalars(select(Cycle).where(Cycle.id.in_([m.cycle_id for m in released]))
                                     .options(selectinload(Cycle.milestones), selectinload(Cycle.assessment))
                                     .execution_options(populate_existing=True)):
         schedule.sync_milestones(cycle, now=now)
@@ -500,7 +506,8 @@ def _differentiation(milestone: Milestone, now: datetime) -> Done:
 @dataclass(frozen=True)
 class Handler:
     """What a milestone of one kind does when due: `one(milestone, now)` with an ORM Milestone, or, for a kind done
-    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id), one Done per row."""
+    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id, outcome: what an earlier
+    run or a re-opening left), one Done per row."""
 
     one: Callable[[Milestone, datetime], Done] | None = None
     many: Callable[[list, datetime], list[Done]] | None = None

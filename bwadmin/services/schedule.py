@@ -1,6 +1,7 @@
 """Where each milestone of a cycle falls, from its sign-up date, its assessment date and the release of its
 assessment report (the improvement plan and the factory progress report are due 30 days after that release, the
-programme progress report six months after the factory's).
+programme progress report six months after the factory's; a release run again for an assessment recorded late counts
+from the day it ran).
 
 "Month N" is a calendar month (31 January + 1 month = 28 or 29 February); the offsets are defaults that
 staff change in the admin panel (ScheduleOffset rows) because countries differ.
@@ -14,7 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, Report, ScheduleOffset, utcnow
+from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset, utcnow
 
 # kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
 DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
@@ -150,12 +151,11 @@ def at_start_of(day: date) -> datetime:
 
 
 def released_on(cycle: Cycle) -> date | None:
-    """The day the cycle's assessment report was released, if it was."""
-    if cycle.id is None:
-        return None
-    moment = db.session.scalar(select(Report.released_at).where(Report.cycle_id == cycle.id,
-                                                                 Report.kind == "assessment"))
-    return moment.date() if moment is not None else None
+    """The day of the cycle's release, once its milestone is done: the day it was due (a clock that caught up late
+    does not move what counts from it), or, for a release run again for an assessment recorded after its date, the
+    day it ran (RELEASED_LATE)."""
+    milestone = cycle.milestone("release")
+    return milestone.due_at.date() if milestone is not None and milestone.done_at is not None else None
 
 
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
@@ -182,8 +182,10 @@ def sync_milestones(cycle: Cycle, table=None, now: datetime | None = None) -> li
                 cycle.milestones.append(milestone)
             elif milestone.done_at is None:
                 milestone.due_at = due_at
-            elif (reminds_again(milestone, existing.get(table[kind][0]), due_at, now)
-                  or releases_again(cycle, milestone) or waits_again(milestone, due_at)):
+            elif releases_again(cycle, milestone):
+                milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, RELEASED_LATE
+                reopened = True
+            elif reminds_again(milestone, existing.get(table[kind][0]), due_at, now) or waits_again(milestone, due_at):
                 milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, None
                 reopened = True
         if not reopened:
@@ -198,6 +200,11 @@ WAITING_FOR_RELEASE = "skipped: the assessment report is not released"
 
 def waits_again(milestone: Milestone, due_at: datetime) -> bool:
     return milestone.outcome == WAITING_FOR_RELEASE and due_at != milestone.due_at
+
+
+# The outcome of a release due again (releases_again) until it runs: when it does, its date becomes the day it ran,
+# and the plan and the progress report count from that day (milestones._release_many).
+RELEASED_LATE = "due again: the assessment was recorded after the release date"
 
 
 def releases_again(cycle: Cycle, milestone: Milestone) -> bool:
