@@ -155,7 +155,9 @@ def released_on(cycle: Cycle) -> date | None:
     does not move what counts from it), or, for a release run again for an assessment recorded after its date, the
     day it ran (RELEASED_LATE)."""
     milestone = cycle.milestone("release")
-    return milestone.due_at.date() if milestone is not None and milestone.done_at is not None else None
+    if milestone is None or milestone.done_at is None or (milestone.outcome or "").startswith("skipped"):
+        return None  # not released: counted from the day it is due
+    return milestone.due_at.date()
 
 
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
