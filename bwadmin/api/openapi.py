@@ -67,10 +67,11 @@ SPEC = {
                             "submitted_at": {"type": "string", "format": "date-time", "nullable": True},
                             "actions": {"type": "integer", "minimum": 0},
                             "open_actions": {"type": "integer", "minimum": 0,
-                                             "description": "Actions not done, as submitted"},
+                                             "description": "Actions neither declared done by the factory nor verified"},
                             "actions_by_status": {
                                 "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
-                                "description": "How many actions are planned, in_progress or done"}}}}},
+                                "description": "How many actions are planned, in_progress, done (declared by the factory) "
+                                               "or verified (by the programme), as they stand"}}}}},
             "Report": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string", "enum": [
                     "assessment", "self_diagnosis", "improvement_plan", "factory_progress",

@@ -5,8 +5,8 @@
   (by whom, how, a note) and the reopening (with its reason); the state "verified".
 - milestone and schedule_offset: two kinds more, the improvement plan's due date and its reminder.
 - The open cycles' dates: the plan's milestones are added, and the factory progress report (with its reminders) and
-  the programme's report move to 30 days after the release of the assessment report (its day once released, else
-  its due day), where staff set no offset of their own. A date that would fall in the past is left where it was, and
+  the programme's report move to 30 days after the release of the assessment report (its milestone's day), where
+  staff set no offset of their own. A date that would fall in the past is left where it was, and
   a plan's milestone whose date is past is added as done: the change itself tells nobody anything late.
 
 Revision ID: 0010
@@ -89,8 +89,6 @@ def _move_open_cycles() -> None:
     bind = op.get_bind()
     now = datetime.now(UTC).replace(tzinfo=None)
     overridden = set(bind.execute(sa.text("SELECT kind FROM schedule_offset")).scalars())
-    released = dict(bind.execute(sa.text(
-        "SELECT cycle_id, released_at FROM report WHERE kind = 'assessment' AND released_at IS NOT NULL")).all())
     rows = bind.execute(sa.text(
         "SELECT m.id, m.cycle_id, m.kind, m.due_at, m.done_at FROM milestone m JOIN cycle c ON c.id = m.cycle_id "
         "WHERE c.status != 'closed'")).all()
@@ -107,8 +105,7 @@ def _move_open_cycles() -> None:
         release = kinds.get("release")
         if release is None:
             continue
-        base = as_moment(released.get(cycle_id)) or as_moment(release.due_at)
-        base = datetime.combine(base.date(), datetime.min.time())
+        base = datetime.combine(as_moment(release.due_at).date(), datetime.min.time())
         report = base + relativedelta(days=30)
         due = {"improvement_plan_due": report, "improvement_plan_reminder_7": report - relativedelta(days=7)}
         if "factory_progress_report" not in overridden:
