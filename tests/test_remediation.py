@@ -122,6 +122,11 @@ def test_done_needs_evidence_and_staff_verify_or_reopen_with_a_reason(app):
     login(staff, world.advisor)
     listed = staff.get("/admin/remediation/").get_data(as_text=True)
     assert "Question CMP.OT.01?" in listed and "Ready to verify" in listed
+    home = Page(staff.get("/admin/").get_data(as_text=True)).table("to-verify")
+    assert [row[:2] for row in home] == [["Mekong Apparel, cycle 1", "CMP.OT.01: Question CMP.OT.01?"]]
+    other = app.test_client()
+    login(other, make_user("advisor", "other-advisor@example.org"))
+    assert "No action waits for verification." in other.get("/admin/").get_data(as_text=True)  # not their cycle
     url = f"/admin/remediation/{row.id}"
     unsaid = post_form(staff, url, {"step": "verify"})
     assert unsaid.status_code == 400 and "Say how it was verified" in unsaid.get_data(as_text=True)

@@ -23,7 +23,7 @@ class RemediationView(BaseView):
 
     @expose("/")
     def index(self):
-        return self.render("admin/remediation.html", rows=remediation.to_verify())
+        return self.render("admin/remediation.html", rows=remediation.to_verify(current_user))
 
     @expose("/<int:action_id>", methods=("GET", "POST"))
     def action(self, action_id: int):

@@ -22,10 +22,11 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import STAFF_ROLES, Committee, CommitteeMember, ImprovementAction, Report, utcnow
+from ..models import STAFF_ROLES, Committee, CommitteeMember, Cycle, ImprovementAction, Report, utcnow
 from ..models.reports import ACTION_EVIDENCE_MAX, ACTION_NOTE_MAX, VERIFY_METHODS
 from . import audit, text_limits
 from .errors import FieldError
@@ -77,10 +78,16 @@ def action_for(user, action_id: int) -> ImprovementAction:
     return action
 
 
-def to_verify() -> list[ImprovementAction]:
-    """The actions declared done and not verified yet, oldest declaration first: the staff's list."""
-    return list(db.session.scalars(select(ImprovementAction).where(ImprovementAction.status == "done")
-                                   .order_by(ImprovementAction.declared_at, ImprovementAction.id)))
+def to_verify(user=None, limit: int = 200) -> list[ImprovementAction]:
+    """The actions declared done and not verified yet, oldest declaration first, with their cycle and factory (one
+    query): an advisor's of the cycles they advise, every one for an admin."""
+    query = (select(ImprovementAction).join(Cycle, Cycle.id == ImprovementAction.cycle_id)
+             .where(ImprovementAction.status == "done")
+             .options(joinedload(ImprovementAction.cycle).joinedload(Cycle.factory))
+             .order_by(ImprovementAction.declared_at, ImprovementAction.id).limit(limit))
+    if getattr(user, "role", None) == "advisor":
+        query = query.where(Cycle.advisor_id == user.id)
+    return list(db.session.scalars(query))
 
 
 def may_move(user, action: ImprovementAction, to: str) -> bool:
