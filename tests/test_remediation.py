@@ -254,6 +254,12 @@ def test_buyers_read_each_actions_state_once_the_plan_is_released_to_them(app):
     [row] = listed.get_json()["factories"]
     assert row["improvement_plan"]["actions_by_status"] == {"verified": 1, "done": 1}
     assert row["improvement_plan"]["open_actions"] == 0
+    detail = buyer.get(f"/api/v1/reports/{plan.id}", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
+    actions = detail.get_json()["actions"]
+    assert [(a["source"], a["status"], a["verified_how"]) for a in actions] == [
+        ("assessment", "verified", "evidence"), ("assessment", "done", None)]
+    assert actions[0]["verified_at"].startswith(f"{today:%Y-%m-%d}") and actions[1]["verified_at"] is None
+    assert actions[1]["declared_at"].startswith(f"{today:%Y-%m-%d}")
 
 
 # --- recurring findings ----------------------------------------------------------------------------
