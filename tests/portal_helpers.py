@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import event
 
 from bwadmin.extensions import db
-from bwadmin.models import Report, utcnow
+from bwadmin.models import Assessment, Report, utcnow
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -34,6 +34,19 @@ def make_report(cycle, kind="assessment", released=True, future=False, rates=Non
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{report.id}.pdf").write_bytes(PDF)
         report.file_path = f"{report.id}.pdf"
+    return report
+
+
+def released_findings(cycle, *texts: str, report: Report | None = None) -> Report:
+    """A completed assessment whose released report lists these findings (as scoring stores them)."""
+    db.session.add(Assessment(cycle_id=cycle.id, assessed_on=cycle.signed_up_on + timedelta(days=100),
+                              completed_at=utcnow()))
+    report = report or make_report(cycle, "assessment")
+    data = report.data or {}
+    report.data = {**data, "scores": {**(data.get("scores") or {}), "findings": [
+        {"code": None, "question_id": None, "text": text, "cluster": "compensation", "compliance_point": None,
+         "zero_tolerance": False} for text in texts]}}
+    db.session.flush()
     return report
 
 

@@ -3,7 +3,7 @@ saved), the improvement plan (an action submitted), the progress report, a relea
 folded menu. Every page fits the screen and axe-core finds nothing serious."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -30,12 +30,18 @@ def factory_with_a_released_assessment():
     make_sourcing(make_buyer("Kestrel Sport"), factory)
     cycle = make_cycle(factory, days_in=140, advisor=make_user("advisor", name="Mai Advisor"))
     bank("self_diagnosis").title = {"en": "Factory self-diagnosis"}
-    db.session.add(Assessment(cycle=cycle, assessed_on=cycle.signed_up_on + timedelta(days=100),
-                              response=answer(cycle, "assessment", ASSESSED)))
+    response = answer(cycle, "assessment", ASSESSED)
+    db.session.add(Assessment(cycle=cycle, assessed_on=cycle.signed_up_on + timedelta(days=100), response=response,
+                              completed_at=datetime.combine(cycle.signed_up_on + timedelta(days=100), time(17))))
     db.session.flush()
     schedule.sync_milestones(cycle)
     report = make_report(cycle, "assessment", title="Assessment report 2026",
                          rates={"compensation": 0.33, "child_labour": 0.0})
+    # The released report lists its one finding, as scoring stores it: the plan is made from it.
+    overtime = next(a.question for a in response.answers if a.question.code == "CMP.OT.01")
+    report.data = {**report.data, "scores": {**report.data["scores"], "findings": [
+        {"code": overtime.code, "question_id": overtime.id, "text": "Question CMP.OT.01?", "cluster": "compensation",
+         "compliance_point": "overtime_wages", "zero_tolerance": False}]}}
     make_user("factory", "manager@mekong.example", factory=factory, name="Factory Manager")
     db.session.commit()
     return cycle.id, report.id

@@ -133,6 +133,8 @@ def test_the_improvement_plan_by_keyboard(app, live_server, browser):
     page.keyboard.press("ArrowDown")  # Planned → In progress
     expect(page.get_by_label("Status")).to_have_value("in_progress")
     page.keyboard.press("Tab")
+    assert focused(page)["name"].startswith("evidence-")  # the evidence, for when the action is declared done
+    page.keyboard.press("Tab")
     assert focused(page)["text"] == "Save draft"
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Submit plan"

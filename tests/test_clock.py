@@ -86,7 +86,9 @@ def test_a_release_without_an_assessment_is_skipped_and_the_advisor_told(app, sm
 
 def test_factory_progress_reminders_then_release_of_what_the_factory_submitted(app, smtp):
     world = World(answers=FINDINGS)
+    tick(world.due("release"))  # the report counts from the release: released on its day, it stays where it is
     due = world.due("factory_progress_report")
+    assert due == world.due("release") + timedelta(days=30)
     tick(world.due("factory_progress_reminder_14"))
     assert subjects(smtp, "manager@example.org")[-1] == "Reminder: your progress report is due in 14 days"
     # The date as the factory's country (Vietnam, seven hours ahead of UTC) counts days, written out in English.
@@ -110,6 +112,7 @@ def test_factory_progress_reminders_then_release_of_what_the_factory_submitted(a
 
 def test_factory_progress_not_submitted_is_overdue_and_the_advisor_told(app, smtp):
     world = World(answers=FINDINGS)
+    tick(world.due("release"))
     tick(world.due("factory_progress_report"))
     milestone = world.cycle.milestone("factory_progress_report")
     assert milestone.outcome == "overdue" and milestone.done_at is not None
@@ -135,6 +138,7 @@ def test_programme_progress_report_reads_needs_committee_and_training(app, smtp)
                          CommitteeMember(name="M2", side="management")]
     db.session.add(committee)
     db.session.commit()
+    tick(world.due("release"))
     due = world.due("programme_progress_report")
     tick(due)
     report = db.session.scalar(select(Report).where(Report.kind == "programme_progress"))
@@ -157,6 +161,7 @@ def test_differentiation_measures_the_cycle_and_offers_advanced_services_to_high
     from bwadmin.models import Need
 
     world = World(answers=CLEAN)
+    tick(world.due("release"))
     submitted = world.due("factory_progress_report")
     world.cycle.committee_review_score = 80
     db.session.add(Need(cycle=world.cycle, area="training", title="Supervisor training", status="done"))
@@ -328,6 +333,7 @@ def test_moving_the_report_date_reminds_the_factory_again_of_the_new_date(app, s
     from bwadmin.services import schedule
 
     world = World(answers=FINDINGS)
+    tick(world.due("release"))
     first_reminder = world.due("factory_progress_reminder_14")
     with time_machine.travel(first_reminder + timedelta(hours=1), tick=False):
         tick(first_reminder + timedelta(hours=1))

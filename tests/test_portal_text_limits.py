@@ -10,7 +10,7 @@ from bwadmin.models import reports as report_models
 from bwadmin.services import improvement, report_review, sharing
 
 from .factories import csrf_from, login, make_cycle, make_factory, make_user
-from .portal_helpers import make_report
+from .portal_helpers import make_report, released_findings
 
 
 def test_the_columns_hold_what_the_services_let_through():
@@ -25,8 +25,7 @@ def test_the_columns_hold_what_the_services_let_through():
 def plan_world(client):
     factory = make_factory()
     cycle = make_cycle(factory, days_in=200)
-    assessment = make_report(cycle, "assessment")
-    assessment.data = {**assessment.data, "findings": [{"finding": "No fire drills"}]}
+    released_findings(cycle, "No fire drills")
     login(client, make_user("factory", factory=factory))
     page = client.get("/factory/improvement-plan")
     [row_id] = re.findall(r'name="action-(\d+)"', page.get_data(as_text=True))

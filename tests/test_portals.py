@@ -9,7 +9,7 @@ from bwadmin.models import ImprovementAction, Need, Report, ReportFlag, ShareReq
 
 from .factories import csrf_from, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 from .pageread import Page
-from .portal_helpers import count_queries, make_report
+from .portal_helpers import count_queries, make_report, released_findings
 
 
 def buyer_with_factories(n: int, country="Vietnam"):
@@ -108,9 +108,7 @@ def test_posts_without_csrf_are_refused(app, client):
 def test_improvement_plan_keeps_the_draft_and_submits(app, client):
     factory = make_factory()
     cycle = make_cycle(factory, days_in=200)
-    assessment = make_report(cycle, "assessment")
-    assessment.data = {**assessment.data, "findings": [{"finding": "Overtime above the legal limit"},
-                                                        {"finding": "No first-aid kit"}]}
+    released_findings(cycle, "Overtime above the legal limit", "No first-aid kit")
     login(client, make_user("factory", factory=factory))
     page = client.get("/factory/improvement-plan")
     html = page.get_data(as_text=True)

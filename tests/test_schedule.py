@@ -9,13 +9,20 @@ from bwadmin.services import schedule
 from .factories import make_cycle, make_factory
 
 
-def test_month_five_from_31_january_is_30_june():
+def test_the_progress_reports_count_from_the_release_not_from_sign_up():
+    # Signed up 31 January: day 100 is 11 May, the release a calendar month later (11 June), the factory's progress
+    # report and its plan 30 days after that release, the programme's six calendar months after the factory's.
     due = schedule.due_dates(date(2026, 1, 31), table=schedule.DEFAULT_OFFSETS)
-    assert due["factory_progress_report"] == date(2026, 6, 30)
-    assert due["factory_progress_reminder_14"] == date(2026, 6, 16)
-    assert due["factory_progress_reminder_3"] == date(2026, 6, 27)
-    assert due["programme_progress_report"] == date(2026, 12, 30)  # six calendar months after month 5
+    assert due["release"] == date(2026, 6, 11)
+    assert due["factory_progress_report"] == due["improvement_plan_due"] == date(2026, 7, 11)
+    assert due["factory_progress_reminder_14"] == date(2026, 6, 27)
+    assert due["factory_progress_reminder_3"] == date(2026, 7, 8)
+    assert due["improvement_plan_reminder_7"] == date(2026, 7, 4)
+    assert due["programme_progress_report"] == date(2027, 1, 11)
     assert due["differentiation"] == date(2027, 5, 31)
+    # Released later than due (30 June): what counts from the release counts from that day.
+    due = schedule.due_dates(date(2026, 1, 31), table=schedule.DEFAULT_OFFSETS, released_on=date(2026, 6, 30))
+    assert due["factory_progress_report"] == date(2026, 7, 30) and due["programme_progress_report"] == date(2027, 1, 30)
 
 
 def test_day_100_and_release_one_calendar_month_after_the_assessment():
@@ -30,18 +37,21 @@ def test_day_100_and_release_one_calendar_month_after_the_assessment():
 def test_signing_up_on_29_february_lands_on_28_february_sixteen_months_on():
     due = schedule.due_dates(date(2024, 2, 29), table=schedule.DEFAULT_OFFSETS)
     assert due["differentiation"] == date(2025, 6, 29)
-    assert due["factory_progress_report"] == date(2024, 7, 29)
+    assert due["release"] == date(2024, 7, 8) and due["factory_progress_report"] == date(2024, 8, 7)
     due = schedule.due_dates(date(2024, 10, 31), table=schedule.DEFAULT_OFFSETS)
-    assert due["factory_progress_report"] == date(2025, 3, 31)
     assert due["differentiation"] == date(2026, 2, 28)
+    # Released on 31 August: the programme's report six calendar months after the factory's (30 September) is
+    # 30 March.
+    due = schedule.due_dates(date(2024, 10, 31), table=schedule.DEFAULT_OFFSETS, released_on=date(2025, 8, 31))
+    assert due["factory_progress_report"] == date(2025, 9, 30) and due["programme_progress_report"] == date(2026, 3, 30)
 
 
 def test_creating_a_cycle_creates_every_milestone(app):
     cycle = make_cycle(signed_up_on=date(2026, 1, 31))
     kinds = {m.kind: m.due_at for m in cycle.milestones}
-    assert len(kinds) == 9
+    assert len(kinds) == 11
     assert kinds["cycle_start"] == datetime(2026, 1, 31)
-    assert kinds["factory_progress_report"] == datetime(2026, 6, 30)
+    assert kinds["factory_progress_report"] == kinds["improvement_plan_due"] == datetime(2026, 7, 11)
 
 
 def test_moving_dates_moves_only_milestones_not_done(app):

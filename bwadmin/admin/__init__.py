@@ -16,6 +16,7 @@ from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView
 from .flag_answers import FlagAnswerView
 from .jobs import JobsView
+from .remediation import RemediationView
 from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, REPORTS_AND_NOTICES, value_label
 from .people import BuyerView, FactoryView, SourcingView, UserView
 from .questionnaire_entry import init_entry_views
@@ -62,6 +63,8 @@ def init_admin(app: Flask) -> Admin:
 
     init_entry_views(admin)
     admin.add_view(FlagAnswerView(name=_l("Flags to answer"), endpoint="flag_answers", url="/admin/flag-answers"))
+    admin.add_view(RemediationView(name=_l("Actions to verify"), category=REPORTS_AND_NOTICES, endpoint="remediation",
+                                   url="/admin/remediation"))
     init_transparency_views(admin)
 
     admin.add_view(JobsView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs", category=REPORTS_AND_NOTICES))

@@ -83,6 +83,8 @@ COLUMN_LABELS = {
     "factory": _l("Factory"),
     "file_path": _l("File"),
     "finding": _l("Finding"),
+    "recurring": _l("Recurring"),
+    "committee_action": _l("Committee action"),
     "focus": _l("Focus"),
     "gender": _l("Gender"),
     "held_on": _l("Held on"),
@@ -198,6 +200,7 @@ VALUE_LABELS = {
     "in_progress": _l("In progress"),
     "done": _l("Done"),
     "dropped": _l("Dropped"),
+    "verified": _l("Verified"),
     # people's roles ("advisor" is a need's source too)
     "admin": _l("Admin"),
     "advisor": _l("Advisor"),

@@ -39,11 +39,11 @@ from ..models import (
     User,
 )
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
-from ..models.reports import CRITERION_KINDS, REPORT_KINDS
+from ..models.reports import ACTION_SOURCES, ACTION_STATUSES, CRITERION_KINDS, REPORT_KINDS
 from ..queue import send_soon
 from ..input_bounds import as_id
 from ..models import LANGUAGES
-from ..services import account_mail, audit, notify, schedule, thresholds
+from ..services import account_mail, audit, notify, remediation, schedule, thresholds
 from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
@@ -350,10 +350,21 @@ class ReportFlagView(StaffModelView):
 
 
 class ImprovementActionView(StaffModelView):
-    column_list = ("cycle", "finding", "action", "owner", "due_on", "status")
-    column_filters = ("status", "due_on")
-    form_choices = {"status": choices(("planned", "in_progress", "done"))}
-    form_columns = ("cycle", "finding", "action", "owner", "due_on", "status")
+    """The plans' rows. Their state moves only through services/remediation (the Remediation page: verify or
+    reopen), never by editing the row here."""
+    can_create = False
+    column_list = ("cycle", "source", "finding", "action", "owner", "due_on", "status", "recurring",
+                   "committee_action")
+    column_filters = ("status", "source", "recurring", "committee_action", "due_on")
+    column_choices = {"status": choices(ACTION_STATUSES), "source": choices(ACTION_SOURCES)}
+    form_columns = ("finding", "action", "owner", "due_on")
+    column_formatters = {"status": lambda view, context, model, name: Markup(
+        '<a href="{}">{}</a>').format(url_for("remediation.action", action_id=model.id),
+                                      value_label(model.status))}
+
+    def after_model_change(self, form, model, is_created) -> None:
+        remediation.refresh_plan(model.cycle_id)
+        db.session.commit()
 
 
 class CriterionView(AdminOnlyModelView):

@@ -58,7 +58,14 @@ def _report_json(report: Report, full: bool = False) -> dict:
         out["factory_id"] = report.cycle.factory_id
         out["scores"] = {"clusters": {key: {"label": label, "rate": rate}
                                       for key, (label, rate) in portal.cluster_rates(report).items()}}
+        if report.kind == "improvement_plan":  # each action with its state as it stands (services/remediation)
+            out["actions"] = [{key: action.get(key) for key in PLAN_ACTION_KEYS}
+                              for action in (report.data or {}).get("actions") or [] if isinstance(action, dict)]
     return out
+
+
+PLAN_ACTION_KEYS = ("finding", "source", "action", "owner", "due_on", "status", "recurring", "awaiting_cosignature",
+                    "declared_at", "cosigned_at", "verified_at", "verified_how", "reopened_at")
 
 
 @bp.post("/tokens")

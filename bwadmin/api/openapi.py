@@ -67,10 +67,11 @@ SPEC = {
                             "submitted_at": {"type": "string", "format": "date-time", "nullable": True},
                             "actions": {"type": "integer", "minimum": 0},
                             "open_actions": {"type": "integer", "minimum": 0,
-                                             "description": "Actions not done, as submitted"},
+                                             "description": "Actions neither declared done by the factory nor verified"},
                             "actions_by_status": {
                                 "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
-                                "description": "How many actions are planned, in_progress or done"}}}}},
+                                "description": "How many actions are planned, in_progress, done (declared by the factory) "
+                                               "or verified (by the programme), as they stand"}}}}},
             "Report": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string", "enum": [
                     "assessment", "self_diagnosis", "improvement_plan", "factory_progress",
@@ -83,7 +84,24 @@ SPEC = {
                 "scores": {"type": "object", "properties": {"clusters": {
                     "type": "object", "additionalProperties": {"type": "object", "properties": {
                         "label": {"type": "string"},
-                        "rate": {"type": "number", "description": "Non-compliance rate, 0 to 1"}}}}}}}},
+                        "rate": {"type": "number", "description": "Non-compliance rate, 0 to 1"}}}}}},
+                "actions": {"type": "array", "description": "An improvement plan's actions, each with its state as it "
+                            "stands: declared done by the factory, co-signed by a worker representative, verified "
+                            "or reopened by the programme", "items": {"type": "object", "properties": {
+                                "finding": {"type": "string"}, "source": {"type": "string", "nullable": True,
+                                                                          "enum": ["assessment", "self_diagnosis", None]},
+                                "action": {"type": "string", "nullable": True},
+                                "owner": {"type": "string", "nullable": True},
+                                "due_on": {"type": "string", "format": "date", "nullable": True},
+                                "status": {"type": "string", "enum": ["planned", "in_progress", "done", "verified"]},
+                                "recurring": {"type": "boolean", "nullable": True},
+                                "awaiting_cosignature": {"type": "boolean", "nullable": True},
+                                "declared_at": {"type": "string", "format": "date-time", "nullable": True},
+                                "cosigned_at": {"type": "string", "format": "date-time", "nullable": True},
+                                "verified_at": {"type": "string", "format": "date-time", "nullable": True},
+                                "verified_how": {"type": "string", "nullable": True,
+                                                 "enum": ["visit", "evidence", None]},
+                                "reopened_at": {"type": "string", "format": "date-time", "nullable": True}}}}}},
         },
     },
     "security": [{"bearer": []}],

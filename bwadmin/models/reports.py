@@ -38,7 +38,13 @@ def pdf_pending(released_at, kind: str, file_path: str | None) -> bool:
     return released_at is not None and kind in PDF_KINDS and not file_path
 
 
-ACTION_STATUSES = ("planned", "in_progress", "done")
+# An action of the plan: planned → in progress → done (declared by the factory, with its evidence) → verified by the
+# programme's staff; staff may reopen a done or verified action (with a reason): it is in progress again.
+ACTION_STATUSES = ("planned", "in_progress", "done", "verified")
+# Where the finding an action answers comes from: the assessment, or the factory's own self-diagnosis.
+ACTION_SOURCES = ("assessment", "self_diagnosis")
+# How staff verified that an action is done: seen on a visit, or from the evidence the factory gave.
+VERIFY_METHODS = ("visit", "evidence")
 
 # The longest text a person may write in each field of the portals (and the staff's answer to a flag): the services
 # refuse longer with a message beside the field, and the columns hold exactly this much.
@@ -47,6 +53,8 @@ FLAG_COMMENT_MAX = 5000  # a flag names an error, it is not a second report
 FLAG_ANSWER_MAX = 2000  # staff's answer to a flag
 ACTION_TEXT_MAX = 2000  # what the factory does about one finding
 ACTION_OWNER_MAX = 200  # who is responsible for it
+ACTION_EVIDENCE_MAX = 2000  # what shows an action is done: the factory's note with its declaration
+ACTION_NOTE_MAX = 1000  # staff's reason to reopen an action, or their note with a verification
 
 CRITERION_KINDS = (
     "no_zero_tolerance",
@@ -128,22 +136,50 @@ class ReportFlag(db.Model):
 
 
 class ImprovementAction(db.Model):
-    """One row of the factory's improvement plan: a finding and what the factory does about it."""
+    """One row of the factory's improvement plan: a finding (of the assessment or of the self-diagnosis) and what the
+    factory does about it, with its way to verified (services/remediation holds the rule of each step)."""
 
     __tablename__ = "improvement_action"
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16), default="assessment")
     finding: Mapped[str] = mapped_column(Text)
     action: Mapped[str | None] = mapped_column(String(ACTION_TEXT_MAX))
     owner: Mapped[str | None] = mapped_column(String(ACTION_OWNER_MAX))
     due_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(12), default="planned")
+    # An action on the committee's own issues: its "done" needs a worker representative's co-signature.
+    committee_action: Mapped[bool] = mapped_column(default=False)
+    # The finding returned at this assessment after the action on it was verified in the cycle before.
+    recurring: Mapped[bool] = mapped_column(default=False)
+    evidence: Mapped[str | None] = mapped_column(String(ACTION_EVIDENCE_MAX))
+    declared_at: Mapped[datetime | None]  # when the factory declared it done
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    cosigned_at: Mapped[datetime | None]
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    verified_how: Mapped[str | None] = mapped_column(String(12))
+    verify_note: Mapped[str | None] = mapped_column(String(ACTION_NOTE_MAX))
+    reopened_at: Mapped[datetime | None]
+    reopen_reason: Mapped[str | None] = mapped_column(String(ACTION_NOTE_MAX))
 
     cycle: Mapped["Cycle"] = relationship()  # noqa: F821
     question: Mapped["Question | None"] = relationship()  # noqa: F821
+    declared_by: Mapped["User | None"] = relationship(foreign_keys=[declared_by_id])  # noqa: F821
+    verified_by: Mapped["User | None"] = relationship(foreign_keys=[verified_by_id])  # noqa: F821
+    cosigned_by: Mapped["CommitteeMember | None"] = relationship()  # noqa: F821
 
-    __table_args__ = (one_of("status", ACTION_STATUSES),)
+    __table_args__ = (
+        one_of("status", ACTION_STATUSES),
+        one_of("source", ACTION_SOURCES),
+        CheckConstraint("verified_how IS NULL OR verified_how IN ('visit', 'evidence')", name="verified_how_valid"),
+        CheckConstraint("status != 'verified' OR verified_at IS NOT NULL", name="verified_stamped"),
+    )
+
+    def __str__(self) -> str:
+        return (self.finding or "")[:80]
 
 
 class DifferentiationCriterion(db.Model):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..services import access, findings, improvement, portal, report_docs, report_review, sharing
+from ..services import access, findings, improvement, portal, remediation, report_docs, report_review, sharing
 from ..services.errors import FieldError
 from . import role_required
 
@@ -127,11 +127,37 @@ def plan():
                         "report is released."))
             return redirect(url_for("factory.plan"))
         values = request.form
+    return _plan_page(cycle, errors, values)
+
+
+def _plan_page(cycle, errors: dict, values):
     rows = improvement.actions(cycle)
     db.session.commit()
     return render_template("portal/factory_plan.html", cycle=cycle, rows=rows, errors=errors, values=values,
                            found=findings.for_actions(rows, cycle.id), limits=improvement.PLAN_LIMITS,
-                           report=improvement.plan_report(cycle), statuses=improvement.STATUS_LABELS), (400 if errors else 200)
+                           report=improvement.plan_report(cycle), sources=improvement.SOURCE_LABELS,
+                           statuses={k: improvement.STATUS_LABELS[k] for k in remediation.FACTORY_STATES},
+                           labels=remediation.STATE_LABELS, how=remediation.HOW_LABELS,
+                           awaiting={row.id for row in rows if remediation.awaiting_cosignature(row)},
+                           representatives=remediation.serving_worker_representatives(cycle.factory_id)), \
+        (400 if errors else 200)
+
+
+@bp.post("/improvement-plan/<int:action_id>/cosign")
+@role_required("factory")
+def cosign(action_id: int):
+    cycle = _cycle()
+    action = remediation.action_for(current_user, action_id)
+    if action.cycle_id != cycle.id:
+        raise NotFound()
+    try:
+        remediation.cosign(current_user, action, request.form.get("member"))
+    except remediation.RemediationError as exc:
+        db.session.rollback()
+        return _plan_page(cycle, {f"{exc.field}-{action.id}": exc.message}, {})
+    db.session.commit()
+    flash(_("Co-signature recorded: programme staff can now verify the action."))
+    return redirect(url_for("factory.plan"))
 
 
 @bp.route("/progress-report", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import AdvisoryVisit, Committee, Cycle, Election, Factory, Milestone, Report, utcnow
 from ..models.reports import REPORT_LABELS
-from . import assessments, milestones, report_review
+from . import assessments, milestones, remediation, report_review
 
 
 def for_user(user) -> dict:
@@ -36,6 +36,7 @@ def for_user(user) -> dict:
         "advisory": advisory_work(running, now),
         "flags": report_review.open_flags(user),  # factories' flags on their draft reports, to answer
         "reviews": assessments.review_work(user),  # assessments to review, and one's own returned
+        "to_verify": remediation.to_verify(user, limit=20),  # actions factories declared done
         "counts": counts(user),
         "now": now,
     }

@@ -50,7 +50,7 @@ SORTS = tuple(prefix + key for key in SORT_KEYS for prefix in ("", "-"))
 RATE_PATH = ("scores", "overall", "rate")
 ASSESSED_PATH = "assessed_on"
 # An action of the plan counts as open until the factory reports it done.
-CLOSED_ACTION_STATES = frozenset({"done"})
+CLOSED_ACTION_STATES = frozenset({"done", "verified"})  # declared done by the factory, or verified
 
 
 class BadCursor(ValueError):

@@ -6,7 +6,7 @@ lists them (scores.findings). The question's words and the answer given are read
 response, so the page says what was asked and what was found, not only the question's code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,6 +27,7 @@ class Finding:
     compliance_point: str
     cluster: str
     zero_tolerance: bool = False
+    recurring: bool = False  # found again after the action on it was verified in the cycle before
 
 
 def _label(labels: dict, key: str | None, language: str, fallback: str | None = None) -> str:
@@ -91,12 +92,20 @@ def of_report(report) -> list[Finding]:
                               answer="", compliance_point=point.get("label") or f.get("compliance_point") or "",
                               cluster=_cluster(f.get("cluster")) or f.get("cluster") or "",
                               zero_tolerance=bool(f.get("zero_tolerance")))
+        if f.get("recurring"):
+            finding = replace(finding, recurring=True)
         out.append(finding)
     return out
 
 
 def for_actions(rows: list[ImprovementAction], cycle_id: int) -> dict[int, Finding]:
-    """improvement action id → the Finding it answers, for the rows made from an assessment question."""
-    ids = [row.question_id for row in rows if row.question_id is not None]
-    built = _build(ids, _answers(cycle_id, "assessment", ids), current_language())
-    return {row.id: built[row.question_id] for row in rows if row.question_id in built}
+    """improvement action id → the Finding it answers, for the rows made from a question of the assessment or of the
+    self-diagnosis (each with the answer its own response gave)."""
+    out = {}
+    for source in ("assessment", "self_diagnosis"):
+        mine = [row for row in rows if row.question_id is not None and (row.source or "assessment") == source]
+        ids = [row.question_id for row in mine]
+        built = _build(ids, _answers(cycle_id, source, ids), current_language())
+        out.update({row.id: replace(built[row.question_id], recurring=row.recurring)
+                    for row in mine if row.question_id in built})
+    return out

@@ -8,11 +8,11 @@ from flask_babel import force_locale, format_date, format_decimal, gettext as _,
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
+from ..models import (AdvisoryVisit, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle,
                       ImprovementAction, Question, Report, TrainingSession, utcnow)
-from ..models.reports import ACTION_OWNER_MAX, ACTION_STATUSES, ACTION_TEXT_MAX
+from ..models.reports import ACTION_EVIDENCE_MAX, ACTION_OWNER_MAX, ACTION_TEXT_MAX
 from ..queue import send_soon
-from . import audit, milestones, text_limits
+from . import audit, milestones, remediation, text_limits
 
 
 def N_(text: str) -> str:
@@ -24,7 +24,7 @@ def N_(text: str) -> str:
 # this service's alone).
 SECTION_MAX = 10000
 # The plan's fields with a length: field → the longest text.
-PLAN_LIMITS = {"action": ACTION_TEXT_MAX, "owner": ACTION_OWNER_MAX}
+PLAN_LIMITS = {"action": ACTION_TEXT_MAX, "owner": ACTION_OWNER_MAX, "evidence": ACTION_EVIDENCE_MAX}
 
 # The template's sections: (key, title). The titles are stored in English with the report's data; pages show
 # them translated (gettext(title)).
@@ -44,45 +44,73 @@ def section_titles() -> dict[str, str]:
 
 
 # Labels of stored values, in the reader's language.
-STATUS_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done")}
+STATUS_LABELS = remediation.STATE_LABELS
+# Where a finding of the plan comes from, in the order the plan lists them.
+FINDING_SOURCES = ("assessment", "self_diagnosis")
+SOURCE_LABELS = {"assessment": _l("Assessment"), "self_diagnosis": _l("Self-diagnosis")}
 SIDE_LABELS = {"worker": _l("worker"), "management": _l("management")}
 VISIT_FOCUS_LABELS = {"general": _l("general"), "committee": _l("committee"), "self_diagnosis": _l("self diagnosis"),
                       "needs": _l("needs"), "follow_up": _l("follow up")}
 
 
-def _question_text(question: Question) -> str:
-    return f"{question.code}: {question.text_in('en')}".strip(": ")
-
-
-def findings_for(cycle: Cycle) -> list[tuple[int | None, str]]:
-    """The assessment's non-compliances: from the report's data when it lists them, else from the answers."""
-    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
-    listed = ((report.data or {}).get("findings") if report else None) or []
-    if listed:
-        return [(f.get("question_id"), f.get("finding") or f.get("text") or f.get("code") or "Finding")
-                for f in listed if isinstance(f, dict)]
-    assessment = db.session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
-    if assessment is None or assessment.response_id is None:
+def findings_for(cycle: Cycle) -> list[tuple[str, int | None, str]]:
+    """The findings the plan answers, (source, question id, finding), in the reports' order: the assessment's, then
+    the self-diagnosis's. Read from the released reports' data (data["scores"]["findings"]), and only once the
+    assessment is completed and its report released: answers still being entered, or a draft report the factory is
+    reviewing, are never planned for."""
+    completed = db.session.scalar(select(Assessment.completed_at).where(Assessment.cycle_id == cycle.id))
+    if completed is None:
         return []
-    rows = db.session.execute(
-        select(Answer.value, Question).join(Question, Question.id == Answer.question_id)
-        .where(Answer.response_id == assessment.response_id, Question.noncompliant_answer.is_not(None))
-        .order_by(Question.position)
-    ).all()
-    return [(q.id, _question_text(q)) for value, q in rows if str(value).lower() == q.noncompliant_answer]
+    reports = {report.kind: report for report in db.session.scalars(select(Report).where(
+        Report.cycle_id == cycle.id, Report.kind.in_(FINDING_SOURCES), Report.released_at.is_not(None)))}
+    if "assessment" not in reports:
+        return []
+    found = []
+    for source in FINDING_SOURCES:
+        report = reports.get(source)
+        scores = ((report.data or {}).get("scores") or {}) if report is not None else {}
+        for f in scores.get("findings") or []:
+            if isinstance(f, dict):
+                text = ": ".join(part for part in (f.get("code"), f.get("text")) if part) or "Finding"
+                found.append((source, f.get("question_id"), text))
+    return found
+
+
+def recurring_codes(cycle: Cycle) -> set[str]:
+    """The questions (by code: a new bank version keeps its codes) whose assessment action was verified in the
+    factory's cycle before this one: a finding on one of them at this assessment is a recurring finding."""
+    return set(db.session.scalars(
+        select(Question.code).join(ImprovementAction, ImprovementAction.question_id == Question.id)
+        .join(Cycle, Cycle.id == ImprovementAction.cycle_id)
+        .where(Cycle.factory_id == cycle.factory_id, Cycle.number == cycle.number - 1,
+               ImprovementAction.source == "assessment", ImprovementAction.status == "verified")))
+
+
+def _rows(cycle: Cycle) -> list[ImprovementAction]:
+    return list(db.session.scalars(select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id)
+                                   .order_by(ImprovementAction.id)))
 
 
 def actions(cycle: Cycle) -> list[ImprovementAction]:
-    """The plan's rows, one per finding, created the first time the factory opens the plan."""
-    rows = db.session.scalars(
-        select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)).all()
-    if rows:
+    """The plan's rows, one per finding of the released assessment and self-diagnosis; the missing ones are made
+    when the plan is opened (a finding planned for already keeps its row). The self-diagnosis's are committee
+    actions (services/remediation), and an assessment finding the cycle before verified as remedied is recurring."""
+    rows = _rows(cycle)
+    have = {(row.source, row.question_id) for row in rows}
+    found = [f for f in findings_for(cycle) if (f[0], f[1]) not in have]
+    if not found:
         return rows
-    for question_id, finding in findings_for(cycle):
-        db.session.add(ImprovementAction(cycle_id=cycle.id, question_id=question_id, finding=finding))
+    codes = recurring_codes(cycle) if cycle.number > 1 else set()
+    asked = {q.id: q.code for q in db.session.scalars(
+        select(Question).where(Question.id.in_([f[1] for f in found if isinstance(f[1], int)])))}
+    for source, question_id, finding in found:
+        have.add((source, question_id))
+        db.session.add(ImprovementAction(
+            cycle_id=cycle.id, question_id=question_id if question_id in asked else None, source=source,
+            finding=finding, committee_action=source == "self_diagnosis",
+            recurring=source == "assessment" and asked.get(question_id) in codes))
     db.session.flush()
-    return db.session.scalars(
-        select(ImprovementAction).where(ImprovementAction.cycle_id == cycle.id).order_by(ImprovementAction.id)).all()
+    return _rows(cycle)
 
 
 def _parse_date(raw: str) -> date:
@@ -90,16 +118,22 @@ def _parse_date(raw: str) -> date:
 
 
 def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
-    """Keep every valid value typed (the draft); return {field name: message}. Submit stamps the plan report."""
+    """Keep every valid value typed (the draft); return {field name: message}. A change of state goes through
+    remediation.move (done needs its evidence). Submit stamps the plan report. A verified action is closed: only
+    staff reopen it."""
     errors: dict[str, str] = {}
     rows = actions(cycle)
     for row in rows:
+        if row.status == "verified":
+            continue
         action = text_limits.clean(form.get(f"action-{row.id}"))
         owner = text_limits.clean(form.get(f"owner-{row.id}"))
+        evidence = text_limits.clean(form.get(f"evidence-{row.id}"))
         due = (form.get(f"due-{row.id}") or "").strip()
         status = form.get(f"status-{row.id}") or row.status
         # A text too long is refused beside its field and the row keeps what it had; the page shows what was typed.
-        for name, text, limit in (("action", action, ACTION_TEXT_MAX), ("owner", owner, ACTION_OWNER_MAX)):
+        for name, text, limit in (("action", action, ACTION_TEXT_MAX), ("owner", owner, ACTION_OWNER_MAX),
+                                  ("evidence", evidence, ACTION_EVIDENCE_MAX)):
             message = text_limits.too_long(text, limit)
             if message:
                 errors[f"{name}-{row.id}"] = message
@@ -112,10 +146,13 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
                 errors[f"due-{row.id}"] = _("Enter the date as YYYY-MM-DD.")
         else:
             row.due_on = None
-        if status in ACTION_STATUSES:
-            row.status = status
-        else:
+        if status not in remediation.FACTORY_STATES:
             errors[f"status-{row.id}"] = _("Choose planned, in progress or done.")
+        elif status != row.status and f"evidence-{row.id}" not in errors:
+            try:
+                remediation.move(user, row, status, evidence=evidence)
+            except remediation.RemediationError as exc:
+                errors[f"{exc.field}-{row.id}"] = exc.message
         if submit:
             if not action:
                 errors[f"action-{row.id}"] = _("Describe the action.")
@@ -129,8 +166,8 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
         report = _own_report(cycle, "improvement_plan", "Improvement plan")
         report.submitted_at = utcnow()
         report.data = {"actions": [
-            {"finding": r.finding, "action": r.action, "owner": r.owner, "due_on": r.due_on.isoformat(),
-             "status": r.status} for r in rows]}
+            {"finding": r.finding, "action": r.action, "owner": r.owner,
+             "due_on": r.due_on.isoformat() if r.due_on else None} | remediation.state_of(r) for r in rows]}
         audit.record("submit", report, user=user, summary=f"Improvement plan submitted for {cycle}")
         db.session.flush()
         # After its assessment report's release the plan goes to the buyers at once; before, with that release.

@@ -52,6 +52,17 @@ NOTICES = {
     "release_missing_advisor": (_l('Not released: no assessment recorded for %(factory)s'), [
         _l('The assessment report of %(factory)s, cycle %(cycle)s, was due for release today, %(date)s, but no assessment is recorded.'),
     ]),
+    "improvement_plan_reminder_factory": (_l('Reminder: your improvement plan is due in %(days)s days'), [
+        _l('The improvement plan of %(factory)s is due on %(date)s, in %(days)s days: an action for each finding of the assessment and of the self-diagnosis.'),
+        _l('Once you submit it, your buyers can read it.'),
+    ]),
+    "improvement_plan_overdue_factory": (_l('Your improvement plan is overdue'), [
+        _l('The improvement plan of %(factory)s was due today, %(date)s, and has not been submitted.'),
+        _l('Please submit it as soon as possible; your advisor has been told.'),
+    ]),
+    "improvement_plan_overdue_advisor": (_l('Overdue: improvement plan of %(factory)s'), [
+        _l('%(factory)s, cycle %(cycle)s, has not submitted its improvement plan due today, %(date)s.'),
+    ]),
     "factory_progress_reminder_factory": (_l('Reminder: your progress report is due in %(days)s days'), [
         _l('The factory progress report of %(factory)s is due on %(date)s, in %(days)s days.'),
         _l('On that day, what you have submitted is released to your buyers.'),

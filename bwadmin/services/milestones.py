@@ -19,7 +19,7 @@ from ..batches import chunked
 from ..config import settings
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
-from . import audit, differentiation, messages, notify, report_docs
+from . import audit, differentiation, messages, notify, report_docs, schedule
 from .cycle_rows import CycleLike, Person, cycle_rows
 
 log = logging.getLogger("bwadmin.clock")
@@ -100,8 +100,8 @@ def run(ids: list[int], now: datetime | None = None) -> list[Done]:
         db.session.rollback()
         return []
     # Plain rows: a batch handler (`Handler.many`) reads what it needs itself; the others get ORM milestones.
-    rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id)
-                              .where(Milestone.id.in_(claimed))).all()
+    rows = db.session.execute(select(Milestone.id, Milestone.kind, Milestone.due_at, Milestone.cycle_id,
+                                     Milestone.outcome).where(Milestone.id.in_(claimed))).all()
     order = {kind: i for i, kind in enumerate(MILESTONE_KINDS)}
     rows.sort(key=lambda m: (m.due_at, order[m.kind], m.id))
     done: list[Done] = []
@@ -351,6 +351,7 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
         buyer_people = consenting_buyer_users_of(told_cycles)
         pdf = settings().report_pdf
         advance_many(told_cycles, "reporting")
+        _resync_late([m for _, m in told if m.outcome == schedule.RELEASED_LATE], now)
         for result, milestone in told:
             cycle = by_id[milestone.cycle_id]
             result.released = [kind for kind, _ in released[cycle.id]]
@@ -366,10 +367,83 @@ def _release_many(milestones: list, now: datetime) -> list[Done]:
     return results
 
 
+def _counted_from_release(milestone: Milestone, now: datetime, result: Done) -> bool:
+    """The factory's plan and progress report and their reminders count from the release of the assessment report.
+    Before that release there is nothing to plan or report on: the milestone waits (due again when its date moves,
+    schedule.waits_again). After a release that came late its date moves with it: due later, not done. True when
+    the milestone's work is to be done now."""
+    cycle = milestone.cycle
+    if db.session.scalar(select(Report.id).where(Report.cycle_id == cycle.id, Report.kind == "assessment",
+                                                 Report.released_at.is_not(None))) is None:
+        result.outcome = schedule.WAITING_FOR_RELEASE
+        return False
+    due_at = schedule.milestones_for(cycle).get(milestone.kind)
+    if due_at is not None and due_at > now:
+        milestone.due_at, milestone.done_at = due_at, None
+        result.outcome = f"moved to {due_at:%Y-%m-%d}: counted from the release"
+        return False
+    return True
+
+
+def _plan(cycle) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "improvement_plan"))
+
+
+def _plan_reminder(days: int):
+    def handler(milestone: Milestone, now: datetime) -> Done:
+        cycle = milestone.cycle
+        result = Done(milestone.id, milestone.kind, str(cycle))
+        if not _counted_from_release(milestone, now, result):
+            return result
+        due = cycle.milestone("improvement_plan_due")
+        plan = _plan(cycle)
+        if due is None or due.done_at is not None or due.due_at <= now:
+            result.outcome = "skipped: the plan's date has passed"
+        elif plan is not None and plan.submitted_at is not None:
+            result.outcome = "skipped: the plan is submitted"
+        else:
+            tell(result, milestone, factory_users(cycle), "improvement_plan_reminder_factory", now, days=days,
+                 on=due.due_at)
+        return result
+
+    return handler
+
+
+def _plan_due(milestone: Milestone, now: datetime) -> Done:
+    """The plan is due: one the factory submitted went to its buyers then already (release_plans); a plan not
+    submitted is overdue, and the factory and its advisor are told."""
+    cycle = milestone.cycle
+    result = Done(milestone.id, milestone.kind, str(cycle))
+    if not _counted_from_release(milestone, now, result):
+        return result
+    plan = _plan(cycle)
+    if plan is None or plan.submitted_at is None:
+        result.outcome = "overdue"
+        tell(result, milestone, factory_users(cycle), "improvement_plan_overdue_factory", now)
+        tell(result, milestone, advisors(cycle), "improvement_plan_overdue_advisor", now)
+    return result
+
+
+def _resync_late(released: list, now: datetime) -> None:
+    """Releases run again for an assessment recorded after the release date: each is dated the day it ran, and
+    what counts from it (the plan, the progress reports) moves with it. Rare, so one cycle at a time."""
+    if not released:
+        return
+    day = schedule.at_start_of(now.date())
+    db.session.execute(update(Milestone).where(Milestone.id.in_([m.id for m in released])).values(due_at=day)
+                       .execution_options(synchronize_session=False))
+    for cycle in db.session.scalars(select(Cycle).where(Cycle.id.in_([m.cycle_id for m in released]))
+                                    .options(selectinload(Cycle.milestones), selectinload(Cycle.assessment))
+                                    .execution_options(populate_existing=True)):
+        schedule.sync_milestones(cycle, now=now)
+
+
 def _reminder(days: int):
     def handler(milestone: Milestone, now: datetime) -> Done:
         cycle = milestone.cycle
         result = Done(milestone.id, milestone.kind, str(cycle))
+        if not _counted_from_release(milestone, now, result):
+            return result
         due = cycle.milestone("factory_progress_report")
         if due is None or due.done_at is not None or due.due_at <= now:
             # Caught up late (the clock was stopped): a reminder after the date only confuses.
@@ -385,6 +459,8 @@ def _reminder(days: int):
 def _factory_progress(milestone: Milestone, now: datetime) -> Done:
     cycle = milestone.cycle
     result = Done(milestone.id, milestone.kind, str(cycle))
+    if not _counted_from_release(milestone, now, result):
+        return result
     report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "factory_progress"))
     if report is None or report.submitted_at is None:
         result.outcome = "overdue"
@@ -430,7 +506,8 @@ def _differentiation(milestone: Milestone, now: datetime) -> Done:
 @dataclass(frozen=True)
 class Handler:
     """What a milestone of one kind does when due: `one(milestone, now)` with an ORM Milestone, or, for a kind done
-    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id), one Done per row."""
+    for many cycles at once, `many(rows, now)` with plain rows (id, kind, due_at, cycle_id, outcome: what an earlier
+    run or a re-opening left), one Done per row."""
 
     one: Callable[[Milestone, datetime], Done] | None = None
     many: Callable[[list, datetime], list[Done]] | None = None
@@ -443,6 +520,8 @@ HANDLERS = {
     "release": Handler(many=_release_many),
     "factory_progress_reminder_14": Handler(one=_reminder(14)),
     "factory_progress_reminder_3": Handler(one=_reminder(3)),
+    "improvement_plan_reminder_7": Handler(one=_plan_reminder(7)),
+    "improvement_plan_due": Handler(one=_plan_due),
     "factory_progress_report": Handler(one=_factory_progress),
     "programme_progress_report": Handler(one=_programme_progress),
     "differentiation": Handler(one=_differentiation),

@@ -26,7 +26,8 @@ from . import access, factory_pages, sharing
 PER_PAGE = 50
 # Milestones that are the programme's own work, not dates of the factory's cycle: its reminders of the progress report
 # (the reminder is the email; the date it reminds of is on the timeline already).
-INTERNAL_KINDS = frozenset(kind for kind in MILESTONE_KINDS if kind.startswith("factory_progress_reminder_"))
+INTERNAL_KINDS = frozenset(kind for kind in MILESTONE_KINDS
+                           if kind.startswith(("factory_progress_reminder_", "improvement_plan_reminder_")))
 # A need's status as the buyer reads it beside the factory's shared early progress.
 NEED_STATUS_LABELS = {"open": _l("open"), "in_progress": _l("in progress"), "done": _l("done"),
                       "dropped": _l("dropped")}
@@ -381,8 +382,19 @@ def plan_rows(data: dict | None) -> list[dict]:
                 due = date.fromisoformat(due)
             except ValueError:
                 pass
-        rows.append({**action, "due_on": due})
+        # The way to verified (services/remediation.state_of), its moments as datetimes for the page's |day.
+        moments = {key: _moment(action.get(key)) for key in ("declared_at", "cosigned_at", "verified_at", "reopened_at")}
+        rows.append({**action, "due_on": due, **moments})
     return rows
+
+
+def _moment(value) -> datetime | None:
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def early_progress(cycle: Cycle) -> list[Need]:

@@ -52,8 +52,10 @@ from ..models import (
     CommitteeMember,
     Cycle,
     Election,
+    ImprovementAction,
     Milestone,
     Need,
+    Question,
     Report,
     ReportContent,
     Response,
@@ -442,14 +444,44 @@ class _Source(NamedTuple):
     assessment: object | None
     language: str
     stamp: str
+    recurring: frozenset = frozenset()  # the codes of the questions whose finding recurs (recurring_codes_of)
 
 
-def _stamp(cycle: CycleLike, response, assessment, language: str) -> str:
+def _stamp(cycle: CycleLike, response, assessment, language: str, recurring: frozenset = frozenset()) -> str:
     factory = cycle.factory
     parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
              str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
              factory.name, factory.country, factory.city, cycle.number, str(cycle.signed_up_on), language)
+    if recurring:  # a verification in the cycle before changes what the report says
+        parts += (tuple(sorted(recurring)),)
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def recurring_codes_of(cycles: list[CycleLike]) -> dict[int, frozenset]:
+    """cycle id → the codes of the questions whose assessment action was verified in the factory's cycle before it:
+    a finding on one of them at this assessment is recurring, and the report says so. One query per thousand
+    factories, reading verified actions only."""
+    wanted = {(c.factory_id, c.number - 1): c.id for c in cycles if c.number > 1}
+    found: dict[int, set] = {}
+    for chunk in chunked(sorted({factory_id for factory_id, _ in wanted})):
+        for factory_id, number, code in db.session.execute(
+                select(Cycle.factory_id, Cycle.number, Question.code)
+                .join(ImprovementAction, ImprovementAction.cycle_id == Cycle.id)
+                .join(Question, Question.id == ImprovementAction.question_id)
+                .where(Cycle.factory_id.in_(chunk), ImprovementAction.status == "verified",
+                       ImprovementAction.source == "assessment")):
+            cycle_id = wanted.get((factory_id, number))
+            if cycle_id is not None:
+                found.setdefault(cycle_id, set()).add(code)
+    return {cycle_id: frozenset(codes) for cycle_id, codes in found.items()}
+
+
+def mark_recurring(scores: dict, codes: frozenset) -> dict:
+    """The scores with each finding on a question of `codes` marked recurring."""
+    if not codes:
+        return scores
+    return scores | {"findings": [f | {"recurring": True} if f.get("code") in codes else f
+                                  for f in scores.get("findings") or []]}
 
 
 def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[int, _Source]:
@@ -457,6 +489,7 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
     self-diagnosis, so that a draft never shows answers still being entered."""
     responses, assessments = _responses_of(cycles, kind)
     languages = factory_languages(c.factory_id for c in cycles if c.id in responses)
+    recurring = recurring_codes_of([c for c in cycles if c.id in responses]) if kind == "assessment" else {}
     sources = {}
     for cycle in cycles:
         response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
@@ -468,7 +501,9 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
                 else not finished_only or response.status == "submitted"):
             continue
         language = languages[cycle.factory_id]
-        sources[cycle.id] = _Source(response, assessment, language, _stamp(cycle, response, assessment, language))
+        codes = recurring.get(cycle.id, frozenset())
+        sources[cycle.id] = _Source(response, assessment, language,
+                                    _stamp(cycle, response, assessment, language, codes), codes)
     return sources
 
 
@@ -505,7 +540,8 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         source = sources.get(cycle.id)
         if source is None:
             continue
-        data = _header(cycle, now) | {"kind": kind, "title": title, "scores": scores[source.response.id],
+        data = _header(cycle, now) | {"kind": kind, "title": title,
+                                      "scores": mark_recurring(scores[source.response.id], source.recurring),
                                       "questionnaire_id": source.response.questionnaire_id,
                                       "language": source.language}
         if kind == "assessment":

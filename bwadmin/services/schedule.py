@@ -1,4 +1,7 @@
-"""Where each milestone of a cycle falls, from its sign-up date and its assessment date.
+"""Where each milestone of a cycle falls, from its sign-up date, its assessment date and the release of its
+assessment report (the improvement plan and the factory progress report are due 30 days after that release, the
+programme progress report six months after the factory's; a release run again for an assessment recorded late counts
+from the day it ran).
 
 "Month N" is a calendar month (31 January + 1 month = 28 or 29 February); the offsets are defaults that
 staff change in the admin panel (ScheduleOffset rows) because countries differ.
@@ -20,7 +23,11 @@ DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
     "advisory_end": ("signup", 0, 100),
     "assessment_due": ("signup", 0, 100),
     "release": ("assessment", 1, 0),
-    "factory_progress_report": ("signup", 5, 0),
+    # The factory's plan and its progress report count from the release of the assessment report they answer (the
+    # day it was released once it was, else the day it is due), not from sign-up: a late assessment moves them.
+    "improvement_plan_due": ("release", 0, 30),
+    "improvement_plan_reminder_7": ("improvement_plan_due", 0, -7),
+    "factory_progress_report": ("release", 0, 30),
     "factory_progress_reminder_14": ("factory_progress_report", 0, -14),
     "factory_progress_reminder_3": ("factory_progress_report", 0, -3),
     "programme_progress_report": ("factory_progress_report", 6, 0),
@@ -39,6 +46,8 @@ BASE_LABELS = {
     "release": _l("the release of the assessment report"),
     "factory_progress_reminder_14": _l("the first reminder of the factory progress report"),
     "factory_progress_reminder_3": _l("the second reminder of the factory progress report"),
+    "improvement_plan_due": _l("the improvement plan's due date"),
+    "improvement_plan_reminder_7": _l("the reminder of the improvement plan"),
     "factory_progress_report": _l("Factory progress report"),
     "programme_progress_report": _l("Programme progress report"),
     "differentiation": _l("the differentiation"),
@@ -102,8 +111,11 @@ def shift(day: date, months: int = 0, days: int = 0) -> date:
     return day + relativedelta(months=months) + relativedelta(days=days)
 
 
-def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None) -> dict[str, date]:
-    """Every milestone's due date. Raises ScheduleError when the offsets refer to each other in a loop."""
+def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None,
+              released_on: date | None = None) -> dict[str, date]:
+    """Every milestone's due date. `released_on`: the day the assessment report was released, once it was; what
+    counts from the release counts from that day, not from the day the release was due. Raises ScheduleError when
+    the offsets refer to each other in a loop."""
     table = table or offsets()
     result: dict[str, date] = {}
     resolving: set[str] = set()
@@ -114,6 +126,9 @@ def due_dates(signed_up_on: date, assessed_on: date | None = None, table=None) -
         if kind in resolving:
             raise ScheduleError(_("the schedule offsets of “%(milestone)s” refer back to it",
                                   milestone=MILESTONE_LABELS.get(kind, kind)))
+        if kind == "release" and released_on is not None:
+            result[kind] = released_on
+            return released_on
         resolving.add(kind)
         base, months, days = table[kind]
         if base == "signup":
@@ -135,13 +150,23 @@ def at_start_of(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
+def released_on(cycle: Cycle) -> date | None:
+    """The day of the cycle's release, once its milestone is done: the day it was due (a clock that caught up late
+    does not move what counts from it), or, for a release run again for an assessment recorded after its date, the
+    day it ran (RELEASED_LATE)."""
+    milestone = cycle.milestone("release")
+    if milestone is None or milestone.done_at is None or (milestone.outcome or "").startswith("skipped"):
+        return None  # not released: counted from the day it is due
+    return milestone.due_at.date()
+
+
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
     # Only an approved (completed) assessment moves the release: one being entered or reviewed moves no date.
     assessment = cycle.assessment
     assessed_on = assessment.assessed_on if assessment is not None and assessment.completed_at is not None else None
     return {
         kind: at_start_of(day)
-        for kind, day in due_dates(cycle.signed_up_on, assessed_on, table).items()
+        for kind, day in due_dates(cycle.signed_up_on, assessed_on, table, released_on(cycle)).items()
     }
 
 
@@ -152,15 +177,45 @@ def sync_milestones(cycle: Cycle, table=None, now: datetime | None = None) -> li
     now = now or utcnow()
     due = milestones_for(cycle, table)
     existing = {m.kind: m for m in cycle.milestones}
-    for kind, due_at in due.items():
-        milestone = existing.get(kind)
-        if milestone is None:
-            cycle.milestones.append(Milestone(kind=kind, due_at=due_at))
-        elif milestone.done_at is None:
-            milestone.due_at = due_at
-        elif reminds_again(milestone, existing.get(table[kind][0]), due_at, now):
-            milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, None
+    for _round in range(3):  # a milestone due again makes its reminders due again: they come first in the order
+        reopened = False
+        for kind, due_at in due.items():
+            milestone = existing.get(kind)
+            if milestone is None:
+                milestone = existing[kind] = Milestone(kind=kind, due_at=due_at)
+                cycle.milestones.append(milestone)
+            elif milestone.done_at is None:
+                milestone.due_at = due_at
+            elif releases_again(cycle, milestone):
+                milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, RELEASED_LATE
+                reopened = True
+            elif reminds_again(milestone, existing.get(table[kind][0]), due_at, now) or waits_again(milestone, due_at):
+                milestone.due_at, milestone.done_at, milestone.outcome = due_at, None, None
+                reopened = True
+        if not reopened:
+            break
     return cycle.milestones
+
+
+# The outcome of a milestone counted from the release that fell due before any assessment report was released: it
+# is due again when its date moves (the assessment recorded, the report released).
+WAITING_FOR_RELEASE = "skipped: the assessment report is not released"
+
+
+def waits_again(milestone: Milestone, due_at: datetime) -> bool:
+    return milestone.outcome == WAITING_FOR_RELEASE and due_at != milestone.due_at
+
+
+# The outcome of a release due again (releases_again) until it runs: when it does, its date becomes the day it ran,
+# and the plan and the progress report count from that day (milestones._release_many).
+RELEASED_LATE = "due again: the assessment was recorded after the release date"
+
+
+def releases_again(cycle: Cycle, milestone: Milestone) -> bool:
+    """A release skipped because no assessment was recorded by its date runs again once one is: a late assessment
+    is released (at once, if its month is over), and the plan and progress report count from that release."""
+    return (milestone.kind == "release" and (milestone.outcome or "").startswith("skipped")
+            and cycle.assessment is not None)
 
 
 def reminds_again(milestone: Milestone, base: Milestone | None, due_at: datetime, now: datetime) -> bool:
