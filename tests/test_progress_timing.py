@@ -98,7 +98,7 @@ def test_moving_the_assessment_moves_the_plan_the_progress_reports_and_their_rem
     assert before["factory_progress_report"] == datetime(2026, 6, 14)
     # The assessment took place on 5 May after all: staff correct its date.
     response = world.cycle.assessment.response
-    assessments.record_details(world.cycle, response, date(2026, 5, 5), "Two assessors")
+    assessments.record_details(world.cycle, response, date(2026, 5, 5))
     db.session.commit()
     after = dates(world)
     assert after["release"] == datetime(2026, 6, 5)

@@ -26,11 +26,9 @@ SELF_FOUND = {**CLEAN, "CMP.MW.01": "no"}
 def released_world(self_diagnosis: dict | None = SELF_FOUND, completed: bool = True) -> World:
     """A cycle whose assessment (two findings) is completed and whose reports are released; the factory's
     self-diagnosis (one finding) released with it."""
-    world = World(answers=FINDINGS)
+    world = World(answers=FINDINGS, approved=completed)  # approved through the review: completed
     if self_diagnosis is not None:
         answer(world.cycle, "self_diagnosis", self_diagnosis)
-    if completed:
-        world.cycle.assessment.completed_at = utcnow()
     db.session.commit()
     tick(world.due("release"))
     return world
@@ -72,7 +70,7 @@ def test_the_plan_covers_the_assessments_and_the_self_diagnosiss_findings_marked
 
 
 def test_an_assessment_still_being_entered_gives_no_plan(app):
-    world = released_world(completed=False)  # answers entered, never completed: the release made a report of them
+    world = released_world(completed=False)  # answers entered, never approved: nothing of them is released
     client = factory_client(app, world)
     assert plan_rows(client) == []
     assert "the plan opens once the assessment report is released" in client.get(
