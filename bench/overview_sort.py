@@ -85,6 +85,9 @@ def main() -> int:
             user_id = seed()
             print(f"{db.engine.dialect.name}: seeded {FACTORIES} factories (2 released assessments each) in "
                   f"{time.monotonic() - started:.1f} s")
+            # The planner's statistics, as a database in use has them (PostgreSQL's autovacuum; SQLite's ANALYZE).
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
             user = db.session.get(User, user_id)
             user.is_authenticated  # noqa: B018
             for sort in ("name", "-rate", "-assessed", "-change"):
