@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import AdvisoryVisit, Committee, Cycle, Election, Factory, Milestone, Report, utcnow
 from ..models.reports import REPORT_LABELS
-from . import milestones, report_review
+from . import milestones, other_audits, report_review
 
 
 def for_user(user) -> dict:
@@ -36,6 +36,7 @@ def for_user(user) -> dict:
         "advisory": advisory_work(running, now),
         "flags": report_review.open_flags(user),  # factories' flags on their draft reports, to answer
         "counts": counts(user),
+        "audits": other_audits.totals(),  # the programme's: audits its report replaced, and the days saved
         "now": now,
     }
 

@@ -142,6 +142,13 @@ def save(user, form, row: OtherAudit | None = None) -> tuple[OtherAudit | None, 
     return row, {}
 
 
+def form_values(row: OtherAudit) -> dict[str, str]:
+    """The form's fields as a saved audit fills them (to change it)."""
+    return {"audited_on": row.audited_on.isoformat(), "buyer": str(row.buyer_id) if row.buyer_id else OTHER_BUYER,
+            "buyer_name": row.buyer_name or "", "scheme": row.scheme, "days": f"{row.days:g}",
+            "avoided": "1" if row.avoided else ""}
+
+
 def delete(user, row: OtherAudit) -> None:
     if row.factory_id != _factory_user(user):
         raise NotFound()
