@@ -232,6 +232,8 @@ def pages(ids: dict) -> list[tuple[str, str, bool]]:
     """(label, path, is_api)"""
     return [("buyer home (all factories)", "/buyer/", False),
             ("buyer home, worst rate first", "/buyer/?sort=-rate", False),
+            ("buyer home, largest rise first", "/buyer/?sort=-change", False),
+            ("supplier overview, worst first", "/buyer/overview?sort=-rate", False),
             ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
             ("buyer report page", f"/buyer/reports/{ids['report']}", False),
             ("API factories (limit 100)", "/api/v1/factories?limit=100", True),
