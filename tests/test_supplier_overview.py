@@ -15,7 +15,7 @@ from bwadmin.extensions import db
 from bwadmin.models import OtherAudit, Report, TransparencyIssue, utcnow
 from bwadmin.services import cycles, report_figures
 
-from .factories import PASSWORD, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
+from .factories import PASSWORD, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user, post_form
 from .pageread import Page
 from .portal_helpers import make_report
 
@@ -301,3 +301,28 @@ def test_the_figures_read_from_report_data(app):
     assert report_figures.figures(data)["public_issue_found"] is False
     assert report_figures.figures({"assessed_on": "not a day"})["assessed_on"] is None
     assert report_figures.figures(None)["overall_rate"] is None
+
+
+def test_a_change_to_the_published_issues_moves_the_flags(overview, client):
+    """An admin publishes the overtime question for Vietnam too, then moves the issue to another country: the buyer's
+    flags follow each change."""
+    from tests.clock_support import bank
+
+    bank("assessment")  # the issue is checked against the assessment bank
+    user, f = overview
+    login(client, make_user("admin"))
+    response = post_form(client, "/admin/transparency_issue/new/", {
+        "country": "Vietnam", "kind": "question", "code": "CMP.OT.01", "label": "Overtime paid",
+        "position": "1", "active": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    issue = db.session.scalar(select(TransparencyIssue).where(TransparencyIssue.country == "Vietnam"))
+    login(client, user)
+    assert [row[0] for row in table(client, "?flagged=1")] == [
+        "=HYPERLINK(\"http://evil.example\")", "Alpha Garments", "Bravo Apparel"]
+    login(client, make_user("admin"))
+    response = post_form(client, f"/admin/transparency_issue/edit/?id={issue.id}", {
+        "country": "Laos", "kind": "question", "code": "CMP.OT.01", "label": "Overtime paid",
+        "position": "1", "active": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    login(client, user)
+    assert [row[0] for row in table(client, "?flagged=1")] == ["Alpha Garments", "Bravo Apparel"]
