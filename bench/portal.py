@@ -237,6 +237,8 @@ def pages(ids: dict) -> list[tuple[str, str, bool]]:
             ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
             ("buyer report page", f"/buyer/reports/{ids['report']}", False),
             ("API factories (limit 100)", "/api/v1/factories?limit=100", True),
+            ("API factories, worst rate first", "/api/v1/factories?limit=100&sort=-rate", True),
+            ("API factories, largest rise first", "/api/v1/factories?limit=100&sort=-change", True),
             ("API last 100, by offset", f"/api/v1/factories?limit=100&offset={ids['deep_offset']}", True),
             ("API last 100, by cursor", f"/api/v1/factories?limit=100&cursor={ids['deep_cursor']}", True),
             ("API report JSON", f"/api/v1/reports/{ids['report']}", True)]
