@@ -280,7 +280,8 @@ def login_cookie(port: int, email: str) -> str:
     response = conn.getresponse()
     response.read()
     assert response.status == 302, response.status
-    return response.getheader("Set-Cookie").split(";")[0]
+    # Every cookie the login sets (a device cookie comes with the session's): the first alone logs nobody in.
+    return "; ".join(header.split(";")[0] for header in response.msg.get_all("Set-Cookie"))
 
 
 def main() -> int:
