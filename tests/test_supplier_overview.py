@@ -326,3 +326,27 @@ def test_a_change_to_the_published_issues_moves_the_flags(overview, client):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     login(client, user)
     assert [row[0] for row in table(client, "?flagged=1")] == ["Alpha Garments", "Bravo Apparel"]
+
+
+def test_every_formula_start_is_escaped_and_other_text_is_not(app):
+    from bwadmin.services.supplier_overview import safe_text
+
+    for text in ("=1+2", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert safe_text(text) == "'" + text
+    for text in ("Alpha Garments", "Ünsal Tekstil", "1 = 1", ""):
+        assert safe_text(text) == text
+
+
+def test_a_sort_by_a_figure_reads_the_reports_rows_not_their_data(overview, client):
+    """The statement of a page sorted by a figure reads the figure from the report's row: the only report data it
+    touches is the page's improvement plans (their actions)."""
+    from .portal_helpers import count_queries
+
+    user, _ = overview
+    login(client, user)
+    for sort, column in (("-rate", "overall_rate"), ("-assessed", "assessed_on"), ("-change", "overall_rate")):
+        with count_queries() as seen:
+            assert client.get(f"/buyer/overview?sort={sort}").status_code == 200
+        page_sql = next(sql for sql in seen if "sort_value" in sql)
+        assert page_sql.count("report_content") == 1 and "report_content AS plan_content" in page_sql, sort
+        assert f"report.{column}" in page_sql, sort
