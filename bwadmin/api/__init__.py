@@ -101,7 +101,7 @@ def factories():
     base = url_for("api.factories") + "/"  # one URL build, not one per row
     return jsonify(factories=[_factory_row_json(row, base) for row in shown.rows],
                    limit=limit, offset=None if cursor is not None else offset, next_cursor=shown.next_cursor,
-                   total=factory_pages.listed_total(factory_pages.counts(g.api_user), listing))
+                   total=factory_pages.listed_total(factory_pages.counts(g.api_user, listing.flagged), listing))
 
 
 def _factory_row_json(row: factory_pages.Row, base: str) -> dict:

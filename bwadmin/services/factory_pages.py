@@ -490,12 +490,15 @@ def _backwards(user, listing: Listing, limit: int, position: tuple | None) -> Pa
 
 # --- counts ------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
-def _counts_stmt(role: str | None):
-    flagged = _released_assessment(or_(Report.zero_tolerance_found.is_(True), Report.public_issue_found.is_(True)),
-                                   0, Factory.id, Factory)
+def _counts_stmt(role: str | None, flags: bool):
+    flagged = false()
+    if flags:  # read only when a listing is narrowed to the flagged: one more subquery per factory
+        flagged = func.coalesce(_released_assessment(
+            or_(Report.zero_tolerance_found.is_(True), Report.public_issue_found.is_(True)), 0, Factory.id, Factory),
+            false())
     each = access.visible_factories_stmt(role).order_by(None).with_only_columns(
         Factory.country, _latest_cycle(Cycle.status, Factory.id, Factory).label("stage"),
-        func.coalesce(flagged, false()).label("flagged")).subquery("each")
+        flagged.label("flagged")).subquery("each")
     return (select(each.c.country, each.c.stage, each.c.flagged, func.count())
             .group_by(each.c.country, each.c.stage, each.c.flagged).order_by(each.c.country))
 
@@ -503,12 +506,12 @@ def _counts_stmt(role: str | None):
 Counts = dict[tuple[str, str | None, bool], int]
 
 
-def counts(user) -> Counts:
-    """(country, stage, flagged) → how many factories of that country and stage, flagged or not, the user may see.
-    One query: the listing's total, the country filter's choices and whether any factory is listed at all come from
-    it."""
+def counts(user, flags: bool = False) -> Counts:
+    """(country, stage, flagged) → how many factories of that country and stage, flagged or not, the user may see
+    (`flagged` False for all unless `flags`: pass the listing's `flagged`). One query: the listing's total, the country
+    filter's choices and whether any factory is listed at all come from it."""
     out: Counts = {}
-    for country, stage, flagged, n in db.session.execute(_counts_stmt(access.role_of(user)),
+    for country, stage, flagged, n in db.session.execute(_counts_stmt(access.role_of(user), flags),
                                                           access.viewer_params(user)):
         key = (country, stage, bool(flagged))
         out[key] = out.get(key, 0) + n
@@ -521,7 +524,7 @@ def countries(counted: Counts) -> list[str]:
 
 
 def listed_total(counted: Counts, listing: Listing) -> int:
-    """How many factories the listing holds, from counts()."""
+    """How many factories the listing holds, from counts() (with flags when the listing is narrowed to them)."""
     return sum(n for (country, stage, flagged), n in counted.items()
                if listing.country in (None, country) and listing.stage in (None, stage)
                and (flagged or not listing.flagged))

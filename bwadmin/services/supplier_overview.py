@@ -56,7 +56,7 @@ def overview(user, args) -> Overview:
         shown = factory_pages.page(user, PER_PAGE, listing=listing)
     if not shown.rows and after is not None:
         shown = factory_pages.page(user, PER_PAGE, last=True, listing=listing)
-    counted = factory_pages.counts(user)
+    counted = factory_pages.counts(user, listing.flagged)
     return Overview(shown.rows, factory_pages.listed_total(counted, listing), shown.next_cursor,
                     shown.previous_cursor, listing, factory_pages.countries(counted), bool(counted), refused,
                     other_audits.totals_for(user))
