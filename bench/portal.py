@@ -232,9 +232,13 @@ def pages(ids: dict) -> list[tuple[str, str, bool]]:
     """(label, path, is_api)"""
     return [("buyer home (all factories)", "/buyer/", False),
             ("buyer home, worst rate first", "/buyer/?sort=-rate", False),
+            ("buyer home, largest rise first", "/buyer/?sort=-change", False),
+            ("supplier overview, worst first", "/buyer/overview?sort=-rate", False),
             ("buyer factory page", f"/buyer/factories/{ids['factory']}", False),
             ("buyer report page", f"/buyer/reports/{ids['report']}", False),
             ("API factories (limit 100)", "/api/v1/factories?limit=100", True),
+            ("API factories, worst rate first", "/api/v1/factories?limit=100&sort=-rate", True),
+            ("API factories, largest rise first", "/api/v1/factories?limit=100&sort=-change", True),
             ("API last 100, by offset", f"/api/v1/factories?limit=100&offset={ids['deep_offset']}", True),
             ("API last 100, by cursor", f"/api/v1/factories?limit=100&cursor={ids['deep_cursor']}", True),
             ("API report JSON", f"/api/v1/reports/{ids['report']}", True)]
@@ -276,7 +280,8 @@ def login_cookie(port: int, email: str) -> str:
     response = conn.getresponse()
     response.read()
     assert response.status == 302, response.status
-    return response.getheader("Set-Cookie").split(";")[0]
+    # Every cookie the login sets (a device cookie comes with the session's): the first alone logs nobody in.
+    return "; ".join(header.split(";")[0] for header in response.msg.get_all("Set-Cookie"))
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ from .models import (
     Election,
     Factory,
     Need,
+    OtherAudit,
     Sourcing,
     TrainingSession,
     TransparencyResponse,
@@ -124,6 +125,13 @@ def seed(password: str, today: date | None = None) -> str:
         if cycle.assessment is not None:
             db.session.add(TransparencyResponse(cycle=cycle, text=RESPONSE, status="approved", approved_text=RESPONSE,
                                                 approved_by=admin, approved_at=utcnow()))
+
+    # Other audits buyers asked of the factories: about half replaced by the programme's report (audits avoided).
+    for i, factory in enumerate(factories[::3]):
+        for k, b in enumerate(s.buyer for s in factory.sourcing):
+            db.session.add(OtherAudit(factory=factory, buyer=b, audited_on=today - timedelta(days=40 + 30 * k + i),
+                                      scheme=("SMETA", "amfori BSCI", "Buyer code of conduct")[k % 3],
+                                      days=(1.5, 2, 3)[(i + k) % 3], avoided=(i + k) % 2 == 0))
 
     demo_factory = factories[4]
     demo_buyer = next(s.buyer for s in demo_factory.sourcing)

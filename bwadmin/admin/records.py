@@ -30,6 +30,7 @@ from ..models import (
     Factory,
     ImprovementAction,
     Notification,
+    OtherAudit,
     Question,
     Questionnaire,
     Report,
@@ -508,6 +509,17 @@ class ApiTokenView(AdminOnlyModelView):
     prefix_search = [(User.email, ApiToken.user)]
 
 
+class OtherAuditView(StaffModelView):
+    """The other audits factories record in their portal (the dashboard counts the avoided ones): staff read them;
+    the factory keeps them."""
+    can_create = False
+    can_edit = False
+    column_list = ("factory", "audited_on", "buyer", "buyer_name", "scheme", "days", "avoided")
+    column_filters = ("avoided", "audited_on")
+    column_default_sort = ("audited_on", True)
+    prefix_search = [(Factory.name, OtherAudit.factory)]
+
+
 VIEWS = [
     (AssessmentView, Assessment, _l("Assessments"), CYCLES),
     (AssessmentReviewView, AssessmentReview, _l("Assessment reviews"), CYCLES),
@@ -523,6 +535,7 @@ VIEWS = [
     (ResultView, DifferentiationResult, _l("Differentiation results"), REPORTS_AND_NOTICES),
     (NotificationView, Notification, _l("Notifications"), REPORTS_AND_NOTICES),
     (ShareRequestView, ShareRequest, _l("Share requests"), FACTORIES_AND_BUYERS),
+    (OtherAuditView, OtherAudit, _l("Other audits"), FACTORIES_AND_BUYERS),
     (AuditEventView, AuditEvent, _l("Audit log"), PEOPLE),
     (ApiTokenView, ApiToken, _l("API tokens"), PEOPLE),
 ]

@@ -2,16 +2,17 @@
 to approve or reject (staff). The rules are services/transparency's."""
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, g
 from flask_admin.actions import action
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import inspect
 
 from ..extensions import db
 from ..models import Cycle, Factory, TransparencyIssue, TransparencyResponse
 from ..models.transparency import MAX_RESPONSE
-from ..services import transparency
+from ..services import report_figures, transparency
 from .base import AdminOnlyModelView, StaffModelView
 
 KIND_CHOICES = [("compliance_point", _l("Compliance point")), ("question", _l("Question"))]
@@ -45,11 +46,25 @@ class TransparencyIssueView(AdminOnlyModelView):
                                                 model.id if model is not None else None):
             problem.put_on(form)
 
+    def on_model_change(self, form, model, is_created) -> None:
+        # The countries whose list this change touches, the one it leaves included: their reports' flags follow
+        # (read before the flush below forgets what the country was).
+        history = inspect(model).attrs.country.history
+        g.issue_countries = {*(history.deleted or ()), model.country}
+        super().on_model_change(form, model, is_created)
+
     def after_model_change(self, form, model, is_created) -> None:
         transparency.forget()
+        self._refresh_flags(g.pop("issue_countries", {model.country}))
 
     def after_model_delete(self, model) -> None:
         transparency.forget()
+        self._refresh_flags({model.country})
+
+    @staticmethod
+    def _refresh_flags(countries) -> None:
+        report_figures.refresh_public_flags(countries)
+        db.session.commit()
 
 
 def _excerpt(view, context, model, name):

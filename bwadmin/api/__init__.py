@@ -100,7 +100,7 @@ def factories():
     if cursor is not None and offset:
         return jsonify(message=_("Send cursor or offset, not both.")), 400
     listing, refused = factory_pages.Listing.parse(request.args.get("sort"), request.args.get("country"),
-                                                   request.args.get("stage"))
+                                                   request.args.get("stage"), request.args.get("flagged"))
     if refused:
         return jsonify(message=" ".join(exc.message for exc in refused)), 400
     try:
@@ -110,7 +110,7 @@ def factories():
     base = url_for("api.factories") + "/"  # one URL build, not one per row
     return jsonify(factories=[_factory_row_json(row, base) for row in shown.rows],
                    limit=limit, offset=None if cursor is not None else offset, next_cursor=shown.next_cursor,
-                   total=factory_pages.listed_total(factory_pages.counts(g.api_user), listing))
+                   total=factory_pages.listed_total(factory_pages.counts(g.api_user, listing.flagged), listing))
 
 
 def _factory_row_json(row: factory_pages.Row, base: str) -> dict:
@@ -122,13 +122,19 @@ def _factory_row_json(row: factory_pages.Row, base: str) -> dict:
             states[str(action.get("status"))] = states.get(str(action.get("status")), 0) + 1
         plan = {"cycle": row.assessed_cycle, "released_at": _iso(row.plan_released_at),
                 "submitted_at": _iso(row.plan_submitted_at), "actions": row.action_count,
-                "open_actions": row.open_actions, "actions_by_status": states}
+                "open_actions": row.open_actions, "overdue_actions": row.overdue_actions,
+                "actions_by_status": states}
     day = row.assessed_day
     return {"id": row.id, "name": row.name, "country": row.country, "city": row.city, "url": f"{base}{row.id}",
             "stage": row.stage, "released_reports": row.released, "last_assessment_cycle": row.assessed_cycle,
             "last_assessed_on": day.isoformat() if day else None, "noncompliance_rate": row.rate,
             "previous_noncompliance_rate": row.previous_rate,
-            "noncompliance_change": None if row.change is None else round(row.change, 6), "improvement_plan": plan}
+            "noncompliance_change": None if row.change is None else round(row.change, 6),
+            "cluster_rates": row.cluster_rates if row.rate is not None else None,
+            "flags": None if row.zero_tolerance is None else {"zero_tolerance": row.zero_tolerance,
+                                                              "published_issue": bool(row.public_issue)},
+            "audits_avoided": {"audits": row.audits_avoided, "days_saved": row.days_saved},
+            "improvement_plan": plan}
 
 
 @bp.get("/factories/<int:factory_id>")

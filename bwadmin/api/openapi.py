@@ -35,7 +35,8 @@ SPEC = {
                                "released to you: null where they give none.",
                 "required": ["id", "name", "country", "city", "url", "stage", "released_reports",
                              "last_assessment_cycle", "last_assessed_on", "noncompliance_rate",
-                             "previous_noncompliance_rate", "noncompliance_change", "improvement_plan"],
+                             "previous_noncompliance_rate", "noncompliance_change", "cluster_rates", "flags",
+                             "audits_avoided", "improvement_plan"],
                 "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"},
                     "city": {"type": "string", "nullable": True}, "url": {"type": "string"},
@@ -55,12 +56,35 @@ SPEC = {
                         "type": "number", "nullable": True,
                         "description": "noncompliance_rate less previous_noncompliance_rate (negative: fewer "
                                        "non-compliances)"},
+                    "cluster_rates": {
+                        "type": "object", "nullable": True,
+                        "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                        "description": "The latest released assessment's non-compliance rate per cluster (child_labour, "
+                                       "discrimination, forced_labour, freedom_of_association, compensation, "
+                                       "contracts_hr, osh, working_time), 0 to 1; a cluster it did not assess is "
+                                       "left out"},
+                    "flags": {
+                        "type": "object", "nullable": True, "required": ["zero_tolerance", "published_issue"],
+                        "description": "What the latest released assessment found; null without one",
+                        "properties": {
+                            "zero_tolerance": {"type": "boolean", "description": "A zero-tolerance issue"},
+                            "published_issue": {
+                                "type": "boolean",
+                                "description": "A non-compliance on an issue the programme publishes for the "
+                                               "factory's country on its transparency page"}}},
+                    "audits_avoided": {
+                        "type": "object", "required": ["audits", "days_saved"],
+                        "description": "Other audits buyers asked of the factory that were replaced by the "
+                                       "programme's report, as the factory recorded them",
+                        "properties": {"audits": {"type": "integer", "minimum": 0},
+                                       "days_saved": {"type": "number", "minimum": 0,
+                                                      "description": "Their days on site"}}},
                     "improvement_plan": {
                         "type": "object", "nullable": True,
                         "description": "The released improvement plan of the latest released assessment's cycle, "
                                        "as the factory last submitted it; null until it is released",
                         "required": ["cycle", "released_at", "submitted_at", "actions", "open_actions",
-                                     "actions_by_status"],
+                                     "overdue_actions", "actions_by_status"],
                         "properties": {
                             "cycle": {"type": "integer"},
                             "released_at": {"type": "string", "format": "date-time"},
@@ -68,6 +92,8 @@ SPEC = {
                             "actions": {"type": "integer", "minimum": 0},
                             "open_actions": {"type": "integer", "minimum": 0,
                                              "description": "Actions neither declared done by the factory nor verified"},
+                            "overdue_actions": {"type": "integer", "minimum": 0,
+                                                "description": "Of the open actions, those due before today"},
                             "actions_by_status": {
                                 "type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                                 "description": "How many actions are planned, in_progress, done (declared by the factory) "
@@ -138,7 +164,10 @@ SPEC = {
                            {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": MAX_COUNTRY},
                             "description": "Only the factories of this country (as the list writes it); empty: all"},
                            {"name": "stage", "in": "query", "schema": {"type": "string", "enum": list(CYCLE_STATUSES)},
-                            "description": "Only the factories whose latest cycle is at this stage"}],
+                            "description": "Only the factories whose latest cycle is at this stage"},
+                           {"name": "flagged", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]},
+                            "description": "1: only the factories whose latest released assessment is flagged (a "
+                                           "zero-tolerance issue, or a non-compliance on a published issue)"}],
             "responses": {"200": {"description": "Factories", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
                     "factories": {"type": "array", "items": {"$ref": "#/components/schemas/FactoryFigures"}},
@@ -147,10 +176,11 @@ SPEC = {
                     "next_cursor": {"type": "string", "nullable": True,
                                     "description": "The cursor of the next page; null on the last page"},
                     "total": {"type": "integer",
-                              "description": "How many factories you may see in all, within country and stage"}}}}}},
+                              "description": "How many factories you may see in all, within country, stage and "
+                                             "flagged"}}}}}},
                 "400": {"description": "limit or offset not a whole number in its range, a cursor this list did "
                                        "not give for this sort, both cursor and offset, a sort or stage not named "
-                                       "here, or a country too long", "content": _json_error},
+                                       "here, a flagged other than 0 or 1, or a country too long", "content": _json_error},
                 "401": _unauth}}},
         "/factories/{factory_id}": {"get": {
             "summary": "One factory and its current cycle's milestones", "parameters": [_id("factory_id")],

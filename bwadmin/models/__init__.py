@@ -12,6 +12,7 @@ from .advisory import (
     SeminarAttendance,
     TrainingSession,
 )
+from .audits import OtherAudit
 from .cycle import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
 from .evidence import ATTACHMENT_KINDS, Attachment
 from .notices import ApiToken, AuditEvent, Notification
@@ -35,7 +36,8 @@ __all__ = [
     "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AssessmentReview", "Attachment", "AuditEvent", "Buyer", "Candidate", "Committee",
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
-    "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
+    "Notification", "OtherAudit", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response",
+    "ScheduleOffset",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "TransparencyIssue",
     "TransparencyResponse", "User", "utcnow",
     "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",

@@ -79,6 +79,13 @@ class Report(db.Model):
     release_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An assessment's figures, kept beside its data when the data is written (services/report_figures): the lists
+    # sort and filter by them without reading the data. None on other kinds and before the assessment is scored.
+    assessed_on: Mapped[date | None]
+    overall_rate: Mapped[float | None]  # non-compliance, 0 to 1
+    cluster_rates: Mapped[dict | None] = mapped_column(JSON)  # cluster key → rate, the clusters assessed
+    zero_tolerance_found: Mapped[bool | None]
+    public_issue_found: Mapped[bool | None]  # a finding on an issue the country's transparency page publishes
 
     cycle: Mapped["Cycle"] = relationship()  # noqa: F821
     content: Mapped["ReportContent | None"] = relationship(

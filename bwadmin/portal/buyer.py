@@ -1,12 +1,13 @@
 """/buyer/: the factories a buyer sources from that consent to share, and their released reports."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..services import access, audit, improvement, portal, sharing
+from ..services import access, audit, improvement, portal, sharing, supplier_overview
 from ..services.errors import FieldError
 from . import role_required
 
@@ -28,6 +29,39 @@ def _home(asking: int | None = None, error: str | None = None, message: str = ""
     return render_template("portal/buyer_index.html", home=home, asking=asking, error=error, message=message,
                            message_limit=sharing.SHARE_MESSAGE_MAX, ask_again_days=sharing.ASK_AGAIN_AFTER.days,
                            stages=portal.stage_names())
+
+
+@bp.get("/overview")
+@role_required("buyer")
+def overview():
+    """The compliance officer's view: every factory sharing with the buyer, with its figures, flags and audits
+    avoided, a page at a time; the exports carry the whole of it."""
+    shown = supplier_overview.overview(current_user, request.args)
+    return render_template("portal/buyer_overview.html", overview=shown, stages=portal.stage_names(),
+                           clusters=supplier_overview.clusters(), headings=supplier_overview.headings(),
+                           flag_labels=supplier_overview.flag_labels)
+
+
+@bp.get("/overview.csv")
+@role_required("buyer")
+def overview_csv():
+    listing, _refused = supplier_overview.parse(request.args)  # a refused part falls back, as on the page
+    audit.record("export", entity="factory", summary="Supplier overview exported as CSV")
+    db.session.commit()
+    lines = supplier_overview.csv_lines(current_user, listing)
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{supplier_overview.file_name("csv")}"'})
+
+
+@bp.get("/overview.xlsx")
+@role_required("buyer")
+def overview_xlsx():
+    listing, _refused = supplier_overview.parse(request.args)
+    audit.record("export", entity="factory", summary="Supplier overview exported as Excel")
+    db.session.commit()
+    return send_file(supplier_overview.xlsx_file(current_user, listing), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=supplier_overview.file_name("xlsx"))
 
 
 @bp.get("/factories/<int:factory_id>")

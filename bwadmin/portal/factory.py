@@ -8,7 +8,8 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..services import access, findings, improvement, portal, remediation, report_docs, report_review, sharing
+from ..services import (access, findings, improvement, other_audits, portal, remediation, report_docs, report_review,
+                        sharing)
 from ..services.errors import FieldError
 from . import role_required
 
@@ -179,3 +180,51 @@ def progress():
                  "facts": facts.get(key, []), "error": errors.get(key)} for key, title in improvement.PROGRESS_SECTIONS]
     return render_template("portal/factory_progress.html", cycle=cycle, sections=sections, report=report,
                            errors=errors, limit=improvement.SECTION_MAX), (400 if errors else 200)
+
+
+# --- other audits buyers asked of the factory ---------------------------------------------------------------------
+def _audits_page(editing=None, errors=None, values=None, status: int = 200):
+    return render_template("portal/factory_audits.html", audits=other_audits.of_factory(current_user),
+                           buyers=other_audits.buyers_of(current_user), editing=editing, errors=errors or {},
+                           values=values or {}, other=other_audits.OTHER_BUYER,
+                           limits={"buyer_name": other_audits.AUDIT_BUYER_MAX, "scheme": other_audits.AUDIT_SCHEME_MAX,
+                                   "low": other_audits.AUDIT_DAYS_MIN, "high": other_audits.AUDIT_DAYS_MAX}), status
+
+
+@bp.route("/audits", methods=["GET", "POST"])
+@role_required("factory")
+def audits():
+    """The other audits the factory's buyers asked of it, and a form to record one."""
+    if request.method == "POST":
+        row, errors = other_audits.save(current_user, request.form)
+        if errors:
+            db.session.rollback()
+            return _audits_page(errors=errors, values=request.form, status=400)
+        db.session.commit()
+        flash(_("Audit recorded."))
+        return redirect(url_for("factory.audits"))
+    return _audits_page()
+
+
+@bp.route("/audits/<int:audit_id>", methods=["GET", "POST"])
+@role_required("factory")
+def audit_edit(audit_id: int):
+    row = other_audits.one_of_factory(current_user, audit_id)
+    if request.method == "POST":
+        _saved, errors = other_audits.save(current_user, request.form, row)
+        if errors:
+            db.session.rollback()
+            return _audits_page(row, errors, request.form, 400)
+        db.session.commit()
+        flash(_("Audit changed."))
+        return redirect(url_for("factory.audits"))
+    return _audits_page(row, values=other_audits.form_values(row))
+
+
+@bp.post("/audits/<int:audit_id>/delete")
+@role_required("factory")
+def audit_delete(audit_id: int):
+    other_audits.delete(current_user, other_audits.one_of_factory(current_user, audit_id))
+    db.session.commit()
+    flash(_("Audit deleted."))
+    return redirect(url_for("factory.audits"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import AdvisoryVisit, Committee, Cycle, Election, Factory, Milestone, Report, utcnow
 from ..models.reports import REPORT_LABELS
-from . import assessments, milestones, remediation, report_review
+from . import assessments, milestones, other_audits, remediation, report_review
 
 
 def for_user(user) -> dict:
@@ -38,6 +38,7 @@ def for_user(user) -> dict:
         "reviews": assessments.review_work(user),  # assessments to review, and one's own returned
         "to_verify": remediation.to_verify(user, limit=20),  # actions factories declared done
         "counts": counts(user),
+        "audits": other_audits.totals(),  # the programme's: audits its report replaced, and the days saved
         "now": now,
     }
 

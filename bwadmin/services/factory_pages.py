@@ -15,8 +15,12 @@ access.visible_factories, so a forged cursor moves the position and shows nothin
 
 One statement per page whatever the number of factories, and one for the counts per country and stage (the total,
 the country filter's choices). The name order reads the factory table by its index and then the figures of the
-page's rows alone; a sort by a figure reads that figure of every factory listed, out of its assessment report's
-data (a JSON document parsed for it: the cost grows with the factories listed and the size of those documents).
+page's rows alone; a sort by a figure reads that figure of every factory listed from the report's row, where the
+release keeps it (services/report_figures), never from the report's data (a JSON document of tens of kilobytes).
+
+Flags: the latest released assessment found a zero-tolerance issue, or a non-compliance on an issue the programme
+publishes for the factory's country on the transparency page. Audits avoided: the other audits the factory recorded
+(models.audits) whose buyer accepted the programme's report instead, and their days on site.
 """
 from __future__ import annotations
 
@@ -30,11 +34,11 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, false, func, null, or_, select, tuple_
+from sqlalchemy import Float, Integer, and_, bindparam, false, func, null, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import CYCLE_STATUSES, Cycle, Factory, Report, ReportContent
+from ..models import CYCLE_STATUSES, Cycle, Factory, OtherAudit, Report, ReportContent, utcnow
 from . import access
 
 MAX_CURSOR = 1000  # characters: a name of 200 characters, escaped and encoded, fits many times over
@@ -46,7 +50,7 @@ MAX_COUNTRY = 80  # Factory.country's length: a longer filter matches nothing an
 SORT_KEYS = ("name", "assessed", "rate", "change")
 SORTS = tuple(prefix + key for key in SORT_KEYS for prefix in ("", "-"))
 # Where the assessment report's data keeps the overall non-compliance rate and the day of the assessment
-# (services/scoring.score, services/report_docs).
+# (services/scoring.score, services/report_docs): the lists read Report's columns; a factory's page reads these.
 RATE_PATH = ("scores", "overall", "rate")
 ASSESSED_PATH = "assessed_on"
 # An action of the plan counts as open until the factory reports it done.
@@ -101,10 +105,11 @@ class Listing:
     sort: Sort = DEFAULT_SORT
     country: str | None = None
     stage: str | None = None
+    flagged: bool = False  # only the factories whose latest released assessment is flagged
 
     @classmethod
     def parse(cls, sort: str | None = None, country: str | None = None,
-              stage: str | None = None) -> tuple["Listing", list[BadListing]]:
+              stage: str | None = None, flagged: str | None = None) -> tuple["Listing", list[BadListing]]:
         """The listing a URL asks for, and what in it was refused (each refused part left at its default)."""
         refused, parts = [], {}
         try:
@@ -123,18 +128,24 @@ class Listing:
             else:
                 refused.append(BadListing("stage", _("Filter by one of the stages: %(stages)s.",
                                                      stages=", ".join(CYCLE_STATUSES))))
+        if flagged:
+            if flagged in ("1", "true", "yes"):
+                parts["flagged"] = True
+            elif flagged not in ("0", "false", "no"):
+                refused.append(BadListing("flagged", _("flagged is 1 (only flagged factories) or 0.")))
         return cls(**parts), refused
 
     def args(self, **changes) -> dict:
         """This listing as URL parameters (its defaults left out), with `changes` applied."""
-        out = {"sort": str(self.sort), "country": self.country, "stage": self.stage}
+        out = {"sort": str(self.sort), "country": self.country, "stage": self.stage,
+               "flagged": "1" if self.flagged else None}
         out.update(changes)
         return {key: value for key, value in out.items()
                 if value is not None and not (key == "sort" and str(value) == str(DEFAULT_SORT))}
 
     @property
     def filtered(self) -> bool:
-        return self.country is not None or self.stage is not None
+        return self.country is not None or self.stage is not None or self.flagged
 
 
 class Row(NamedTuple):
@@ -156,6 +167,16 @@ class Row(NamedTuple):
     ordered_by: object  # the figure the page was ordered by (None in the name order): the cursor's
     action_count: int | None  # how many; None when no plan is released
     open_actions: int | None  # how many are not done (as submitted); None when no plan is released
+    overdue_actions: int | None  # of those, how many were due before today; None when no plan is released
+    cluster_rates: dict | None  # cluster key → the latest released assessment's rate (the clusters it assessed)
+    zero_tolerance: bool | None  # that assessment found a zero-tolerance issue; None without one
+    public_issue: bool | None  # it found a non-compliance on an issue the transparency page publishes
+    audits_avoided: int  # other audits the factory recorded whose buyer accepted the programme's report instead
+    days_saved: float  # their days on site
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.zero_tolerance or self.public_issue)
 
     @property
     def assessed_day(self) -> date | None:
@@ -178,15 +199,34 @@ def _actions(listed) -> list[dict]:
     return [a for a in listed or [] if isinstance(a, dict)] if isinstance(listed, list) else []
 
 
-def _row(values) -> Row:
-    """A Row from the page's SELECT: the change worked out, the plan's actions counted, once."""
-    count = opened = None
+def _overdue(action: dict, today: str) -> bool:
+    due = action.get("due_on")
+    return action.get("status") not in CLOSED_ACTION_STATES and isinstance(due, str) and "" < due[:10] < today
+
+
+def _row(values, today: str) -> Row:
+    """A Row from the page's SELECT: the change worked out, the plan's actions counted, once. `today`: ISO."""
+    count = opened = overdue = None
     if values.plan_released_at is not None:
         actions = _actions(values.plan_actions)
         count, opened = len(actions), sum(1 for a in actions if a.get("status") not in CLOSED_ACTION_STATES)
+        overdue = sum(1 for a in actions if _overdue(a, today))
     rate, before = values.rate, values.previous_rate
     change = None if rate is None or before is None else rate - before
-    return Row(*values[:9], change, *values[9:], count, opened)
+    assessed = values.assessed_on
+    return Row(
+        id=values.id, name=values.name, country=values.country, city=values.city, stage=values.stage,
+        assessed_cycle=values.assessed_cycle, assessed_on=assessed.isoformat() if assessed else None, rate=rate,
+        previous_rate=before, change=change, released=values.released, plan_released_at=values.plan_released_at,
+        plan_submitted_at=values.plan_submitted_at, plan_actions=values.plan_actions, ordered_by=values.ordered_by,
+        action_count=count, open_actions=opened, overdue_actions=overdue,
+        cluster_rates=values.cluster_rates if isinstance(values.cluster_rates, dict) else None,
+        zero_tolerance=_flag(values.zero_tolerance), public_issue=_flag(values.public_issue),
+        audits_avoided=values.audits_avoided or 0, days_saved=float(values.days_saved or 0))
+
+
+def _flag(value) -> bool | None:
+    return None if value is None else bool(value)
 
 
 @dataclass(frozen=True)
@@ -209,12 +249,18 @@ MAX_FIGURE_TEXT = 64  # an assessment's day as its report's data keeps it (ISO: 
 
 
 def _valid_value(key: str, value) -> bool:
-    """A figure a row can have for the sort `key`: a day as text (as the report's data keeps it), else a finite
-    number; None for a row without it."""
+    """A figure a row can have for the sort `key`: a day as ISO text, else a finite number; None for a row without
+    it."""
     if value is None:
         return True
     if key == "assessed":
-        return isinstance(value, str) and len(value) <= MAX_FIGURE_TEXT and "\0" not in value
+        if not isinstance(value, str) or len(value) > MAX_FIGURE_TEXT:
+            return False
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
     return type(value) in (int, float) and math.isfinite(value) and abs(value) <= 1e9
 
 
@@ -243,11 +289,15 @@ def decode_cursor(cursor: str, sort: Sort = DEFAULT_SORT) -> tuple:
         return name, factory_id
     if len(rest) != 2 or rest[0] != str(sort) or not _valid_value(sort.key, rest[1]):
         raise bad
-    return name, factory_id, rest[1]
+    value = rest[1]
+    if sort.key == "assessed" and value is not None:
+        value = date.fromisoformat(value)  # compared with Report.assessed_on, a DATE
+    return name, factory_id, value
 
 
 def _cursor(row: Row, sort: Sort) -> str:
-    return encode_cursor(row.name, row.id, sort, row.ordered_by)
+    value = row.ordered_by
+    return encode_cursor(row.name, row.id, sort, value.isoformat() if isinstance(value, date) else value)
 
 
 # --- the statements ----------------------------------------------------------------------------------------------
@@ -264,10 +314,6 @@ def _released_assessment(column, nth: int, factory_id, outer):
             .where(Cycle.factory_id == factory_id, Report.kind == "assessment",
                    access.released_clause(bindparam(access.NOW)))
             .order_by(Cycle.number.desc()).offset(nth).limit(1).correlate(outer).scalar_subquery())
-
-
-def _rate(content):
-    return content.data[RATE_PATH].as_float()
 
 
 def _order_columns(sort: Sort, c) -> list[tuple]:
@@ -311,7 +357,8 @@ _LIMIT, _OFFSET = bindparam("page_limit", type_=Integer), bindparam("page_offset
 
 
 @lru_cache(maxsize=None)
-def _page_stmt(role: str | None, sort: Sort, country: bool, stage: bool, position: str | None, backwards: bool):
+def _page_stmt(role: str | None, sort: Sort, country: bool, stage: bool, position: str | None, backwards: bool,
+               flagged: bool = False):
     """The page's SELECT for a reader of this role (parameters: access.viewer_params, page_limit, page_offset, and
     filter_country, filter_stage and cursor_* as asked). `position`: None (from an end), "value" (after or before
     a row with the figure, or any row of the name order) or "null" (a row without the figure). Built once for each
@@ -319,9 +366,9 @@ def _page_stmt(role: str | None, sort: Sort, country: bool, stage: bool, positio
 
     First the page is cut: the factories the reader may see, within the filters, past the position, in the sort's
     order, with nothing read but what orders them (the name order reads the factory table alone, by its index on
-    (name, id); a figure's order reads that figure of every factory listed). Then the page's rows alone get their
-    figures, plan and count. Each report is joined by an id worked out in a subquery the databases keep apart
-    (LIMIT/OFFSET): a join on a subquery's result would make PostgreSQL hash every report."""
+    (name, id); a figure's order reads that figure of every factory listed, from the report's row). Then the page's
+    rows alone get their figures, plan and counts. Each report is joined by an id worked out in a subquery the
+    databases keep apart (LIMIT/OFFSET): a join on a subquery's result would make PostgreSQL hash every report."""
     now = bindparam(access.NOW)
     cut = access.visible_factories_stmt(role).order_by(None)
     columns = [Factory.id, Factory.name, Factory.country, Factory.city]
@@ -329,24 +376,22 @@ def _page_stmt(role: str | None, sort: Sort, country: bool, stage: bool, positio
         cut = cut.where(Factory.country == bindparam("filter_country"))
     if stage:
         cut = cut.where(_latest_cycle(Cycle.status, Factory.id, Factory) == bindparam("filter_stage"))
+    if flagged:
+        cut = cut.where(_released_assessment(
+            or_(Report.zero_tolerance_found.is_(True), Report.public_issue_found.is_(True)), 0, Factory.id,
+            Factory).is_(True))
     if sort.key == "name":
         cut = cut.with_only_columns(*columns)
         order = {"id": Factory.id, "name": Factory.name}
     else:
-        ids = [_released_assessment(Report.id, 0, Factory.id, Factory).label("latest_id")]
-        if sort.key == "change":
-            ids.append(_released_assessment(Report.id, 1, Factory.id, Factory).label("previous_id"))
-        keys = cut.with_only_columns(*columns, *ids).offset(0).subquery("keys")
-        latest = aliased(ReportContent, name="order_latest")
-        valued = select(keys.c.id, keys.c.name, keys.c.country, keys.c.city).select_from(keys).outerjoin(
-            latest, latest.report_id == keys.c.latest_id)
-        value = latest.data[ASSESSED_PATH].as_string() if sort.key == "assessed" else _rate(latest)
-        if sort.key == "change":
-            previous = aliased(ReportContent, name="order_previous")
-            valued = valued.outerjoin(previous, previous.report_id == keys.c.previous_id)
-            value = value - _rate(previous)
+        if sort.key == "assessed":
+            value = _released_assessment(Report.assessed_on, 0, Factory.id, Factory)
+        else:
+            value = _released_assessment(Report.overall_rate, 0, Factory.id, Factory)
+            if sort.key == "change":
+                value = value - _released_assessment(Report.overall_rate, 1, Factory.id, Factory)
         # Each figure read once (kept apart: the order and the position compare the column, not the expression).
-        valued = valued.add_columns(value.label("sort_value")).offset(0).subquery("valued")
+        valued = cut.with_only_columns(*columns, value.label("sort_value")).offset(0).subquery("valued")
         cut = select(*valued.c)
         order = {"id": valued.c.id, "name": valued.c.name, "value": valued.c.sort_value}
     ordered = _order_columns(sort, order)
@@ -364,23 +409,30 @@ def _page_stmt(role: str | None, sort: Sort, country: bool, stage: bool, positio
                       Report.kind == "improvement_plan", access.released_clause(now)).correlate(page).scalar_subquery())
     released = (select(func.count(Report.id)).join(Cycle, Cycle.id == Report.cycle_id)
                 .where(Cycle.factory_id == page.c.id, access.released_clause(now)).correlate(page).scalar_subquery())
+    avoided = select(OtherAudit.id).where(OtherAudit.factory_id == page.c.id, OtherAudit.avoided.is_(True))
+    audits = avoided.with_only_columns(func.count(OtherAudit.id)).correlate(page).scalar_subquery()
+    days = avoided.with_only_columns(func.coalesce(func.sum(OtherAudit.days), 0)).correlate(page).scalar_subquery()
     shown = (select(*page.c, _latest_cycle(Cycle.status, page.c.id, page).label("stage"),
                     assessed_cycle.label("assessed_cycle"),
                     _released_assessment(Report.id, 0, page.c.id, page).label("latest_id"),
                     _released_assessment(Report.id, 1, page.c.id, page).label("previous_id"),
-                    plan_id.label("plan_id"), released.label("released"))
+                    plan_id.label("plan_id"), released.label("released"), audits.label("audits_avoided"),
+                    days.label("days_saved"))
              .select_from(page).limit(_LIMIT).subquery("shown"))  # no more rows than the page: kept apart
-    latest, previous = aliased(ReportContent, name="latest"), aliased(ReportContent, name="previous")
+    latest, previous = aliased(Report, name="latest"), aliased(Report, name="previous")
     plan, plan_content = aliased(Report, name="plan"), aliased(ReportContent, name="plan_content")
     return (select(shown.c.id, shown.c.name, shown.c.country, shown.c.city, shown.c.stage, shown.c.assessed_cycle,
-                   latest.data[ASSESSED_PATH].as_string().label("assessed_on"), _rate(latest).label("rate"),
-                   _rate(previous).label("previous_rate"), shown.c.released,
+                   latest.assessed_on.label("assessed_on"), latest.overall_rate.label("rate"),
+                   previous.overall_rate.label("previous_rate"), shown.c.released,
                    plan.released_at.label("plan_released_at"), plan.submitted_at.label("plan_submitted_at"),
                    plan_content.data["actions"].label("plan_actions"),
-                   (null() if sort.key == "name" else shown.c.sort_value).label("ordered_by"))
+                   (null() if sort.key == "name" else shown.c.sort_value).label("ordered_by"),
+                   latest.cluster_rates.label("cluster_rates"), latest.zero_tolerance_found.label("zero_tolerance"),
+                   latest.public_issue_found.label("public_issue"), shown.c.audits_avoided,
+                   shown.c.days_saved.cast(Float).label("days_saved"))
             .select_from(shown)
-            .outerjoin(latest, latest.report_id == shown.c.latest_id)
-            .outerjoin(previous, previous.report_id == shown.c.previous_id)
+            .outerjoin(latest, latest.id == shown.c.latest_id)
+            .outerjoin(previous, previous.id == shown.c.previous_id)
             .outerjoin(plan, plan.id == shown.c.plan_id).outerjoin(plan_content, plan_content.report_id == plan.id)
             .order_by(*_ordering(_order_columns(sort, {"id": shown.c.id, "name": shown.c.name, "value": None if
                                                        sort.key == "name" else shown.c.sort_value}), backwards)))
@@ -402,8 +454,9 @@ def _rows(user, listing: Listing, limit: int, *, position: tuple | None = None, 
     if listing.stage is not None:
         params["filter_stage"] = listing.stage
     stmt = _page_stmt(access.role_of(user), sort, listing.country is not None, listing.stage is not None, kind,
-                      backwards)
-    return [_row(row) for row in db.session.execute(stmt, params)]
+                      backwards, listing.flagged)
+    today = utcnow().date().isoformat()
+    return [_row(row, today) for row in db.session.execute(stmt, params)]
 
 
 def page(user, limit: int, *, after: str | None = None, before: str | None = None, offset: int = 0,
@@ -437,27 +490,41 @@ def _backwards(user, listing: Listing, limit: int, position: tuple | None) -> Pa
 
 # --- counts ------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=None)
-def _counts_stmt(role: str | None):
+def _counts_stmt(role: str | None, flags: bool):
+    flagged = false()
+    if flags:  # read only when a listing is narrowed to the flagged: one more subquery per factory
+        flagged = func.coalesce(_released_assessment(
+            or_(Report.zero_tolerance_found.is_(True), Report.public_issue_found.is_(True)), 0, Factory.id, Factory),
+            false())
     each = access.visible_factories_stmt(role).order_by(None).with_only_columns(
-        Factory.country, _latest_cycle(Cycle.status, Factory.id, Factory).label("stage")).subquery("each")
-    return (select(each.c.country, each.c.stage, func.count()).group_by(each.c.country, each.c.stage)
-            .order_by(each.c.country))
+        Factory.country, _latest_cycle(Cycle.status, Factory.id, Factory).label("stage"),
+        flagged.label("flagged")).subquery("each")
+    return (select(each.c.country, each.c.stage, each.c.flagged, func.count())
+            .group_by(each.c.country, each.c.stage, each.c.flagged).order_by(each.c.country))
 
 
-def counts(user) -> dict[tuple[str, str | None], int]:
-    """(country, stage) → how many factories of that country and stage the user may see. One query: the listing's
-    total, the country filter's choices and whether any factory is listed at all come from it."""
-    return {(country, stage): n for country, stage, n in
-            db.session.execute(_counts_stmt(access.role_of(user)), access.viewer_params(user))}
+Counts = dict[tuple[str, str | None, bool], int]
 
 
-def countries(counted: dict[tuple[str, str | None], int]) -> list[str]:
+def counts(user, flags: bool = False) -> Counts:
+    """(country, stage, flagged) → how many factories of that country and stage, flagged or not, the user may see
+    (`flagged` False for all unless `flags`: pass the listing's `flagged`). One query: the listing's total, the country
+    filter's choices and whether any factory is listed at all come from it."""
+    out: Counts = {}
+    for country, stage, flagged, n in db.session.execute(_counts_stmt(access.role_of(user), flags),
+                                                          access.viewer_params(user)):
+        key = (country, stage, bool(flagged))
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def countries(counted: Counts) -> list[str]:
     """The countries of the factories counted, in order."""
-    return sorted({country for country, _ in counted})
+    return sorted({country for country, _, _ in counted})
 
 
-def listed_total(counted: dict[tuple[str, str | None], int], listing: Listing) -> int:
-    """How many factories the listing holds, from counts()."""
-    return sum(n for (country, stage), n in counted.items()
-               if listing.country in (None, country) and listing.stage in (None, stage))
-
+def listed_total(counted: Counts, listing: Listing) -> int:
+    """How many factories the listing holds, from counts() (with flags when the listing is narrowed to them)."""
+    return sum(n for (country, stage, flagged), n in counted.items()
+               if listing.country in (None, country) and listing.stage in (None, stage)
+               and (flagged or not listing.flagged))

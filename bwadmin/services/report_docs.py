@@ -64,7 +64,7 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import evidence, scoring
+from . import evidence, report_figures, scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
@@ -535,6 +535,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         suggested = evidence.suggested_statements(
             f["question_id"] for s in sources.values() for f in scores[s.response.id]["findings"])
     title = english_label(kind)
+    issues = report_figures.issues_by_country() if kind == "assessment" else {}
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
@@ -557,6 +558,8 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         with force_locale(source.language):
             content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
+        if kind == "assessment":  # the lists sort by these without reading the data
+            values |= report_figures.for_data(data, cycle.factory.country, issues)
         row = existing.get(cycle.id)
         if row is None:
             inserts.append((values | {"cycle_id": cycle.id, "kind": kind, "title": f"{title}: {cycle}",

@@ -52,7 +52,7 @@ from ..input_bounds import as_id
 from ..models import (Assessment, Cycle, Factory, Milestone, Question, Questionnaire, Report, ReportContent,
                       TransparencyIssue, TransparencyResponse, utcnow)
 from ..models.transparency import ISSUE_KINDS, MAX_RESPONSE
-from . import access, audit, text_limits
+from . import access, audit, report_figures, text_limits
 from .errors import FieldError
 
 MIN_FACTORIES = 5  # a share of fewer factories than this is withheld: it would point at the factories themselves
@@ -639,6 +639,7 @@ def publish_default_issues(country: str) -> int:
              for position, (kind, code, label) in enumerate(DEFAULT_ISSUES, start=1) if (kind, code) not in have]
     if added:
         db.session.execute(TransparencyIssue.__table__.insert(), [a | {"created_at": utcnow()} for a in added])
+        report_figures.refresh_public_flags([country])  # the buyers' flags follow the list
         _forget_when_committed()
     return len(added)
 
