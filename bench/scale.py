@@ -1,8 +1,9 @@
 """The programme at scale, each page beside the same page on a small copy of the same data, in the same run.
 
-Loads two databases of the same shape: the big one at the sizes given (default: the issue's, 100,000 factories,
+Loads two databases of the same shape: the big one at the sizes given (--full: the issue's, 100,000 factories,
 1,000,000 cycles with their 9 milestones each, 300,000 assessments with 250 answers each, released reports for a
-share of them, audit events and notifications) and a small copy (--small-ratio, 1/100 by default; never fewer
+share of them, 3,000,000 audit events and 3,000,000 notifications; with neither --full nor sizes, a twentieth of
+each, so that `make bench` does not fill the disk) and a small copy (--small-ratio, 1/100 by default; never fewer
 factories than the bench buyer has). The people the pages are read as are alike in both: a buyer of
 --buyer-factories factories, an advisor of 50 factories, the biggest country (a tenth of the factories).
 
@@ -19,6 +20,7 @@ database with gunicorn (4 workers) and loads it from a second process with wrk (
 it, a Python thread pool.
 
     .venv/bin/python bench/scale.py --smoke                       # SQLite, seconds (CI, `make bench-smoke`)
+    DATABASE_URL=postgresql://... .venv/bin/python bench/scale.py --full --concurrent   # the issue's scale
     DATABASE_URL=postgresql://... .venv/bin/python bench/scale.py --factories 5000 --cycles 50000 \\
         --assessments 10000                                        # schemas bench_big and bench_small replaced
 PostgreSQL is loaded with COPY (indexes and foreign keys dropped first and made again after, then VACUUM ANALYZE);
@@ -66,6 +68,9 @@ ACTIONS = ["create", "update", "delete", "consent", "release", "download", "retr
 ENTITIES = ["cycle", "factory", "report", "milestone", "user", "sourcing", "assessment"]
 NOTICE_KINDS = ["release", "cycle_start", "advisory_end", "assessment_due", "factory_progress_report"]
 ADVISOR_FACTORIES = 50
+# The issue's scale (--full); without it and without sizes, a twentieth (the answers per assessment stay 250).
+FULL = {"factories": 100_000, "cycles": 1_000_000, "assessments": 300_000, "answers": 250,
+        "audit_events": 3_000_000, "notifications": 3_000_000}
 
 
 @dataclass(frozen=True)
@@ -705,9 +710,10 @@ def concurrent(targets: list[Target], urls: dict, env_base: dict, seconds: float
                 continue
             row = []
             for t, (_, port) in zip(targets, servers):
-                cookie = "; ".join(f"{c.key}={c.value}" for c in t.clients[page.who]._cookies.values()) \
-                    if page.who not in ("api",) else ""
-                headers = {"Authorization": f"Bearer {t.token}"} if page.who == "api" else {"Cookie": cookie}
+                # The test client's session cookie: the same secret key and Redis, so gunicorn's workers take it.
+                cookie = t.clients[page.who].get_cookie(t.app.config.get("SESSION_COOKIE_NAME", "session"))
+                headers = ({"Authorization": f"Bearer {t.token}"} if page.who == "api"
+                           else {"Cookie": f"{cookie.key}={cookie.value}"} if cookie else {})
                 row.append(load_from_second_process(port, page.path, headers, seconds, 8))
             small, big = row
             print(f"{page.label:44} {small['p50']:9.1f} {small['p99']:7.1f} {small['rps']:6.0f} {big['p50']:8.1f} "
@@ -733,12 +739,12 @@ def database_urls(workdir: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--factories", type=int, default=100_000)
-    parser.add_argument("--cycles", type=int, default=1_000_000)
-    parser.add_argument("--assessments", type=int, default=300_000)
-    parser.add_argument("--answers", type=int, default=250, help="answers per assessment")
-    parser.add_argument("--audit-events", type=int, default=3_000_000)
-    parser.add_argument("--notifications", type=int, default=3_000_000)
+    for name, _ in FULL.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None,
+                            help=f"default {FULL[name]:,}" + ("" if name == "answers" else
+                                                              " with --full, else a twentieth of that"))
+    parser.add_argument("--full", action="store_true",
+                        help="the issue's sizes (tens of GB on PostgreSQL, an hour or more): only when asked")
     parser.add_argument("--buyer-factories", type=int, default=1000)
     parser.add_argument("--released", type=float, default=0.8, help="share of assessments with a released report")
     parser.add_argument("--small-ratio", type=int, default=100)
@@ -747,6 +753,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5, help="load per page in --concurrent")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds: that the bench still runs")
     args = parser.parse_args()
+    for name, full in FULL.items():
+        if getattr(args, name) is None:
+            setattr(args, name, full if args.full or name == "answers" else full // 20)
     if args.smoke:
         args.factories, args.cycles, args.assessments, args.answers = 400, 1200, 300, 60
         args.audit_events, args.notifications, args.buyer_factories, args.runs = 2000, 2000, 60, 3
