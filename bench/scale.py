@@ -613,10 +613,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(env: dict) -> tuple[subprocess.Popen, int]:
+def gunicorn(env: dict, log) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--log-level",
-                             "warning", "app:create_app()"], cwd=ROOT, env=env, start_new_session=True)
+                             "warning", "app:create_app()"], cwd=ROOT, env=env, start_new_session=True,
+                            # The app's line per request would drown the table: kept in a file beside the databases.
+                            stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -673,6 +675,21 @@ def load_loop(port: int, path: str, seconds: float, threads: int, headers: dict)
             "p99": 1000 * percentile(flat, 0.99) if flat else 0.0}
 
 
+def warm(port: int, path: str, headers: dict) -> None:
+    """A few requests first, so that every worker has loaded what the page needs before it is timed."""
+    import http.client
+
+    for _ in range(8):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.5)
+        finally:
+            conn.close()
+
+
 def load_from_second_process(port: int, path: str, headers: dict, seconds: float, connections: int) -> dict:
     wrk = shutil.which("wrk")
     if wrk:
@@ -699,21 +716,24 @@ def concurrent(targets: list[Target], urls: dict, env_base: dict, seconds: float
     try:
         for t in targets:
             env = dict(env_base, DATABASE_URL=urls[t.label])
-            servers.append(gunicorn(env))
+            log = open(Path(env["BWADMIN_INSTANCE"]).parent / f"gunicorn-{t.label}.log", "ab")  # noqa: SIM115
+            servers.append(gunicorn(env, log))
         loader = "wrk" if shutil.which("wrk") else "a Python thread pool (apt-get install wrk)"
         print(f"\nconcurrent: gunicorn, 4 workers per database; {loader}, 8 connections, {seconds:g} s per page, "
               "from a second process")
         print(f"{'page':44} {'small p50':>9} {'p99':>7} {'req/s':>6} {'big p50':>8} {'p99':>7} {'req/s':>6} "
               f"{'p50 x':>6} {'errors':>6}")
-        for page in targets[0].pages:
+        for index, page in enumerate(targets[0].pages):
             if page.call is not None or page.cache == "none":
                 continue
             row = []
             for t, (_, port) in zip(targets, servers):
+                page = t.pages[index]  # each database's own ids in the path
                 # The test client's session cookie: the same secret key and Redis, so gunicorn's workers take it.
                 cookie = t.clients[page.who].get_cookie(t.app.config.get("SESSION_COOKIE_NAME", "session"))
                 headers = ({"Authorization": f"Bearer {t.token}"} if page.who == "api"
                            else {"Cookie": f"{cookie.key}={cookie.value}"} if cookie else {})
+                warm(port, page.path, headers)
                 row.append(load_from_second_process(port, page.path, headers, seconds, 8))
             small, big = row
             print(f"{page.label:44} {small['p50']:9.1f} {small['p99']:7.1f} {small['rps']:6.0f} {big['p50']:8.1f} "
