@@ -165,8 +165,8 @@ def without_indexes(engine, tables: list[str]):
     with engine.begin() as conn:
         for table in tables:
             for name, definition in conn.execute(text(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) "
-                    "AND contype IN ('f', 'u')"), {"t": f'"{table}"'}):
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = CAST(:t AS regclass) AND contype IN ('f', 'u')"), {"t": f'"{table}"'}):
                 conn.execute(text(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"'))
                 again.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         for table in tables:
@@ -183,7 +183,7 @@ def without_indexes(engine, tables: list[str]):
 # --- the data ------------------------------------------------------------------------------------------------------
 def load(app, sizes: Sizes, seed: int) -> dict:
     """Every table the pages read, the way the models define them; returns the ids the pages are asked with."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import select, text
 
     from bwadmin.extensions import db
     from bwadmin.models import Question
@@ -295,7 +295,7 @@ def load(app, sizes: Sizes, seed: int) -> dict:
         for c, _, _, signed, status in cycles:
             for kind, days in MILESTONE_DAYS.items():
                 mid += 1
-                due = datetime.combine(signed + timedelta(days=days), clock(9))
+                due = datetime.combine(signed + timedelta(days=days), clock(0))
                 # Done once past, except today's of running cycles: what the sweep is to find.
                 done = due if due.date() < today or (status == "closed" and due <= now) else None
                 yield mid, c, kind, due, done, "done" if done else None
@@ -400,9 +400,8 @@ def load(app, sizes: Sizes, seed: int) -> dict:
         report = db.session.scalar(text(
             "SELECT r.id FROM report r JOIN cycle c ON c.id = r.cycle_id WHERE c.factory_id = :f AND "
             "r.kind = 'assessment' AND r.released_at IS NOT NULL ORDER BY r.id DESC LIMIT 1"), {"f": buyer_factory})
-        name = db.session.scalar(select(func.min(text("name"))).select_from(text("factory")))
     return {"counts": writer.counts, "buyer_factory": buyer_factory, "report": report, "users": user_id,
-            "name": names[F // 3], "first_name": name, "now": now}
+            "name": names[F // 3], "now": now}
 
 
 # --- measuring -----------------------------------------------------------------------------------------------------
@@ -415,6 +414,7 @@ class Target:
     ids: dict
     clients: dict
     token: str
+    pages: list | None = None  # the same pages as the other database's, with this one's ids
 
 
 def login(app, user_id: int):
@@ -531,14 +531,14 @@ def sweep_due(target: Target) -> None:
     from jobs.sweep import due_milestone_ids
 
     with target.app.app_context():
-        target.ids["due"] = len(due_milestone_ids(target.ids["now"] + timedelta(hours=15)))
+        target.ids["due"] = len(due_milestone_ids(target.ids["now"]))
 
 
 def sweep_statement(target: Target):
     from bwadmin.services import milestones
     from bwadmin.models import Milestone
 
-    query = milestones.open_milestones().where(Milestone.due_at <= target.ids["now"] + timedelta(hours=15)) \
+    query = milestones.open_milestones().where(Milestone.due_at <= target.ids["now"]) \
         .with_only_columns(Milestone.id).order_by(Milestone.due_at, Milestone.id)
     compiled = query.compile(target.engine)
     params = compiled.params
@@ -840,7 +840,6 @@ def main() -> int:
         has_overview = any(rule.rule == "/buyer/overview" for rule in targets[0].app.url_map.iter_rules())
         finder = filter_finder(targets[0].app)
         views = {v: finder(v) for v in ("factory", "cycle", "milestone", "answer", "auditevent", "notification")}
-        pages = pages_for(targets[0], views, has_overview)
         for t in targets:
             t.pages = pages_for(t, views, has_overview)
         print(f"\nsmall: {small.factories:,} factories, {small.cycles:,} cycles, {small.assessments:,} assessments; "
@@ -853,7 +852,7 @@ def main() -> int:
         print(f"{'page':44} {'small p50':>9} {'p99':>7} {'big p50':>8} {'p99':>7} {'p50 x':>6} {'status':>7}")
         plans = []
         worst = []
-        for index, page in enumerate(pages):
+        for index, page in enumerate(targets[0].pages):
             small_result, big_result = _measure_pair(targets, index, args.runs)
             ratio = big_result["p50"] / max(small_result["p50"], 0.001)
             worst.append((ratio, page.label))
