@@ -33,7 +33,8 @@ class Notification(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: the panel's list shows the newest first, and the retention job (README) reads the oldest.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
     attempted_at: Mapped[datetime | None]  # when a worker last claimed it for sending
     # Which process claimed it (host:pid): if Redis lost the job that sends it, the sweep still knows the sending
