@@ -284,6 +284,7 @@ class ResponseView(StaffModelView):
 
 class AnswerView(StaffModelView):
     can_create = can_edit = can_delete = False
+    simple_list_pager = True  # tens of millions of rows: no count of them all on every page (README, Retention)
     column_list = ("response", "question", "value")
 
 
@@ -393,6 +394,7 @@ NOTICE_STATUSES = {"pending": _l("pending"), "sending": _l("sending"), "sent": _
 class NotificationView(StaffModelView):
     # The log of what was told to whom: kept, never edited or deleted from the panel.
     can_create = can_edit = can_delete = False
+    simple_list_pager = True  # grows without bound: no count of every row on every page (README, Retention)
     column_list = ("created_at", "kind", "email", "subject", "status", "attempts", "sent_at", "last_error")
     column_filters = ("status", "kind", "language", "email", "created_at", "sent_at", "attempts")
     column_default_sort = ("created_at", True)
@@ -494,6 +496,7 @@ def _changes(view, context, model, name):
 
 class AuditEventView(StaffModelView):
     can_create = can_edit = can_delete = False
+    simple_list_pager = True  # grows without bound: no count of every row on every page (README, Retention)
     column_formatters_detail = {"before": _changes, "after": _changes}
     column_list = ("at", "user", "action", "entity", "entity_id", "summary")
     column_filters = ("action", "entity", "at")
