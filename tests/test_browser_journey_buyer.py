@@ -29,6 +29,7 @@ def buyer_sourcing_from_two_factories():
     report = make_report(cycle, "assessment", title="Assessment report 2026",
                          rates={"freedom_of_association": 0.62, "compensation": 0.8, "working_time": 0.25})
     plan = make_report(cycle, "improvement_plan", pdf=False)
+    plan.body_html = None  # as the release makes it: the plan's page is its actions
     # Buyers read the plan as the factory submitted it (the released report's data), not its working rows.
     plan.data = {"actions": [{"finding": "CMP.OT.01: Are overtime hours paid at the legal premium?",
                               "action": "Pay every overtime hour at the legal premium from the next payroll",
@@ -64,6 +65,15 @@ def test_a_buyers_day(app, live_server, browser, tmp_path, width):
     assert chart.bounding_box()["width"] <= width
     expect(page.get_by_role("cell", name="Pay every overtime hour at the legal premium from the next payroll")).to_be_visible()
     visit.check("factory")
+
+    # The plan as a report of its own: a table on a desktop, a card per action on a phone.
+    page.get_by_role("link", name="Improvement plan", exact=True).click()
+    expect(page.get_by_role("heading", name="Improvement plan", level=1)).to_be_visible()
+    expect(page.get_by_text("Pay every overtime hour at the legal premium from the next payroll")).to_be_visible()
+    headings = page.locator("#plan thead")  # a phone reads each action as a card, each value with its label
+    (expect(headings).to_be_hidden() if width < 768 else expect(headings).to_be_visible())
+    visit.check("plan")
+    page.go_back()
 
     # A released report, and its PDF.
     page.get_by_role("link", name="Assessment report").click()
