@@ -61,7 +61,7 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import scoring
+from . import country_shares, scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
@@ -252,6 +252,21 @@ def localized(kind: str, data: dict, language: str | None = None) -> dict:
 RENDERED_KINDS = ("assessment", "self_diagnosis", "programme_progress")  # the kinds with a template
 
 
+def point_namer(data: dict | None):
+    """label(key, stored): a report's compliance point named in the current language."""
+    return _Words((data or {}).get("questionnaire_id"), current_language()).point
+
+
+def country_points(kind: str, data: dict, view: dict | None = None) -> tuple[list, country_shares.Shares | None]:
+    """An assessment report's compliance points beside the country's shares it keeps (country_shares); nothing for
+    the other kinds: the programme publishes its country figures from assessments."""
+    if kind != "assessment" or not (data or {}).get("scores"):
+        return [], None
+    shares = country_shares.for_report(data)
+    scores = (view or {}).get("scores") or data["scores"]  # the view's labels are in the reader's language already
+    return country_shares.point_rows(scores, shares), shares
+
+
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     """The report's HTML from its data in the current language (the reader's in a request; a job forces the
     factory's with flask_babel.force_locale): the same template for the portal (the chart as SVG) and the PDF (the
@@ -262,8 +277,10 @@ def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     view = localized(kind, data, language)
     rtl = language in RTL_LANGUAGES
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
+    points, shares = country_points(kind, data, view)
     return template.render(data=view, for_pdf=for_pdf, bars=chart_bars(view), lang=language,
-                           dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())))
+                           dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())),
+                           points=points, shares=shares)
 
 
 @lru_cache(maxsize=4096)
@@ -486,6 +503,11 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         return {}
     scores = scoring.score_many(s.response for s in sources.values())
     title = english_label(kind)
+    # The country's shares as of now, kept in the report: one query per country of the batch.
+    shares: dict[str, dict] = {}
+    if kind == "assessment":
+        for country in {c.factory.country for c in cycles if c.id in sources}:
+            shares[country] = country_shares.compute(country, now).to_data()
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
@@ -498,6 +520,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
             data["assessors"] = assessment.assessors if assessment else None
+            data["country_shares"] = shares.get(cycle.factory.country) or {}
         with force_locale(source.language):
             content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
