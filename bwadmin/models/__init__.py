@@ -12,7 +12,8 @@ from .advisory import (
     SeminarAttendance,
     TrainingSession,
 )
-from .cycle import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
+from .cycle import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, SERVICE_PACKAGE_LABELS, SERVICE_PACKAGES, Cycle,
+                    Milestone, ScheduleOffset, ServicePackage)
 from .notices import ApiToken, AuditEvent, Notification
 from .people import (LANGUAGE_NAMES, LANGUAGES, ROLES, ROLES_BY_NAME, RTL_LANGUAGES, STAFF_ROLES, Buyer, Factory,
                      Sourcing, User)
@@ -34,6 +35,7 @@ __all__ = [
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response", "ScheduleOffset",
+    "ServicePackage", "SERVICE_PACKAGES", "SERVICE_PACKAGE_LABELS",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "TransparencyIssue",
     "TransparencyResponse", "User", "utcnow",
     "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset, utcnow
+from . import service_packages
 
 # kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
 DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
@@ -136,7 +137,10 @@ def at_start_of(day: date) -> datetime:
 
 
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
+    """The cycle's milestones from the offsets (default: those in force), with its service package's advisory period
+    where the package sets one."""
     assessed_on = cycle.assessment.assessed_on if cycle.assessment else None
+    table = service_packages.adjusted(table or offsets(), cycle)
     return {
         kind: at_start_of(day)
         for kind, day in due_dates(cycle.signed_up_on, assessed_on, table).items()
