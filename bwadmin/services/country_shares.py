@@ -22,7 +22,8 @@ from datetime import datetime
 
 from cachetools import cached
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Numeric, case, cast, func, literal_column, select, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from .. import caches
@@ -83,15 +84,16 @@ class Shares:
         return cls(country, datetime.fromisoformat(as_of) if isinstance(as_of, str) and as_of else None, points)
 
 
-def _latest_released_points(country: str, now: datetime):
-    """Each factory of the country with the compliance points of its latest released assessment: one query."""
+def _latest_released(country: str, now: datetime):
+    """The report contents of each factory's latest released assessment in the country (the caller selects from
+    them)."""
     later_report, later_cycle = aliased(Report), aliased(Cycle)
     later = (select(later_report.id).join(later_cycle, later_cycle.id == later_report.cycle_id)
              .where(later_cycle.factory_id == Cycle.factory_id, later_cycle.number > Cycle.number,
                     later_report.kind == "assessment", later_report.released_at.is_not(None),
                     later_report.released_at <= now)
              .exists())
-    return (select(Cycle.factory_id, ReportContent.data[POINTS_PATH])
+    return (select(Cycle.factory_id)
             .select_from(Report)
             .join(Cycle, Cycle.id == Report.cycle_id)
             .join(Factory, Factory.id == Cycle.factory_id)
@@ -100,25 +102,41 @@ def _latest_released_points(country: str, now: datetime):
                    access.released_clause(now), ~later))
 
 
+def _grouped(country: str, now: datetime, dialect: str):
+    """One grouped query: per compliance point, the factories assessed on it and those non-compliant on it. The
+    database walks each report's points (json_each) and counts: nothing but the counts comes back, whatever the
+    number of factories (bench/country_shares.py)."""
+    if dialect == "postgresql":
+        # The points read once per report (a subquery kept apart by OFFSET 0), as jsonb: the column is json text,
+        # parsed again by every operator that reads it. jsonb_each refuses anything but an object: a report without
+        # points (made by hand, or by an old version) walks an empty one.
+        reports = (_latest_released(country, now)
+                   .with_only_columns(cast(ReportContent.data, JSONB)[POINTS_PATH].label("points")).offset(0)
+                   .subquery("report"))
+        points = case((func.jsonb_typeof(reports.c.points) == "object", reports.c.points),
+                      else_=literal_column("'{}'::jsonb"))
+        each = func.jsonb_each(points).table_valued("key", "value").lateral("point")
+        source = select().select_from(reports).join(each, true())
+
+        def number(name):
+            return cast(each.c.value.op("->>")(name), Numeric)
+    else:
+        each = func.json_each(ReportContent.data, "$.scores.points").table_valued("key", "value").alias("point")
+        source = _latest_released(country, now).join(each, true())
+
+        def number(name):
+            return cast(func.json_extract(each.c.value, f"$.{name}"), Numeric)
+
+    return (source.with_only_columns(each.c.key, func.count(),
+                                     func.sum(case((number("noncompliant") > 0, 1), else_=0)))
+            .where(number("questions") > 0).group_by(each.c.key))
+
+
 def compute(country: str, now: datetime | None = None) -> Shares:
     """The country's shares now (see the module's docstring)."""
     now = now or utcnow()
-    counted: dict[str, list[int]] = {}  # point → [non-compliant factories, factories assessed on it]
-    seen: set[int] = set()
-    for factory_id, points in db.session.execute(_latest_released_points(country, now)):
-        # Two released reports of one cycle number cannot be; a factory is counted once all the same.
-        if factory_id in seen or not isinstance(points, dict):
-            continue
-        seen.add(factory_id)
-        for key, entry in points.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("questions"), int) or entry["questions"] <= 0:
-                continue
-            tally = counted.setdefault(key, [0, 0])
-            tally[1] += 1
-            noncompliant = entry.get("noncompliant")
-            if isinstance(noncompliant, int) and noncompliant > 0:
-                tally[0] += 1
-    shown = {key: Share(bad, total) for key, (bad, total) in counted.items() if total >= MIN_FACTORIES}
+    rows = db.session.execute(_grouped(country, now, db.engine.dialect.name)).all()
+    shown = {key: Share(int(bad or 0), int(total)) for key, total, bad in rows if total >= MIN_FACTORIES}
     return Shares(country, now, shown)
 
 

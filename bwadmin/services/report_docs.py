@@ -503,11 +503,12 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         return {}
     scores = scoring.score_many(s.response for s in sources.values())
     title = english_label(kind)
-    # The country's shares as of now, kept in the report: one query per country of the batch.
+    # The country's shares, kept in the report with their day: computed once a minute per country at most, however
+    # many batches of releases fall in it.
     shares: dict[str, dict] = {}
     if kind == "assessment":
         for country in {c.factory.country for c in cycles if c.id in sources}:
-            shares[country] = country_shares.compute(country, now).to_data()
+            shares[country] = country_shares.snapshot(country)
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
