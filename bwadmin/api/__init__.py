@@ -70,10 +70,10 @@ def _points_json(report: Report) -> tuple[dict, dict]:
     shares = country_shares.for_report(report.data, country)
     points = {}
     for row in country_shares.point_rows((report.data or {}).get("scores"), shares):
-        country = {"share": row.share.rate, "factories": row.share.factories} if row.share else {
+        figure = {"share": row.share.rate, "factories": row.share.factories} if row.share else {
             "share": None, "factories": None, "note": str(country_shares.NOT_SHOWN)}
         points[row.key] = {"label": row.label, "cluster": row.cluster, "noncompliant": row.noncompliant,
-                           "questions": row.questions, "rate": row.rate, "country": country}
+                           "questions": row.questions, "rate": row.rate, "country": figure}
     return points, {"country": shares.country, "as_of": _iso(shares.as_of),
                     "min_factories": country_shares.MIN_FACTORIES}
 
