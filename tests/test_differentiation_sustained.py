@@ -238,3 +238,18 @@ def test_staff_move_one_cycle_to_another_package_in_the_panel(app, client):
     moved = db.session.get(Cycle, cycle.id)
     assert (moved.planned_visits, moved.advisory_days) == (2, 75)
     assert due(moved)["assessment_due"] == date(2026, 8, 15)
+
+
+def test_a_cycle_staff_create_in_the_panel_for_a_high_performer_starts_advanced(app, client):
+    measured_cycle = high_performer()
+    db.session.commit()
+    login(client, make_user("admin"))
+    saved = post_form(client, "/admin/cycle/new/", {
+        "factory": str(measured_cycle.factory_id), "number": "", "signed_up_on": "2026-06-01",
+        "training_days_allotted": "4", "status": "advisory", "service_package": ""})
+    assert saved.status_code == 302
+    created = db.session.scalar(select(Cycle).where(Cycle.factory_id == measured_cycle.factory_id, Cycle.number == 3))
+    assert (created.service_package, created.expected_visits, created.advisory_days) == ("advanced", 0, 60)
+    assert due(created)["assessment_due"] == date(2026, 7, 31)
+    listing = Page(client.get("/admin/cycle/").get_data(as_text=True))
+    assert any(cell == "Advanced services" for table in listing.tables for row in table for cell in row)

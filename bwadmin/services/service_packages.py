@@ -49,7 +49,8 @@ def ensure_defaults() -> list[ServicePackage]:
 
 def package(code: str) -> Package:
     """What the package gives now: its row as staff left it, else the default."""
-    row = db.session.scalar(select(ServicePackage).where(ServicePackage.code == code))
+    with db.session.no_autoflush:  # the caller may hold a cycle being given its package, pending
+        row = db.session.scalar(select(ServicePackage).where(ServicePackage.code == code))
     if row is None:
         return DEFAULTS[code]
     return Package(row.code, row.first_cycle_visits, row.returning_visits, row.advisory_days)
