@@ -257,7 +257,7 @@ def query_counts(app, ids: dict) -> list[int]:
     from bwadmin import caches
 
     for _, path, api in pages(ids):
-        caches.country_averages.clear()  # count each page with the country averages not cached (the worst case)
+        caches.country_shares.clear()  # count each page with the country shares not cached (the worst case)
         seen = []
         listener = lambda *a: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)

@@ -24,9 +24,9 @@ scoring_structures: LRUCache = LRUCache(maxsize=256)  # version → its question
 # Give it only texts of scalars: a list or a dict it returned could be changed by whoever received it.
 decode_scalar = functools.lru_cache(maxsize=4096)(json.loads)
 
-# The same for every viewer, and they move only when a report is released: a minute late is fine on a chart.
-# One entry per country (and database).
-country_averages: TTLCache = TTLCache(maxsize=256, ttl=60)
+# The share of a country's factories non-compliant per compliance point (services/country_shares): the same for every
+# viewer, and they move only when an assessment is released: a minute late is fine. One entry per country (and database).
+country_shares: TTLCache = TTLCache(maxsize=256, ttl=60)
 
 # The public transparency page (services/transparency): each country's table, built from its released assessments, and
 # the pages rendered from it for anonymous readers. Emptied by the changes made in this process (transparency.forget);
@@ -53,7 +53,7 @@ transparency_states: LRUCache = LRUCache(maxsize=10_000)  # (issues, report id, 
 # waits for a value another is building rather than building it again.
 lock = threading.Condition()
 
-ALL = (questionnaire_forms, question_ids, scoring_structures, country_averages, transparency_tables,
+ALL = (questionnaire_forms, question_ids, scoring_structures, country_shares, transparency_tables,
        transparency_pages, transparency_states)
 
 

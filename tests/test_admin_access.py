@@ -6,7 +6,7 @@ from bwadmin.extensions import db
 from .factories import login, make_buyer, make_cycle, make_factory, make_user
 
 ADMIN_ONLY = {"user", "questionnaire", "question", "scheduleoffset", "differentiationcriterion", "apitoken",
-              "transparency_issue"}
+              "transparency_issue", "servicepackage"}
 
 
 def model_views(app):

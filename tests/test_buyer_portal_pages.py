@@ -69,7 +69,7 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
     from datetime import timedelta
 
     from bwadmin.models import utcnow
-    from bwadmin.services import cycles, portal
+    from bwadmin.services import country_shares, cycles
 
     from .portal_helpers import count_queries
 
@@ -85,7 +85,7 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
     make_sourcing(buyer, new)
     make_cycle(bare)
     login(client, make_user("buyer", buyer=buyer))
-    portal.country_averages(factory.country)  # the averages are cached: what is left is the page's own queries
+    country_shares.shares(factory.country)  # the shares are cached: what is left is the page's own queries
     url = f"/buyer/factories/{factory.id}"
     db.session.expire_all()
     with count_queries() as seen:
@@ -106,19 +106,20 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
     assert client.get("/buyer/factories/999999").status_code == 404
 
 
-def test_the_chart_names_each_cluster_with_its_rate_and_average_in_words(app):
+def test_the_chart_names_each_cluster_with_its_rate_in_words(app):
     chart_macro = app.jinja_env.get_template("_chart.html").module.noncompliance_chart
     html = str(chart_macro([
-        {"key": "osh", "label": "Safety <&> health", "rate": 75.0, "average": 40.0},
-        {"key": "compensation", "label": "Compensation", "rate": 50.0, "average": None},
+        {"key": "osh", "label": "Safety <&> health", "rate": 75.0},
+        {"key": "compensation", "label": "Compensation", "rate": 50.0},
     ]))
     assert "<&>" not in html
     [chart] = Page(html).charts
-    assert chart.role == "img" and chart.title == "Non-compliance per cluster, with the country average"
-    assert chart.desc == "Safety <&> health: 75% (country average 40%); Compensation: 50%."
-    assert chart.bar_titles == ["Safety <&> health: 75%", "Country average: 40%", "Compensation: 50%"]
-    assert ["Safety <&> health", "75%", "avg 40%", "Compensation", "50%"] == chart.texts[:5]
-    assert "Country average" in chart.texts  # the legend, since there is an average
+    # The country is compared per compliance point in the table beside it (country_shares), not on the chart.
+    assert chart.role == "img" and chart.title == "Non-compliance per cluster"
+    assert chart.desc == "Safety <&> health: 75%; Compensation: 50%."
+    assert chart.bar_titles == ["Safety <&> health: 75%", "Compensation: 50%"]
+    assert ["Safety <&> health", "75%", "Compensation", "50%"] == chart.texts[:4]
+    assert "Country average" not in html
     assert "No released assessment yet." in str(chart_macro([]))
 
 

@@ -1,4 +1,4 @@
-"""The process's caches: bounded, emptied together, and the country averages kept for a minute."""
+"""The process's caches: bounded, emptied together, and the country shares kept for a minute."""
 from bwadmin import caches
 
 
@@ -12,16 +12,21 @@ def test_every_cache_is_bounded_and_clear_all_empties_them_all():
     assert caches.decode_scalar.cache_info().currsize == 0
 
 
-def test_country_averages_are_computed_once_a_minute_per_country(app, monkeypatch):
-    from bwadmin.services import portal
+def test_country_shares_are_computed_once_a_minute_per_country(app, monkeypatch):
+    from bwadmin.services import country_shares
 
     computed = []
-    monkeypatch.setattr(portal, "compute_country_averages", lambda country: computed.append(country) or {"osh": 0.5})
-    assert portal.country_averages("Cambodia") == {"osh": 0.5}
-    assert portal.country_averages("Cambodia") == {"osh": 0.5}
-    assert portal.country_averages("Vietnam") == {"osh": 0.5}
+
+    def compute(country, now=None):
+        computed.append(country)
+        return country_shares.Shares(country, None, {})
+
+    monkeypatch.setattr(country_shares, "compute", compute)
+    assert country_shares.shares("Cambodia").country == "Cambodia"
+    country_shares.shares("cambodia")  # a country is one, however it is written
+    country_shares.shares("Vietnam")
     assert computed == ["Cambodia", "Vietnam"]
-    cache = caches.country_averages
+    cache = caches.country_shares
     cache.expire(cache.timer() + 61)  # a minute on
-    portal.country_averages("Cambodia")
+    country_shares.shares("Cambodia")
     assert computed == ["Cambodia", "Vietnam", "Cambodia"]

@@ -7,13 +7,13 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..models import Buyer, Cycle, Factory, Milestone, ScheduleOffset, Sourcing, User
+from ..models import Buyer, Cycle, Factory, Milestone, ScheduleOffset, ServicePackage, Sourcing, User
 from ..services import dashboard
 from . import advisory, records
 from .base import refuse, staff_only
 from .committee_work import CommitteeWorkView
 from .cycle_work import CycleWorkView, SeminarWorkView
-from .cycles import CycleView, MilestoneView, ScheduleOffsetView
+from .cycles import CycleView, MilestoneView, ScheduleOffsetView, ServicePackageView
 from .flag_answers import FlagAnswerView
 from .jobs import JobsView
 from .remediation import RemediationView
@@ -53,6 +53,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(CycleView(Cycle, name=_l("Cycles"), category=CYCLES))
     admin.add_view(MilestoneView(Milestone, name=_l("Milestones"), category=CYCLES))
     admin.add_view(ScheduleOffsetView(ScheduleOffset, name=_l("Schedule offsets"), category=CYCLES))
+    admin.add_view(ServicePackageView(ServicePackage, name=_l("Service packages"), category=CYCLES))
     for view, model, name, category in advisory.VIEWS + records.VIEWS:
         admin.add_view(view(model, name=name, category=category))
     admin.add_view(UserView(User, name=_l("Users"), category=PEOPLE))

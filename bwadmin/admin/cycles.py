@@ -5,19 +5,20 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.validators import Unique
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 from wtforms.validators import Optional
 
 from forms.advisory import NeedFromFindingForm, SetupCommitteeForm
 from forms.base import PageForm
 
 from ..extensions import db
-from ..models import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, ScheduleOffset,
-                      utcnow)
-from ..services import activity, cycles, needs, schedule
+from ..models import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, SERVICE_PACKAGES, Cycle, Factory, Milestone,
+                      ScheduleOffset, ServicePackage, utcnow)
+from ..services import activity, cycles, needs, schedule, service_packages
 from ..services.scoring import cycle_results
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
+from .labels import value_label
 from .pickers import ADVISOR_ARGS, AdvisorField
 
 
@@ -27,19 +28,28 @@ def training_days(value) -> str:
 
 
 class CycleView(StaffModelView):
-    column_list = ("factory", "number", "signed_up_on", "advisor", "status", "training_days_allotted", "high_performer")
+    column_list = ("factory", "number", "signed_up_on", "advisor", "status", "training_days_allotted", "high_performer",
+                   "service_package")
     column_labels = {"factory.country": _l("Country")}
     prefix_search = [(Factory.name, Cycle.factory)]
-    column_filters = ("status", "signed_up_on", "number", "high_performer", "factory.country")
+    column_filters = ("status", "signed_up_on", "number", "high_performer", "service_package", "factory.country")
     column_default_sort = ("signed_up_on", True)
-    form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status")
+    column_formatters = {"service_package": lambda v, c, m, p: value_label(m.service_package)}
+    form_columns = ("factory", "number", "signed_up_on", "advisor", "training_days_allotted", "status",
+                    "service_package", "planned_visits", "advisory_days")
     form_overrides = {"advisor": AdvisorField}
     form_args = {
         "advisor": ADVISOR_ARGS,
         "number": {"description": _l("On a new cycle, leave empty to take the factory's next number."),
                    "validators": [Optional()]},
+        "service_package": {"description": _l(
+            "A new cycle starts with the advanced package when the factory's previous cycle was a high performer, "
+            "else the standard one. Choosing another package sets its visits and advisory period.")},
+        "planned_visits": {"description": _l("Set by the package; change it for this cycle alone.")},
+        "advisory_days": {"description": _l("Set by the package; empty: the schedule's offsets.")},
     }
-    form_choices = {"status": choices(CYCLE_STATUSES)}
+    form_choices = {"status": choices(CYCLE_STATUSES),
+                    "service_package": [("", _l("As the factory earned it"))] + choices(SERVICE_PACKAGES)}
     details_template = "admin/cycle_details.html"
 
     def check(self, form, model) -> None:
@@ -58,10 +68,20 @@ class CycleView(StaffModelView):
                                             number=form.number.data))
         if form.training_days_allotted.data is not None and form.training_days_allotted.data < 0:
             form.training_days_allotted.errors.append(_("Training days cannot be negative."))
+        if form.planned_visits.data is not None and form.planned_visits.data < 0:
+            form.planned_visits.errors.append(_("Advisory visits cannot be negative."))
+        if form.advisory_days.data is not None and form.advisory_days.data < 1:
+            form.advisory_days.errors.append(_("An advisory period lasts at least a day; leave it empty for the "
+                                               "schedule's."))
 
     def on_model_change(self, form, model, is_created) -> None:
         if not model.number:
             model.number = cycles.next_number(model.factory.id)
+        # A new cycle gets its package (the one it earned, unless staff chose one) and what it sets; a cycle whose
+        # package staff change gets what the new one sets; else staff's own numbers stand.
+        chosen = model.service_package or None
+        if is_created or chosen is None or inspect(model).attrs.service_package.history.has_changes():
+            service_packages.apply(model, chosen)
         schedule.sync_milestones(model)
         super().on_model_change(form, model, is_created)
 
@@ -162,6 +182,37 @@ class ScheduleOffsetView(AdminOnlyModelView):
     def after_model_delete(self, model) -> None:
         schedule.resync_open_cycles()
         db.session.commit()
+
+
+class ServicePackageView(AdminOnlyModelView):
+    """What each service package gives a cycle that starts with it (services/service_packages). Two packages, always:
+    staff edit their numbers; a change applies to cycles created afterwards, not to running ones."""
+
+    can_create = can_delete = can_view_details = False
+    can_export = False
+    column_list = ("code", "first_cycle_visits", "returning_visits", "advisory_days")
+    column_labels = {"code": _l("Service package")}
+    column_formatters = {"code": lambda v, c, m, p: m.label,
+                         "advisory_days": lambda v, c, m, p: m.advisory_days or _("the schedule's")}
+    form_columns = ("first_cycle_visits", "returning_visits", "advisory_days")
+    form_args = {"advisory_days": {"description": _l(
+        "The advisory period's length: the advisory end and the assessment due, counted from sign-up. Empty: the "
+        "schedule's offsets.")}}
+
+    @expose("/")
+    def index_view(self):
+        if db.session.scalar(select(func.count()).select_from(ServicePackage)) < len(SERVICE_PACKAGES):
+            service_packages.ensure_defaults()
+            db.session.commit()
+        return super().index_view()
+
+    def check(self, form, model) -> None:
+        for field in (form.first_cycle_visits, form.returning_visits):
+            if field.data is None or field.data < 0:
+                field.errors.append(_("Enter a number of visits, 0 or more."))
+        if form.advisory_days.data is not None and form.advisory_days.data < 1:
+            form.advisory_days.errors.append(_("An advisory period lasts at least a day; leave it empty for the "
+                                               "schedule's."))
 
 
 OFFSET_TAKEN = _l("This milestone's offset is changed already: change it from the list.")

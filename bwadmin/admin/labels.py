@@ -90,6 +90,11 @@ COLUMN_LABELS = {
     "held_on": _l("Held on"),
     "help": _l("Help"),
     "high_performer": _l("High performer"),
+    "service_package": _l("Service package"),
+    "planned_visits": _l("Advisory visits expected"),
+    "advisory_days": _l("Advisory period (days)"),
+    "first_cycle_visits": _l("Advisory visits, first cycle"),
+    "returning_visits": _l("Advisory visits, returning factory"),
     "invited_at": _l("Invited"),
     "ip": _l("IP address"),
     "key": _l("Key"),
@@ -237,6 +242,12 @@ VALUE_LABELS = {
     "min_committee_score": _l("Lowest committee review score"),
     "min_needs_closed_share": _l("Lowest share of needs closed"),
     "progress_reports_on_time": _l("Progress reports on time"),
+    "sustained_noncompliance_rate": _l("Highest non-compliance rate, this cycle and the previous one"),
+    "min_committee_meetings": _l("Fewest committee meetings in the cycle"),
+    "min_verified_actions_share": _l("Lowest share of improvement actions verified"),
+    # service packages
+    "standard": _l("Standard services"),
+    "advanced": _l("Advanced services"),
 }
 
 

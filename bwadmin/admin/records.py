@@ -7,13 +7,13 @@ from flask import current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
-from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import select
-from wtforms import HiddenField
-from wtforms.validators import ValidationError
+from sqlalchemy import func, select
+from wtforms import FloatField, HiddenField
+from wtforms.validators import Optional, ValidationError
 
 from ..extensions import db
 from ..i18n import current_language, moment
@@ -44,7 +44,7 @@ from ..models.reports import ACTION_SOURCES, ACTION_STATUSES, CRITERION_KINDS, R
 from ..queue import send_soon
 from ..input_bounds import as_id
 from ..models import LANGUAGES
-from ..services import account_mail, audit, notify, remediation, schedule, thresholds
+from ..services import account_mail, audit, differentiation, notify, remediation, schedule, thresholds
 from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
@@ -369,10 +369,49 @@ class ImprovementActionView(StaffModelView):
         db.session.commit()
 
 
+# The kinds whose threshold is a share (0 to 1), written as one on the list.
+SHARE_KINDS = ("max_noncompliance_rate", "sustained_noncompliance_rate", "min_needs_closed_share",
+               "min_verified_actions_share")
+
+
 class CriterionView(AdminOnlyModelView):
+    """The criteria differentiation measures a cycle against at month 16 (services/differentiation): staff edit the
+    thresholds, switch criteria off and on, add their own; the next measurement reads them."""
+
     column_list = ("code", "name", "kind", "threshold", "active")
     form_choices = {"kind": choices(CRITERION_KINDS)}
     form_columns = ("code", "name", "kind", "threshold", "active")
+    # Flask-Admin makes no field of a Double column: the threshold, the number staff edit most, gets one.
+    form_overrides = {"threshold": FloatField}
+    form_args = {"threshold": {"validators": [Optional()]}}
+    column_formatters = {
+        "name": lambda v, c, m, p: differentiation.criterion_name(m),
+        "kind": lambda v, c, m, p: value_label(m.kind),
+        "threshold": lambda v, c, m, p: "" if m.threshold is None else (
+            format_percent(m.threshold) if m.kind in SHARE_KINDS else format_decimal(m.threshold)),
+    }
+    column_descriptions = {"threshold": _l(
+        "Rates and shares as fractions (0.25 is 25%); the committee review score from 0 to 100; meetings as a count. "
+        "Empty: the kind's default.")}
+
+    @expose("/")
+    def index_view(self):
+        # The defaults are rows from the start, for staff to edit before the first measurement.
+        if db.session.scalar(select(func.count()).select_from(DifferentiationCriterion)) == 0:
+            differentiation.ensure_default_criteria()
+            db.session.commit()
+        return super().index_view()
+
+    def check(self, form, model) -> None:
+        threshold = form.threshold.data
+        if threshold is None:
+            return
+        if threshold < 0:
+            form.threshold.errors.append(_("A threshold cannot be negative."))
+        elif form.kind.data in SHARE_KINDS and threshold > 1:
+            form.threshold.errors.append(_("A rate or a share is a fraction from 0 to 1: 0.25 is 25%."))
+        elif form.kind.data == "min_committee_score" and threshold > 100:
+            form.threshold.errors.append(_("The committee review score goes from 0 to 100."))
 
 
 class ResultView(StaffModelView):

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .. import logs
 from ..extensions import csrf, db
 from ..models import Cycle, Report
-from ..services import access, audit, factory_pages, login_guard, portal, tokens
+from ..services import access, audit, country_shares, factory_pages, login_guard, portal, tokens
 from ..input_bounds import MAX_ID, whole_number
 from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC
 
@@ -61,11 +61,30 @@ def _report_json(report: Report, full: bool = False) -> dict:
         if report.kind == "improvement_plan":  # each action with its state as it stands (services/remediation)
             out["actions"] = [{key: action.get(key) for key in PLAN_ACTION_KEYS}
                               for action in (report.data or {}).get("actions") or [] if isinstance(action, dict)]
+        if report.kind == "assessment" and ((report.data or {}).get("scores") or {}).get("points"):
+            out["scores"]["points"], out["country_shares"] = _points_json(report)
     return out
 
 
 PLAN_ACTION_KEYS = ("finding", "source", "action", "owner", "due_on", "status", "recurring", "awaiting_cosignature",
                     "declared_at", "cosigned_at", "verified_at", "verified_how", "reopened_at")
+
+
+def _points_json(report: Report) -> tuple[dict, dict]:
+    """Each compliance point of the assessment beside the share of the country's factories non-compliant on it, as the
+    report's page and PDF give it (country_shares): the share null, with the reason in the reader's language, when
+    fewer than five factories were assessed on it; and what the shares count (the country, their day)."""
+    # The report names its country; one made before reports did is read with its factory's.
+    country = (report.data or {}).get("country") or report.cycle.factory.country
+    shares = country_shares.for_report(report.data, country)
+    points = {}
+    for row in country_shares.point_rows((report.data or {}).get("scores"), shares):
+        figure = {"share": row.share.rate, "factories": row.share.factories} if row.share else {
+            "share": None, "factories": None, "note": str(country_shares.NOT_SHOWN)}
+        points[row.key] = {"label": row.label, "cluster": row.cluster, "noncompliant": row.noncompliant,
+                           "questions": row.questions, "rate": row.rate, "country": figure}
+    return points, {"country": shares.country, "as_of": _iso(shares.as_of),
+                    "min_factories": country_shares.MIN_FACTORIES}
 
 
 @bp.post("/tokens")

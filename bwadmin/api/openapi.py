@@ -110,7 +110,25 @@ SPEC = {
                 "scores": {"type": "object", "properties": {"clusters": {
                     "type": "object", "additionalProperties": {"type": "object", "properties": {
                         "label": {"type": "string"},
-                        "rate": {"type": "number", "description": "Non-compliance rate, 0 to 1"}}}}}},
+                        "rate": {"type": "number", "description": "Non-compliance rate, 0 to 1"}}}},
+                    "points": {
+                        "type": "object", "description": "An assessment's compliance points (assessments only)",
+                        "additionalProperties": {"type": "object", "properties": {
+                            "label": {"type": "string"}, "cluster": {"type": "string", "nullable": True},
+                            "noncompliant": {"type": "integer", "minimum": 0},
+                            "questions": {"type": "integer", "minimum": 0},
+                            "rate": {"type": "number", "description": "The factory's non-compliance rate, 0 to 1"},
+                            "country": {"type": "object", "properties": {
+                                "share": {"type": "number", "nullable": True,
+                                          "description": "Share of the country's factories non-compliant on the "
+                                                         "point, 0 to 1; null when fewer than five were assessed"},
+                                "factories": {"type": "integer", "nullable": True},
+                                "note": {"type": "string", "description": "Why the share is not shown"}}}}}}}},
+                "country_shares": {"type": "object", "description": "What the country shares count (assessments only)",
+                                   "properties": {
+                                       "country": {"type": "string"},
+                                       "as_of": {"type": "string", "format": "date-time", "nullable": True},
+                                       "min_factories": {"type": "integer"}}},
                 "actions": {"type": "array", "description": "An improvement plan's actions, each with its state as it "
                             "stands: declared done by the factory, co-signed by a worker representative, verified "
                             "or reopened by the programme", "items": {"type": "object", "properties": {

@@ -13,7 +13,8 @@ from .advisory import (
     TrainingSession,
 )
 from .audits import OtherAudit
-from .cycle import CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset
+from .cycle import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, SERVICE_PACKAGE_LABELS, SERVICE_PACKAGES, Cycle,
+                    Milestone, ScheduleOffset, ServicePackage)
 from .evidence import ATTACHMENT_KINDS, Attachment
 from .notices import ApiToken, AuditEvent, Notification
 from .people import (LANGUAGE_NAMES, LANGUAGES, ROLES, ROLES_BY_NAME, RTL_LANGUAGES, STAFF_ROLES, Buyer, Factory,
@@ -37,7 +38,7 @@ __all__ = [
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "OtherAudit", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response",
-    "ScheduleOffset",
+    "ScheduleOffset", "ServicePackage", "SERVICE_PACKAGES", "SERVICE_PACKAGE_LABELS",
     "Seminar", "SeminarAttendance", "ShareRequest", "Sourcing", "TrainingSession", "TransparencyIssue",
     "TransparencyResponse", "User", "utcnow",
     "LANGUAGE_NAMES", "LANGUAGES", "RTL_LANGUAGES", "ROLES", "ROLES_BY_NAME", "STAFF_ROLES", "CLUSTER_LABELS",

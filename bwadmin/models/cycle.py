@@ -43,6 +43,11 @@ MILESTONE_LABELS = {
 # What an offset counts from: the sign-up day, the assessment (done or due), or another milestone.
 OFFSET_BASES = ("signup", "assessment") + MILESTONE_KINDS
 
+# The programme's service packages: a cycle starts with the standard one, a high performer's next cycle with the
+# advanced one (fewer advisory visits, led by the factory's own self-assessment).
+SERVICE_PACKAGES = ("standard", "advanced")
+SERVICE_PACKAGE_LABELS = {"standard": _l("Standard services"), "advanced": _l("Advanced services")}
+
 
 class ScheduleOffset(db.Model):
     """Where a milestone falls: `months` calendar months plus `days` days after its base."""
@@ -78,6 +83,12 @@ class Cycle(db.Model):
     high_performer: Mapped[bool | None]
     # When the factory shared its self-set goals and early improvements with its buyers (before the assessment).
     early_progress_shared_at: Mapped[datetime | None]
+    # The service package the cycle started with, and what it set then (services/service_packages): the advisory
+    # visits expected and the advisory period's length in days (None: the schedule's offsets). Kept on the cycle, so
+    # a later change to a package moves no running cycle.
+    service_package: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
+    planned_visits: Mapped[int | None]
+    advisory_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     factory: Mapped["Factory"] = relationship(back_populates="cycles")  # noqa: F821
@@ -92,6 +103,9 @@ class Cycle(db.Model):
         # A search by factory name picks the page's cycles (newest first) from this index alone.
         Index("ix_cycle_factory_signed_up", "factory_id", "signed_up_on"),
         one_of("status", CYCLE_STATUSES),
+        one_of("service_package", SERVICE_PACKAGES),
+        CheckConstraint("planned_visits IS NULL OR planned_visits >= 0", name="planned_visits_positive"),
+        CheckConstraint("advisory_days IS NULL OR advisory_days >= 1", name="advisory_days_positive"),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("training_days_allotted >= 0", name="training_days_positive"),
     )
@@ -103,6 +117,9 @@ class Cycle(db.Model):
 
     @property
     def expected_visits(self) -> int:
+        """The advisory visits of the advisory period: as the cycle's package set them, else the programme's rule."""
+        if self.planned_visits is not None:
+            return self.planned_visits
         return 1 if self.returning else 3
 
     def milestone(self, kind: str) -> Milestone | None:
@@ -143,3 +160,28 @@ class Milestone(db.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.due_at:%Y-%m-%d})"
+
+
+class ServicePackage(db.Model):
+    """What a service package gives a cycle that starts with it; staff edit the numbers in the admin panel."""
+
+    __tablename__ = "service_package"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    first_cycle_visits: Mapped[int] = mapped_column(default=3)  # a factory new to the programme
+    returning_visits: Mapped[int] = mapped_column(default=1)
+    # The advisory period's length in days (advisory end and assessment due, from sign-up); None: the schedule's.
+    advisory_days: Mapped[int | None]
+
+    __table_args__ = (
+        one_of("code", SERVICE_PACKAGES),
+        CheckConstraint("first_cycle_visits >= 0 AND returning_visits >= 0", name="visits_positive"),
+        CheckConstraint("advisory_days IS NULL OR advisory_days >= 1", name="advisory_days_positive"),
+    )
+
+    @property
+    def label(self) -> str:
+        return str(SERVICE_PACKAGE_LABELS.get(self.code, self.code))
+
+    def __str__(self) -> str:
+        return self.label

@@ -59,8 +59,11 @@ ACTION_NOTE_MAX = 1000  # staff's reason to reopen an action, or their note with
 CRITERION_KINDS = (
     "no_zero_tolerance",
     "max_noncompliance_rate",
+    "sustained_noncompliance_rate",  # this cycle's and the previous cycle's assessment, each under the threshold
     "min_committee_score",
+    "min_committee_meetings",  # committee meetings held from the cycle's sign-up to the measurement
     "min_needs_closed_share",
+    "min_verified_actions_share",  # the improvement plan's actions verified by the advisor
     "progress_reports_on_time",
 )
 

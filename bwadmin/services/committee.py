@@ -130,6 +130,15 @@ def record_meeting(committee: Committee, held_on: date | None, attendance: int |
     return meeting
 
 
+def meetings_held(factory_id: int, start: date, end: date) -> int:
+    """How many meetings the factory's committee held from `start` to `end` (both days counted): the committee's
+    regular reviews of its needs and targets over a cycle, which differentiation measures."""
+    return db.session.scalar(
+        select(func.count()).select_from(CommitteeMeeting).join(Committee, Committee.id == CommitteeMeeting.committee_id)
+        .where(Committee.factory_id == factory_id, CommitteeMeeting.held_on >= start, CommitteeMeeting.held_on <= end)
+    ) or 0
+
+
 # --- elections --------------------------------------------------------------------------------------
 def open_election(committee: Committee, *, seats: int, cycle=None, nominations_open_on: date | None = None,
                   held_on: date | None = None) -> Election:

@@ -1,4 +1,4 @@
-"""Starting cycles: numbering, returning factories, milestones."""
+"""Starting cycles: numbering, returning factories, the service package, milestones."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Cycle, Factory, User
-from . import schedule
+from . import schedule, service_packages
 
 
 def next_number(factory_id: int) -> int:
@@ -32,5 +32,7 @@ def start_cycle(
         training_days_allotted=Decimal(training_days),
     )
     db.session.add(cycle)
+    # A high performer's next cycle starts with the advanced package: its visits and its advisory period.
+    service_packages.apply(cycle)
     schedule.sync_milestones(cycle)
     return cycle

@@ -94,7 +94,8 @@ NOTICES = {
     ]),
     "differentiation_high_factory": (_l('%(factory)s is a high performer'), [
         _l('The performance of %(factory)s was measured today, %(date)s: all %(total)s differentiation criteria are met.'),
-        _l("As a high performer, your factory is offered the programme's advanced services: ask your advisor."),
+        _l("As a high performer, your factory's next cycle starts with the programme's advanced services: fewer "
+           "advisory visits, led by your own self-assessment."),
     ]),
     "differentiation_factory": (_l('The performance of %(factory)s has been measured'), [
         _l('The performance of %(factory)s was measured today, %(date)s: %(passed)s of %(total)s differentiation criteria are met.'),

@@ -1,26 +1,23 @@
 """What the portals show, gathered in a constant number of queries whatever the number of factories."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from cachetools import cached
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, inspect, null, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
-from .. import caches
 from ..extensions import db
 from ..models import (CLUSTER_LABELS, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, Need, Report,
                       ReportContent, ShareRequest, Sourcing)
 from ..models import REPORT_LABELS  # noqa: F401 - the views and the API read portal.REPORT_LABELS
 from ..models.reports import pdf_pending
-from . import access, factory_pages, sharing
+from . import access, country_shares, factory_pages, sharing
 
 
 PER_PAGE = 50
@@ -181,46 +178,16 @@ def cluster_rates(report: Report | None, data: dict | None = None) -> dict[str, 
     return out
 
 
-def country_averages(country: str) -> dict[str, float]:
-    """Country averages, computed at most once a minute per process (they are the same for every viewer)."""
-    return _cached_country_averages(db.engine.url, country)
-
-
-# The database in the key: an app's averages are not another's (the tests, a CLI run against another database).
-@cached(caches.country_averages, lock=caches.lock)
-def _cached_country_averages(database, country: str) -> dict[str, float]:
-    return compute_country_averages(country)
-
-
-def compute_country_averages(country: str) -> dict[str, float]:
-    """Average non-compliance per cluster over released assessment reports of the country's factories. One query."""
-    rows = db.session.scalars(
-        select(ReportContent.data).join(Report, Report.id == ReportContent.report_id)
-        .join(Cycle, Cycle.id == Report.cycle_id).join(Factory, Factory.id == Cycle.factory_id)
-        .where(Factory.country == country, Report.kind == "assessment", access.released_clause())
-    ).all()
-    sums, counts = defaultdict(float), defaultdict(int)
-    for data in rows:
-        for key, value in (((data or {}).get("scores") or {}).get("clusters") or {}).items():
-            if isinstance(value, dict) and isinstance(value.get("rate"), (int, float)):
-                sums[key] += float(value["rate"])
-                counts[key] += 1
-    return {key: sums[key] / counts[key] for key in sums}
-
-
 def as_percent(rate: float) -> float:
     """Rates are shares (0–1); a value above 1 is read as a percentage already."""
     return rate * 100 if rate <= 1 else rate
 
 
-def chart_bars(data: dict | None, averages: dict[str, float] | None = None) -> list[dict]:
-    """The chart's bars (templates/_chart.html) from a report's data, each beside its country average if given."""
-    averages = averages or {}
-    return [
-        {"key": key, "label": label, "rate": as_percent(rate),
-         "average": as_percent(averages[key]) if key in averages else None}
-        for key, (label, rate) in cluster_rates(None, data).items()
-    ]
+def chart_bars(data: dict | None) -> list[dict]:
+    """The chart's bars (templates/_chart.html) from a report's data: the factory's own rate per cluster. The country
+    is compared per compliance point, as the programme publishes it (country_shares), not on the chart."""
+    return [{"key": key, "label": label, "rate": as_percent(rate)}
+            for key, (label, rate) in cluster_rates(None, data).items()]
 
 
 # What the buyer's factory page shows, read as plain columns rather than objects: the page is read far more often
@@ -279,6 +246,10 @@ class FactoryPage:
     timeline: list[TimelineEntry] = field(default_factory=list)
     early: list[Need] = field(default_factory=list)
     bars: list[dict] = field(default_factory=list)
+    # The compliance points of the assessment the chart shows, each beside the share of the country's factories
+    # non-compliant on it (country_shares.PointRow), and those shares (their day).
+    points: list = field(default_factory=list)
+    shares: country_shares.Shares | None = None
     accepted_at: datetime | None = None  # when the factory accepted the buyer's latest request to share
     # The figures of the buyer home, from the same released reports: the latest released assessment, the one of the
     # cycle before it, and the released improvement plan of the latest one's cycle (None: not released yet).
@@ -344,11 +315,11 @@ def _day(text) -> date | None:
 
 def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     """Everything the buyer sees of one factory: two queries (the factory with its cycle, the reports the page reads),
-    a third when the factory shares early progress, and the country averages when they are not cached."""
+    a third when the factory shares early progress, and the country's shares when its report keeps none and they are
+    not cached."""
     factory, cycle, timeline, accepted_at = factory_with_cycle(user, factory_id)
     page = FactoryPage(factory, cycle, [], timeline, accepted_at=accepted_at)
     if cycle is None:
-        page.bars = chart_bars(None, country_averages(factory.country))
         return page
     rows = db.session.execute(_factory_reports_stmt(access.role_of(user)),
                               {**access.viewer_params(user), "cycle_id": cycle.id, "factory_id": factory.id}).all()
@@ -365,8 +336,19 @@ def buyer_factory_page(user, factory_id: int) -> FactoryPage:
     if cycle.early_progress_shared_at is not None:
         page.early = early_progress(cycle)
     assessment_data = next((row.data for row in rows if row.kind == "assessment" and row.cycle_id == cycle.id), None)
-    page.bars = chart_bars(assessment_data, country_averages(factory.country))
+    page.bars = chart_bars(assessment_data)
+    if assessment_data:
+        page.shares = country_shares.for_report(assessment_data, factory.country)
+        page.points = country_shares.point_rows(assessment_data.get("scores"), page.shares,
+                                                point_labels(assessment_data))
     return page
+
+
+def point_labels(data: dict):
+    """A report's compliance points named in the reader's language (the bank's own words where it has them)."""
+    from .report_docs import point_namer  # report_docs reads chart_bars from here
+
+    return point_namer(data)
 
 
 def plan_rows(data: dict | None) -> list[dict]:

@@ -64,7 +64,7 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import evidence, report_figures, scoring
+from . import country_shares, evidence, report_figures, scoring
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
@@ -255,6 +255,21 @@ def localized(kind: str, data: dict, language: str | None = None) -> dict:
 RENDERED_KINDS = ("assessment", "self_diagnosis", "programme_progress")  # the kinds with a template
 
 
+def point_namer(data: dict | None):
+    """label(key, stored): a report's compliance point named in the current language."""
+    return _Words((data or {}).get("questionnaire_id"), current_language()).point
+
+
+def country_points(kind: str, data: dict, view: dict | None = None) -> tuple[list, country_shares.Shares | None]:
+    """An assessment report's compliance points beside the country's shares it keeps (country_shares); nothing for
+    the other kinds: the programme publishes its country figures from assessments."""
+    if kind != "assessment" or not (data or {}).get("scores"):
+        return [], None
+    shares = country_shares.for_report(data)
+    scores = (view or {}).get("scores") or data["scores"]  # the view's labels are in the reader's language already
+    return country_shares.point_rows(scores, shares), shares
+
+
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     """The report's HTML from its data in the current language (the reader's in a request; a job forces the
     factory's with flask_babel.force_locale): the same template for the portal (the chart as SVG) and the PDF (the
@@ -265,9 +280,10 @@ def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     view = localized(kind, data, language)
     rtl = language in RTL_LANGUAGES
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
+    points, shares = country_points(kind, data, view)
     return template.render(data=view, for_pdf=for_pdf, bars=chart_bars(view), lang=language,
                            dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())),
-                           methods=METHOD_LABELS, files_at=_files_at(for_pdf))
+                           methods=METHOD_LABELS, files_at=_files_at(for_pdf), points=points, shares=shares)
 
 
 def _files_at(for_pdf: bool) -> str:
@@ -536,6 +552,12 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
             f["question_id"] for s in sources.values() for f in scores[s.response.id]["findings"])
     title = english_label(kind)
     issues = report_figures.issues_by_country() if kind == "assessment" else {}
+    # The country's shares, kept in the report with their day: computed once a minute per country at most, however
+    # many batches of releases fall in it.
+    shares: dict[str, dict] = {}
+    if kind == "assessment":
+        for country in {c.factory.country for c in cycles if c.id in sources}:
+            shares[country] = country_shares.snapshot(country)
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
@@ -555,6 +577,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
             data["evidence"] = {qid: proof for qid, proof in proofs.get(source.response.id, {}).items()
                                 if qid in findings}
             data["suggested"] = {qid: suggested[qid] for qid in findings if qid in suggested}
+            data["country_shares"] = shares.get(cycle.factory.country) or {}
         with force_locale(source.language):
             content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}

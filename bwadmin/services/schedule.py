@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Milestone, ScheduleOffset, utcnow
+from . import service_packages
 
 # kind: (base, months, days). A base is "signup", "assessment" (done, else due) or an earlier milestone.
 DEFAULT_OFFSETS: dict[str, tuple[str, int, int]] = {
@@ -161,9 +162,12 @@ def released_on(cycle: Cycle) -> date | None:
 
 
 def milestones_for(cycle: Cycle, table=None) -> dict[str, datetime]:
-    # Only an approved (completed) assessment moves the release: one being entered or reviewed moves no date.
+    """The cycle's milestones from the offsets (default: those in force), with its service package's advisory period
+    where the package sets one. Only an approved (completed) assessment moves the release: one being entered or
+    reviewed moves no date."""
     assessment = cycle.assessment
     assessed_on = assessment.assessed_on if assessment is not None and assessment.completed_at is not None else None
+    table = service_packages.adjusted(table or offsets(), cycle)
     return {
         kind: at_start_of(day)
         for kind, day in due_dates(cycle.signed_up_on, assessed_on, table, released_on(cycle)).items()
