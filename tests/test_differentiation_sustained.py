@@ -7,7 +7,6 @@ import re
 from datetime import date, datetime, timedelta
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from bwadmin.extensions import db
