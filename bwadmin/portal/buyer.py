@@ -1,8 +1,7 @@
 """/buyer/: the factories a buyer sources from that consent to share, and their released reports."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
-                   url_for)
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,9 +47,8 @@ def overview_csv():
     listing, _refused = supplier_overview.parse(request.args)  # a refused part falls back, as on the page
     audit.record("export", entity="factory", summary="Supplier overview exported as CSV")
     db.session.commit()
-    lines = supplier_overview.csv_lines(current_user, listing)
-    return Response(stream_with_context(lines), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{supplier_overview.file_name("csv")}"'})
+    return send_file(supplier_overview.csv_file(current_user, listing), as_attachment=True, mimetype="text/csv",
+                     download_name=supplier_overview.file_name("csv"))
 
 
 @bp.get("/overview.xlsx")

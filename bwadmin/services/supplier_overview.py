@@ -142,6 +142,17 @@ def csv_lines(user, listing: factory_pages.Listing) -> Iterator[str]:
         yield line([_csv_cell(i, v) for i, v in enumerate(values(row, stages))])
 
 
+def csv_file(user, listing: factory_pages.Listing):
+    """The CSV in a temporary file positioned at its start (the caller sends and closes it): written whole within
+    the request, while its database session is open (a body streamed after the request would need its contexts
+    pushed again after their teardown), in memory up to 8 MB, on disk beyond."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    for line in csv_lines(user, listing):
+        spooled.write(line.encode("utf-8"))
+    spooled.seek(0)
+    return spooled
+
+
 def xlsx_file(user, listing: factory_pages.Listing):
     """The workbook, in a temporary file positioned at its start (the caller sends and closes it)."""
     from openpyxl import Workbook
