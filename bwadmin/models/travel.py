@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -23,6 +23,10 @@ class AssessmentImport(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str | None] = mapped_column(String(200))  # the instance that exported it
     file_sha256: Mapped[str] = mapped_column(String(64))
+    # What the file said that has no row here: its evidence references (the files stayed with the source) and its
+    # signatures (the assessors and reviewers are people of the other instance).
+    evidence: Mapped[list | None] = mapped_column(JSON)
+    signatures: Mapped[dict | None] = mapped_column(JSON)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 

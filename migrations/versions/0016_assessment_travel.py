@@ -22,6 +22,8 @@ def upgrade():
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("source", sa.String(length=200), nullable=True),
         sa.Column("file_sha256", sa.String(length=64), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=True),
+        sa.Column("signatures", sa.JSON(), nullable=True),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.Column("imported_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["assessment_id"], ["assessment.id"], ondelete="CASCADE",
