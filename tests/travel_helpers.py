@@ -35,3 +35,20 @@ def released_assessment(factory=None, bank=None, answers=None, with_file=True) -
     report_docs.release_scored_many([cycle], "assessment", utcnow().replace(microsecond=0))
     db.session.commit()
     return db.session.query(Report).filter_by(cycle_id=cycle.id, kind="assessment").one()
+
+
+def empty_database() -> None:
+    """Every table emptied, as on a fresh instance (the test's app stays)."""
+    from sqlalchemy import text
+
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    from bwadmin import caches
+
+    caches.clear_all()

@@ -57,11 +57,12 @@ def problems(document) -> list[str]:
 
 def parse(raw: bytes) -> dict:
     """The file's document, checked against the schema; ImportRefused naming the first failing path."""
-    if raw is None or not raw.strip():
-        raise ImportRefused(_("The file is empty. Choose an assessment exported by bwadmin (a .json file)."))
+    raw = raw or b""
     if len(raw) > IMPORT_MAX_BYTES:
         raise ImportRefused(_("The file is larger than %(mb)s MB: it is not an assessment export.",
                               mb=IMPORT_MAX_BYTES // (1024 * 1024)))
+    if not raw.strip():
+        raise ImportRefused(_("The file is empty. Choose an assessment exported by bwadmin (a .json file)."))
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -125,7 +126,7 @@ def _checked_answers(document: dict, bank: Questionnaire) -> list[tuple]:
         given = value if isinstance(value, list) else [value] if question.type == "single_choice" else []
         for item in given:
             if item is not None and item not in allowed:
-                raise ImportRefused(_("answers[%(i)s].value: %(value)r is not one of %(allowed)s.",
+                raise ImportRefused(_("answers[%(i)s].value: %(value)r is not one of %(allowed)s",
                                       i=index, value=item, allowed=allowed))
         out.append((question, entry))
     return out
