@@ -152,6 +152,26 @@ def test_an_import_never_overwrites(app):
     assert db.session.scalar(select(func.count()).select_from(Cycle)) == 1
 
 
+def test_an_import_never_takes_over_a_cycle_run_here(app):
+    from .factories import make_cycle, make_factory
+
+    document = exported(released_assessment())
+    empty_database()
+    load_sample(kind="assessment")
+    # the same factory (name and country, in other case) is in its own cycle 1 here
+    make_cycle(make_factory("MEKONG APPAREL", country="vietnam"), days_in=20)
+    db.session.commit()
+    with pytest.raises(assessment_import.ImportRefused, match="already has a cycle 1 here"):
+        assessment_import.import_file(raw(document))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Assessment)) == 0
+    # its cycle 2 from the other instance comes in beside it, for the same factory
+    document["cycle"]["number"] = 2
+    assessment = assessment_import.import_file(raw(document))
+    assert db.session.scalar(select(func.count()).select_from(Factory)) == 1
+    assert assessment.cycle.factory.name == "MEKONG APPAREL" and assessment.cycle.number == 2
+
+
 def _broken(document, change) -> str:
     bad = copy.deepcopy(document)
     change(bad)
@@ -211,6 +231,9 @@ def test_staff_import_in_the_panel_and_read_a_bad_file_s_path_beside_the_field(a
                                   "file": (io.BytesIO(raw(document)), "export.json")},
                        content_type="multipart/form-data")
     assert done.status_code == 302 and "/admin/cycle/details/" in done.headers["Location"]
+    cycle_page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'id="assessment-imported"' in cycle_page and "http://127.0.0.1:5000" in cycle_page
+    assert 'id="assessment-export"' in cycle_page  # and it can travel on
     assert db.session.scalar(select(func.count()).select_from(AssessmentImport)) == 1
     # a factory or buyer user never reaches the page
     other = app.test_client()

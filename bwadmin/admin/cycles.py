@@ -14,7 +14,7 @@ from forms.base import PageForm
 from ..extensions import db
 from ..models import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, Cycle, Factory, Milestone, ScheduleOffset,
                       utcnow)
-from ..services import activity, assessment_export, cycles, needs, schedule
+from ..services import activity, assessment_export, assessment_import, cycles, needs, schedule
 from ..services.scoring import cycle_results
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
@@ -80,6 +80,7 @@ class CycleView(StaffModelView):
             kwargs["results"] = cycle_results(model)
             kwargs["days"] = training_days
             kwargs["exportable_report"] = assessment_export.released_report_of(model.id)
+            kwargs["imported"] = assessment_import.imported(model.assessment.id) if model.assessment else None
         return super().render(template, **kwargs)
 
 

@@ -18,8 +18,7 @@ from jsonschema.exceptions import best_match
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import (Answer, Assessment, AssessmentImport, Cycle, Factory, Questionnaire, Report, Response,
-                      utcnow)
+from ..models import Answer, Assessment, AssessmentImport, Cycle, Factory, Questionnaire, Report, Response
 from . import audit, questionnaires, report_docs
 from .assessment_export import FORMAT, schema
 
@@ -167,14 +166,17 @@ def import_file(raw: bytes, user=None) -> Assessment:
 
     factory = _factory(document["factory"])
     cycle = db.session.scalar(select(Cycle).where(Cycle.factory_id == factory.id, Cycle.number == number))
-    if cycle is not None and (cycle.assessment is not None or db.session.scalar(
-            select(Response.id).where(Response.cycle_id == cycle.id, Response.kind == "assessment")) is not None):
-        raise ImportRefused(_("%(factory)s already has an assessment for cycle %(number)s: an import never "
-                              "overwrites.", factory=factory.name, number=number))
-    if cycle is None:
-        # No milestones: the cycle ran elsewhere, and the clock must not send its reminders again here.
-        cycle = Cycle(factory=factory, number=number, signed_up_on=signed_up_on, status="closed")
-        db.session.add(cycle)
+    if cycle is not None:
+        # Held here already: with an assessment it would be overwritten, and without one it is a cycle run here
+        # (its milestones, its own answers to come) that the file's cycle of the same number is not.
+        raise ImportRefused(
+            _("%(factory)s already has an assessment for cycle %(number)s: an import never overwrites.",
+              factory=factory.name, number=number) if cycle.assessment is not None else
+            _("%(factory)s already has a cycle %(number)s here: an import never overwrites it.",
+              factory=factory.name, number=number))
+    # No milestones: the cycle ran elsewhere, and the clock must not send its reminders again here.
+    cycle = Cycle(factory=factory, number=number, signed_up_on=signed_up_on, status="closed")
+    db.session.add(cycle)
     response = Response(cycle=cycle, questionnaire=bank, kind="assessment", status="submitted",
                         submitted_at=completed_at, thresholds=dict(document["thresholds"]))
     db.session.add(response)
