@@ -194,12 +194,14 @@ def import_file(raw: bytes, user=None) -> Assessment:
                                                             "signatures.submitted_for_review_at"))
     db.session.add(assessment)
     db.session.add(AssessmentImport(assessment=assessment, key=key, source=document.get("source") or None,
-                                    file_sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
+                                    file_sha256=hashlib.sha256(raw).hexdigest(),
+                                    imported_by_id=getattr(user, "id", None),
                                     evidence=document["evidence"], signatures=signatures))
     db.session.flush()
     report_docs.release_scored_many([cycle], "assessment", released_at)
     audit.record("import", assessment, user=user, entity="assessment",
-                 summary=f"Assessment of {factory.name}, cycle {number}, imported from {document.get('source') or 'another instance'}")
+                 summary=f"Assessment of {factory.name}, cycle {number}, imported from "
+                         f"{document.get('source') or 'another instance'}")
     db.session.flush()
     return assessment
 

@@ -121,5 +121,6 @@ def report_for(token: str) -> Report:
 
 
 def gone_message(reason: str) -> str:
-    return (_("The factory revoked this link: ask it for a new one if you still need the report.") if reason == "revoked"
-            else _("This link has expired (links last %(days)s days): ask the factory for a new one.", days=LINK_DAYS))
+    if reason == "revoked":
+        return _("The factory revoked this link: ask it for a new one if you still need the report.")
+    return _("This link has expired (links last %(days)s days): ask the factory for a new one.", days=LINK_DAYS)
