@@ -1,6 +1,7 @@
-"""The factory's share links in a real browser, at desktop width and on a 390 px phone: the factory makes a link to
-its released assessment, a reader opens it without an account, the factory revokes it and the reader is told.
-Every page fits the screen and axe-core finds nothing serious."""
+"""Assessment data that travels, in a real browser at desktop width and on a 390 px phone: the factory makes a share
+link to its released assessment, a reader opens it without an account, the factory revokes it and the reader is
+told; staff import an exported assessment, a bad file first. Every page fits the screen and axe-core finds nothing
+serious."""
 from __future__ import annotations
 
 import pytest
@@ -52,3 +53,42 @@ def test_make_open_and_revoke_a_share_link(app, live_server, browser, tmp_path, 
     expect(reader.page.get_by_role("heading", name="This link no longer opens the report")).to_be_visible()
     reader.check("gone")
     assert not visit.errors and not reader.errors
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_staff_import_an_assessment_file(app, live_server, browser, tmp_path, width):
+    import copy
+    import json
+
+    from bwadmin.services import assessment_export
+
+    from .questionnaire_samples import load_sample
+    from .travel_helpers import empty_database
+
+    document = assessment_export.build(released_assessment(with_file=False))
+    empty_database()
+    load_sample(kind="assessment")
+    make_user("admin", "staff@programme.example", name="Programme Staff")
+    db.session.commit()
+    db.session.remove()
+    bad = copy.deepcopy(document)
+    bad["answers"][5]["value"] = "maybe"
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    (tmp_path / "good.json").write_text(json.dumps(document))
+
+    visit = Visit(browser, live_server, width, tmp_path, "import")
+    page = visit.page
+    visit.log_in("staff@programme.example")
+    visit.go("/admin/assessment-exchange/")
+    expect(page.get_by_role("heading", name="Import an assessment")).to_be_visible()
+    page.get_by_label("Assessment export (.json)").set_input_files(str(tmp_path / "bad.json"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("answers[5].value: 'maybe' is not one of ['yes', 'no', 'na']")).to_be_visible()
+    visit.check("refused")
+    page.get_by_label("Assessment export (.json)").set_input_files(str(tmp_path / "good.json"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Imported: the assessment of Mekong Apparel, cycle 1")).to_be_visible()
+    expect(page.locator("#assessment-imported")).to_be_visible()
+    assert not visit.errors
