@@ -11,6 +11,7 @@ from ..models import Buyer, Cycle, Factory, Milestone, ScheduleOffset, ServicePa
 from ..services import dashboard
 from . import advisory, records
 from .base import refuse, staff_only
+from .assessment_exchange import AssessmentExchangeView
 from .committee_work import CommitteeWorkView
 from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView, ServicePackageView
@@ -68,6 +69,8 @@ def init_admin(app: Flask) -> Admin:
                                    url="/admin/remediation"))
     init_transparency_views(admin)
 
+    admin.add_view(AssessmentExchangeView(name=_l("Import an assessment"), endpoint="assessment_exchange",
+                                          url="/admin/assessment-exchange", category=REPORTS_AND_NOTICES))
     admin.add_view(JobsView(name=_l("Jobs"), endpoint="jobs", url="/admin/jobs", category=REPORTS_AND_NOTICES))
     # A stored value (a status, a side, a kind) in the panel's pages by its label: {{ cycle.status|value_label }}.
     app.add_template_filter(value_label, "value_label")

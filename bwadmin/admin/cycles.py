@@ -14,7 +14,7 @@ from forms.base import PageForm
 from ..extensions import db
 from ..models import (CYCLE_STATUSES, MILESTONE_KINDS, MILESTONE_LABELS, SERVICE_PACKAGES, Cycle, Factory, Milestone,
                       ScheduleOffset, ServicePackage, utcnow)
-from ..services import activity, cycles, needs, schedule, service_packages
+from ..services import activity, assessment_export, assessment_import, cycles, needs, schedule, service_packages
 from ..services.scoring import cycle_results
 from .advisory import choices
 from .base import AdminOnlyModelView, StaffModelView, redraft
@@ -99,6 +99,8 @@ class CycleView(StaffModelView):
             kwargs["setup_form"] = SetupCommitteeForm(formdata=None)
             kwargs["results"] = cycle_results(model)
             kwargs["days"] = training_days
+            kwargs["exportable_report"] = assessment_export.released_report_of(model.id)
+            kwargs["imported"] = assessment_import.imported(model.assessment.id) if model.assessment else None
         return super().render(template, **kwargs)
 
 

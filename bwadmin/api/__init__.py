@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Flask, g, jsonify, request, send_file, url_for
+from flask import Blueprint, Flask, Response, g, jsonify, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .. import logs
 from ..extensions import csrf, db
 from ..models import Cycle, Report
-from ..services import access, audit, country_shares, factory_pages, login_guard, portal, tokens
+from ..services import access, assessment_export, audit, country_shares, factory_pages, login_guard, portal, tokens
 from ..input_bounds import MAX_ID, whole_number
 from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC
 
@@ -193,6 +193,25 @@ def report_pdf(report_id: int):
     audit.record("download", report, user=g.api_user, summary=f"PDF of {report} downloaded through the API")
     db.session.commit()
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"report-{report.id}.pdf")
+
+
+@bp.get("/reports/<int:report_id>/assessment.json")
+@token_required
+def report_export(report_id: int):
+    """The released assessment in the travelling format: only a report the access rule lets the caller see."""
+    report = access.report_for(g.api_user, report_id)
+    if not assessment_export.exportable(report):
+        raise NotFound()
+    body = assessment_export.dumps(assessment_export.build(report))
+    audit.record("download", report, user=g.api_user, summary=f"Assessment export of {report} through the API")
+    db.session.commit()
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{assessment_export.file_name(report)}"'})
+
+
+@bp.get("/schemas/assessment-1.json")
+def assessment_schema():
+    return Response(assessment_export.SCHEMA_PATH.read_bytes(), mimetype="application/schema+json")
 
 
 @bp.get("/openapi.json")

@@ -217,5 +217,22 @@ SPEC = {
             "summary": "The report's PDF", "parameters": [_id("report_id")],
             "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
                 "schema": {"type": "string", "format": "binary"}}}}, "401": _unauth, "404": _not_found}}},
+        "/reports/{report_id}/assessment.json": {"get": {
+            "summary": "A released assessment in the format bwadmin.assessment/1",
+            "description": "The factory, cycle, question bank version and thresholds, every answer with its finding "
+                           "statement, methods and notes, the findings, references to the evidence files (name, "
+                           "type, size, SHA-256; never their bytes) and the assessors' and reviewers' signatures. "
+                           "Described by GET /schemas/assessment-1.json. Only for an assessment report you may see.",
+            "parameters": [_id("report_id")],
+            "responses": {"200": {"description": "The export", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["format", "id"],
+                "properties": {"format": {"type": "string", "enum": ["bwadmin.assessment/1"]},
+                               "id": {"type": "string"}}}}}},
+                "401": _unauth, "404": _not_found}}},
+        "/schemas/assessment-1.json": {"get": {
+            "summary": "The JSON Schema (draft 2020-12) of the format bwadmin.assessment/1",
+            "security": [],
+            "responses": {"200": {"description": "The schema", "content": {"application/schema+json": {
+                "schema": {"type": "object"}}}}}}},
     },
 }

@@ -32,9 +32,10 @@ from .reports import (
     ShareRequest,
 )
 from .transparency import TransparencyIssue, TransparencyResponse
+from .travel import AssessmentImport, ShareLink
 
 __all__ = [
-    "AdvisoryVisit", "Answer", "ApiToken", "Assessment", "AssessmentReview", "Attachment", "AuditEvent", "Buyer", "Candidate", "Committee",
+    "AdvisoryVisit", "Answer", "AssessmentImport", "ShareLink", "ApiToken", "Assessment", "AssessmentReview", "Attachment", "AuditEvent", "Buyer", "Candidate", "Committee",
     "CommitteeMeeting", "CommitteeMember", "Cycle", "DifferentiationCriterion", "DifferentiationResult",
     "Election", "Factory", "ImprovementAction", "MILESTONE_KINDS", "MILESTONE_LABELS", "Milestone", "Need",
     "Notification", "OtherAudit", "Question", "Questionnaire", "Report", "ReportContent", "ReportFlag", "Response",

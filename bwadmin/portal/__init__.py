@@ -23,8 +23,10 @@ def role_required(role: str):
 
 
 def init_app(app: Flask) -> None:
-    from . import buyer, factory, self_diagnosis  # here, not at the top: they import role_required from here
+    from . import buyer, factory, self_diagnosis, share_links  # here, not at the top: they import role_required
 
     app.register_blueprint(buyer.bp)
     app.register_blueprint(factory.bp)
     app.register_blueprint(self_diagnosis.bp)
+    app.register_blueprint(share_links.bp)
+    app.register_blueprint(share_links.public)
