@@ -24,6 +24,7 @@ PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s user=
 QUIET_ENDPOINTS = ("health.healthz", "health.readyz")
 # Route arguments that are secrets: a log line never holds them.
 SECRET_ARGS = ("token",)
+IDS = ("request_id", "user_id", "job_id")
 JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}{user_id}{job_id}"
 
 
@@ -36,6 +37,20 @@ class Context(logging.Filter):
         record.user_id = g.get("log_user_id") if in_request else None
         record.job_id = _job_id()
         return True
+
+
+class PlainFormatter(logging.Formatter):
+    """Text lines, an id that does not apply written "-" (JSON lines keep null)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        ids = {name: getattr(record, name, None) for name in IDS}
+        for name, value in ids.items():
+            setattr(record, name, "-" if value is None else value)
+        try:
+            return super().format(record)
+        finally:
+            for name, value in ids.items():
+                setattr(record, name, value)
 
 
 def _job_id() -> str | None:
@@ -52,7 +67,7 @@ def handler(log_format: str | None = None, stream=None) -> logging.Handler:
         out.setFormatter(JsonFormatter(JSON_FIELDS, style="{", rename_fields={"levelname": "level",
                                                                             "asctime": "time"}))
     else:
-        out.setFormatter(logging.Formatter(PLAIN_FORMAT))
+        out.setFormatter(PlainFormatter(PLAIN_FORMAT))
     out.addFilter(Context())
     return out
 

@@ -111,7 +111,7 @@ def test_plain_lines_carry_the_ids_too(app):
     with app.test_request_context("/", headers={"X-Request-ID": "abc-1"}):
         app.preprocess_request()
         out.handle(logging.LogRecord("bwadmin.x", logging.WARNING, __file__, 1, "seen", None, None))
-    assert "[request=abc-1 user=None job=None] seen" in stream.getvalue()
+    assert "[request=abc-1 user=- job=-] seen" in stream.getvalue()
 
 
 @pytest.fixture
