@@ -5,7 +5,7 @@ FLASK := $(BIN)/flask --app app
 
 .PHONY: run test install messages db seed bench bench-smoke clean
 
-BENCHES := $(filter-out bench/bare_app.py,$(wildcard bench/*.py))
+BENCHES := $(filter-out bench/bare_app.py bench/_%.py,$(wildcard bench/*.py))
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,13 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
 from urllib.parse import quote_plus  # noqa: E402
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from bwadmin import create_app  # noqa: E402
 from bwadmin.extensions import db  # noqa: E402
 from bwadmin.admin.cycles import CycleView  # noqa: E402
 from bwadmin.admin.people import FactoryView  # noqa: E402
 from bwadmin.models import Cycle, Factory, User  # noqa: E402
+from _timing import measure_get  # noqa: E402 - bench/_timing.py, beside this script
 
 WORDS = ["Saigon", "Mekong", "Lotus", "Angkor", "Java", "Padma", "Irbid", "Red River", "Golden", "Orchid", "Delta",
          "Harbour", "Silk", "Cotton", "Jade", "Pearl", "Summit", "Evergreen", "Sunrise", "Lakeside"]
@@ -86,22 +86,9 @@ def filter_param(view, column: str, operation: str = "equals") -> str:
 
 
 def measure(client, url: str, runs: int) -> tuple[float, int]:
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    client.get(url)  # warm
-    times = []
-    for _ in range(runs):
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        event.remove(db.engine, "before_cursor_execute", count)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(statements)
+    """Median ms and the statements of the last request."""
+    median, statements, _size = measure_get(client, url, runs)
+    return median, statements
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -28,12 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from bwadmin import caches, create_app  # noqa: E402
 from bwadmin.extensions import db  # noqa: E402
 from bwadmin.models import (Assessment, Cycle, Factory, Report, ReportContent,  # noqa: E402
                             TransparencyResponse, utcnow)
+from _timing import measure_get  # noqa: E402 - bench/_timing.py, beside this script
 
 COUNTRY = "Cambodia"
 WORDS = ["Angkor", "Mekong", "Tonle", "Lotus", "Kampot", "Siem", "Golden", "Orchid", "Delta", "Silk", "Jade", "Pearl"]
@@ -114,24 +114,7 @@ def empty(mode: str) -> None:
 def measure(client, url: str, runs: int, mode: str) -> tuple[float, int, int]:
     """Median ms, queries of the last request, and the body's size; `mode` says which caches are emptied before each
     request (none: all of them, expired: those that expire, warm: none)."""
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    response = client.get(url)  # warm (and fill the caches for the cached runs)
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(runs):
-        empty(mode)
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        event.remove(db.engine, "before_cursor_execute", count)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(statements), len(response.data)
+    return measure_get(client, url, runs, before_each=lambda: empty(mode))
 
 
 def main() -> None:
