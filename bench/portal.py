@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,70 +34,16 @@ SMOKE = "--smoke" in sys.argv
 FACTORIES = 50 if SMOKE else int(os.environ.get("BENCH_FACTORIES", "1000"))
 PASSWORD = "bench password of sufficient length"
 
+from _timing import http_load, wrk_load  # noqa: E402 - bench/_timing.py, beside this script
 
-# --- the load loop (runs in its own process) -------------------------------------------------------------------
-def load(port: int, path: str, seconds: float, threads: int, headers: dict) -> dict:
-    stop = time.monotonic() + seconds
-    counts, errors, latencies = [0] * threads, [0] * threads, [[] for _ in range(threads)]
-
-    def worker(i: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status == 200:
-                    counts[i] += 1
-                    latencies[i].append(time.perf_counter() - started)
-                else:
-                    errors[i] += 1
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            except (OSError, http.client.HTTPException):
-                errors[i] += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.close()
-
-    began = time.monotonic()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.monotonic() - began
-    lat = sorted(x for per in latencies for x in per)
-    return {"rps": sum(counts) / elapsed, "ok": sum(counts), "errors": sum(errors),
-            "p50_ms": 1000 * lat[len(lat) // 2] if lat else None,
-            "p95_ms": 1000 * lat[int(len(lat) * 0.95)] if lat else None}
-
-
+# --- the load (from a process of its own) ------------------------------------------------------------------------
 WRK = shutil.which("wrk") if os.environ.get("BENCH_LOADER", "wrk") == "wrk" else None
 
 
 def load_with_wrk(port: int, path: str, headers: dict | None = None) -> dict:
-    """wrk (C, epoll): a load generator far cheaper than the server it loads, so the bare endpoint is not held back
-    by the client. One thread leaves both cores' worth of the rest to gunicorn's two workers."""
-    args = [WRK, "-t1", f"-c{THREADS}", f"-d{SECONDS:g}s", "--latency", "--timeout", "10s"]
-    for name, value in (headers or {}).items():
-        args += ["-H", f"{name}: {value}"]
-    out = subprocess.run(args + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
-
-    def ms(text: str) -> float:
-        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = bad + (sum(int(x) for x in socket.groups()) if socket else 0)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * (total - bad) / max(total, 1),
-            "ok": total - bad, "errors": errors,
-            "p50_ms": ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
-            "p95_ms": ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))}  # wrk prints 50/75/90/99: p99 here
+    """wrk, one thread: it leaves both cores' worth of the rest to gunicorn's two workers, so the bare endpoint is
+    not held back by the client."""
+    return wrk_load(WRK, port, path, headers or {}, SECONDS, THREADS)
 
 
 def cpu_seconds(master: subprocess.Popen) -> float:
@@ -141,8 +86,11 @@ def free_port() -> int:
 
 def gunicorn(target: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
+    # In the project's folder gunicorn reads gunicorn.conf.py: no worker replaced mid-run (--max-requests 0), and no
+    # line per request from the app (LOG_LEVEL), as the bare endpoint writes none.
     proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
-                             "warning", target], cwd=cwd, env=env, start_new_session=True)
+                             "warning", "--max-requests", "0", target], cwd=cwd, env=env | {"LOG_LEVEL": "WARNING"},
+                            start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -342,7 +290,7 @@ def main() -> int:
             r, b = sorted(pairs, key=lambda pair: pair[0]["rps"] / pair[1]["rps"])[len(pairs) // 2]
             share = r["rps"] / b["rps"]
             worst = share if worst is None else min(worst, share)
-            print(f"  {label:28} {r['rps']:7.0f} {b['rps']:7.0f} {r['p50_ms'] or 0:5.1f}ms {r['p95_ms'] or 0:5.1f}ms "
+            print(f"  {label:28} {r['rps']:7.0f} {b['rps']:7.0f} {r['p50_ms'] or 0:5.1f}ms {r['p99_ms' if WRK else 'p95_ms'] or 0:5.1f}ms "
                   f"{sum(x['errors'] for x, _ in pairs):6} {r['cpu_ms'] or 0:6.2f}ms {b['cpu_ms'] or 0:6.2f}ms   "
                   f"{' '.join(f'{x:.0%}' for x in shares)} → {share:.0%}")
         print(f"\nGoal: each page >= 25% of the bare endpoint. Lowest median: {worst:.0%}.")
@@ -361,6 +309,6 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--load":
         port, path, seconds, threads, headers = sys.argv[2:7]
-        print(json.dumps(load(int(port), path, float(seconds), int(threads), json.loads(headers))))
+        print(json.dumps(http_load(int(port), path, float(seconds), int(threads), json.loads(headers))))
     else:
         sys.exit(main())

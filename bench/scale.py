@@ -41,7 +41,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time as clock, timedelta
@@ -51,6 +50,8 @@ from urllib.parse import quote_plus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from _timing import http_load, wrk_load  # noqa: E402 - bench/_timing.py, beside this script
 
 WORDS = ["Saigon", "Mekong", "Lotus", "Angkor", "Java", "Padma", "Irbid", "Red River", "Golden", "Orchid", "Delta",
          "Harbour", "Silk", "Cotton", "Jade", "Pearl", "Summit", "Evergreen", "Sunrise", "Lakeside"]
@@ -615,8 +616,10 @@ def free_port() -> int:
 
 def gunicorn(env: dict, log) -> tuple[subprocess.Popen, int]:
     port = free_port()
+    # gunicorn.conf.py is read here (the project's folder): no worker replaced in the middle of a page's run.
     proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--log-level",
-                             "warning", "app:create_app()"], cwd=ROOT, env=env, start_new_session=True,
+                             "warning", "--max-requests", "0", "app:create_app()"], cwd=ROOT, env=env,
+                            start_new_session=True,
                             # The app's line per request would drown the table: kept in a file beside the databases.
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -638,43 +641,6 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def load_loop(port: int, path: str, seconds: float, threads: int, headers: dict) -> dict:
-    """The Python load (run in a process of its own): requests per second, median and p99 in ms."""
-    import http.client
-
-    stop_at = time.monotonic() + seconds
-    latencies: list[list[float]] = [[] for _ in range(threads)]
-    errors = [0] * threads
-
-    def worker(i: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status == 200:
-                    latencies[i].append(time.perf_counter() - started)
-                else:
-                    errors[i] += 1
-            except (OSError, http.client.HTTPException):
-                errors[i] += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-    began = time.monotonic()
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    flat = sorted(x for per in latencies for x in per)
-    return {"rps": len(flat) / (time.monotonic() - began), "errors": sum(errors),
-            "p50": 1000 * statistics.median(flat) if flat else 0.0,
-            "p99": 1000 * percentile(flat, 0.99) if flat else 0.0}
-
-
 def warm(port: int, path: str, headers: dict) -> None:
     """A few requests first, so that every worker has loaded what the page needs before it is timed."""
     import http.client
@@ -693,19 +659,7 @@ def warm(port: int, path: str, headers: dict) -> None:
 def load_from_second_process(port: int, path: str, headers: dict, seconds: float, connections: int) -> dict:
     wrk = shutil.which("wrk")
     if wrk:
-        args = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "30s"]
-        for name, value in headers.items():
-            args += ["-H", f"{name}: {value}"]
-        out = subprocess.run(args + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                             check=True).stdout
-
-        def ms(text: str) -> float:
-            value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-            return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-        bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-        return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": bad,
-                "p50": ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
-                "p99": ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))}
+        return wrk_load(wrk, port, path, headers, seconds, connections, timeout="30s")
     out = subprocess.run([sys.executable, __file__, "--load", str(port), path, str(seconds), str(connections),
                           json.dumps(headers)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -736,8 +690,9 @@ def concurrent(targets: list[Target], urls: dict, env_base: dict, seconds: float
                 warm(port, page.path, headers)
                 row.append(load_from_second_process(port, page.path, headers, seconds, 8))
             small, big = row
-            print(f"{page.label:44} {small['p50']:9.1f} {small['p99']:7.1f} {small['rps']:6.0f} {big['p50']:8.1f} "
-                  f"{big['p99']:7.1f} {big['rps']:6.0f} {big['p50'] / max(small['p50'], 0.001):5.1f}x "
+            small_p50, big_p50 = small["p50_ms"] or 0.0, big["p50_ms"] or 0.0  # None: not one request answered
+            print(f"{page.label:44} {small_p50:9.1f} {small['p99_ms'] or 0:7.1f} {small['rps']:6.0f} {big_p50:8.1f} "
+                  f"{big['p99_ms'] or 0:7.1f} {big['rps']:6.0f} {big_p50 / max(small_p50, 0.001):5.1f}x "
                   f"{small['errors'] + big['errors']:6}")
     finally:
         for proc, _ in servers:
@@ -920,6 +875,6 @@ def _measure_pair(targets: list[Target], index: int, runs: int) -> list[dict]:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--load":
         port, path, seconds, threads, headers = sys.argv[2:7]
-        print(json.dumps(load_loop(int(port), path, float(seconds), int(threads), json.loads(headers))))
+        print(json.dumps(http_load(int(port), path, float(seconds), int(threads), json.loads(headers), timeout=30)))
     else:
         sys.exit(main())
