@@ -3,23 +3,17 @@ exported by another bwadmin instance."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import gettext as _
 
 from forms.travel import AssessmentImportForm
 
 from ..extensions import db
 from ..services import assessment_export, assessment_import, audit
-from .base import no_such_record, refuse, staff_only
+from .base import StaffPage, no_such_record
 
 
-class AssessmentExchangeView(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
+class AssessmentExchangeView(StaffPage):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         form = AssessmentImportForm()

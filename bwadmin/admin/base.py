@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_admin.helpers import get_redirect_target
 from flask_admin.actions import action as list_action
 # Flask-Admin's own words ("Delete", its confirmation) come from Flask-Admin's catalog, not ours.
@@ -65,6 +65,16 @@ def refuse():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(403)
+
+
+class StaffPage(BaseView):
+    """A page of the panel for staff only (everyone else is refused as refuse() says)."""
+
+    def is_accessible(self) -> bool:
+        return staff_only()
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
 
 
 def no_such_record(back: str, record_id=None):

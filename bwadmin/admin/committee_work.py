@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from ..models import Committee, Cycle, Election, Factory
 from ..services import committee as service
 from ..services.constraints import message_for
 from ..services.errors import FieldError
-from .base import no_such_record, refuse, staff_only
+from .base import StaffPage, no_such_record
 
 
 def _fresh(form_class):
@@ -34,13 +34,7 @@ def _fresh(form_class):
     return form_class(formdata=None)
 
 
-class CommitteeWorkView(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
+class CommitteeWorkView(StaffPage):
     def is_visible(self) -> bool:
         return False  # opened from a committee, a factory or a cycle
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,18 +14,10 @@ from ..extensions import db
 from ..models import Cycle, Question, Seminar, SeminarAttendance
 from ..services import needs, seminars
 from ..services.errors import FieldError
-from .base import no_such_record, refuse, staff_only
+from .base import StaffPage, no_such_record
 
 
-class _StaffPage(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
-
-class CycleWorkView(_StaffPage):
+class CycleWorkView(StaffPage):
     def is_visible(self) -> bool:
         return False
 
@@ -57,7 +49,7 @@ class CycleWorkView(_StaffPage):
         return redirect(url_for("need.edit_view", id=need.id, url=back))
 
 
-class SeminarWorkView(_StaffPage):
+class SeminarWorkView(StaffPage):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         form = PlanSeminarsForm()

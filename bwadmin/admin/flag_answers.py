@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..services import report_review
 from ..services.errors import FieldError
-from .base import no_such_record, refuse, staff_only
+from .base import StaffPage, no_such_record
 
 
-class FlagAnswerView(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
+class FlagAnswerView(StaffPage):
     def is_visible(self) -> bool:
         return False  # reached from the home's rows and the emails
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import flash, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from .base import refuse, staff_only
+from .base import StaffPage
 
 LIMIT = 200
 STATE_LABELS = {"queued": _l("Queued"), "scheduled": _l("Scheduled"), "started": _l("Started"), "failed": _l("Failed")}
@@ -36,13 +36,7 @@ def _describe(job: Job, state: str, registry=None) -> dict:
             "retries_left": job.retries_left, "error": error}
 
 
-class JobsView(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
+class JobsView(StaffPage):
     def _queues(self):
         from ..queue import get_queues
 

@@ -3,7 +3,7 @@ rule: the same `move` the factory's plan page calls)."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -11,16 +11,10 @@ from werkzeug.exceptions import NotFound
 from ..extensions import db
 from ..models.reports import ACTION_NOTE_MAX, VERIFY_METHODS
 from ..services import remediation
-from .base import no_such_record, refuse, staff_only
+from .base import StaffPage, no_such_record
 
 
-class RemediationView(BaseView):
-    def is_accessible(self) -> bool:
-        return staff_only()
-
-    def inaccessible_callback(self, name, **kwargs):
-        return refuse()
-
+class RemediationView(StaffPage):
     @expose("/")
     def index(self):
         return self.render("admin/remediation.html", rows=remediation.to_verify(current_user))
