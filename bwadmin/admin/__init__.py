@@ -17,6 +17,7 @@ from .cycle_work import CycleWorkView, SeminarWorkView
 from .cycles import CycleView, MilestoneView, ScheduleOffsetView, ServicePackageView
 from .flag_answers import FlagAnswerView
 from .jobs import JobsView
+from .programme_progress import ProgrammeProgressView
 from .remediation import RemediationView
 from .labels import CYCLES, FACTORIES_AND_BUYERS, PEOPLE, REPORTS_AND_NOTICES, value_label
 from .people import BuyerView, FactoryView, SourcingView, UserView
@@ -67,6 +68,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(FlagAnswerView(name=_l("Flags to answer"), endpoint="flag_answers", url="/admin/flag-answers"))
     admin.add_view(RemediationView(name=_l("Actions to verify"), category=REPORTS_AND_NOTICES, endpoint="remediation",
                                    url="/admin/remediation"))
+    admin.add_view(ProgrammeProgressView(name=_l("Programme progress drafts"), category=REPORTS_AND_NOTICES,
+                                         endpoint="programme_progress", url="/admin/programme-progress"))
     init_transparency_views(admin)
 
     admin.add_view(AssessmentExchangeView(name=_l("Import an assessment"), endpoint="assessment_exchange",

@@ -28,9 +28,10 @@ REPORT_LABELS = {
     "programme_progress": _l("Programme progress report"),
     "differentiation": _l("Differentiation results"),
 }
-# The kinds whose PDF the programme makes, each by a job of its own after the release (the factory's own reports
-# have none).
-PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress")
+# The kinds whose PDF the programme makes, each by a job of its own after the release: every kind, each written from
+# its template (services/report_docs.RENDERED_KINDS).
+PDF_KINDS = ("assessment", "self_diagnosis", "programme_progress", "factory_progress", "differentiation",
+             "improvement_plan")
 
 
 def pdf_pending(released_at, kind: str, file_path: str | None) -> bool:

@@ -74,6 +74,13 @@ def criterion_name(criterion: DifferentiationCriterion) -> str:
     return criterion.name
 
 
+def name_of(code: str | None, name: str | None, threshold: float | None) -> str:
+    """criterion_name for a criterion as a report's data keeps it (its code, name and threshold)."""
+    if code and _named(code) is not None and name in (_english_name(code), _english_name(code, threshold)):
+        return default_name(code, threshold)
+    return name or code or ""
+
+
 @dataclass
 class Measured:
     criterion: DifferentiationCriterion

@@ -12,7 +12,7 @@ from ..models import (AdvisoryVisit, Assessment, Committee, CommitteeMeeting, Co
                       ImprovementAction, Question, Report, TrainingSession, utcnow)
 from ..models.reports import ACTION_EVIDENCE_MAX, ACTION_OWNER_MAX, ACTION_TEXT_MAX
 from ..queue import send_soon
-from . import audit, milestones, remediation, text_limits
+from . import audit, milestones, progress_reports, remediation, report_docs, text_limits
 
 
 def N_(text: str) -> str:
@@ -29,13 +29,17 @@ PLAN_LIMITS = {"action": ACTION_TEXT_MAX, "owner": ACTION_OWNER_MAX, "evidence":
 # The template's sections: (key, title). The titles are stored in English with the report's data; pages show
 # them translated (gettext(title)).
 PROGRESS_SECTIONS = (
+    ("overview", N_("Overview")),
     ("improvement_plan", N_("Improvement plan")),
     ("social_dialogue", N_("Social dialogue")),
     ("management_systems", N_("Management systems")),
     ("training", N_("Continuous learning and training")),
     ("committee", N_("Committee members and meetings")),
     ("advisory_visits", N_("Advisory visit log")),
+    ("feedback", N_("Feedback to the programme")),
 )
+# The sections a factory may leave empty when it submits: its feedback is asked for, not required.
+OPTIONAL_SECTIONS = ("feedback",)
 
 
 def section_titles() -> dict[str, str]:
@@ -165,7 +169,7 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
     if submit and not errors:
         report = _own_report(cycle, "improvement_plan", "Improvement plan")
         report.submitted_at = utcnow()
-        report.data = {"actions": [
+        report.data = report_docs._header(cycle, report.submitted_at) | {"actions": [
             {"finding": r.finding, "action": r.action, "owner": r.owner,
              "due_on": r.due_on.isoformat() if r.due_on else None} | remediation.state_of(r) for r in rows]}
         audit.record("submit", report, user=user, summary=f"Improvement plan submitted for {cycle}")
@@ -260,8 +264,11 @@ def save_progress(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
     if errors:
         return errors
     if submit:
-        errors = {key: _("Write this section before submitting.") for key, s in sections.items() if not s["text"]}
+        errors = {key: _("Write this section before submitting.") for key, s in sections.items()
+                  if not s["text"] and key not in OPTIONAL_SECTIONS}
         if not errors:
             report.submitted_at = utcnow()
+            # What the system holds, taken with the factory's text (taken again at the release).
+            progress_reports.snapshot_factory_progress(report, report.submitted_at)
             audit.record("submit", report, user=user, summary=f"Factory progress report submitted for {cycle}")
     return errors

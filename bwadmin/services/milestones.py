@@ -19,7 +19,7 @@ from ..batches import chunked
 from ..config import settings
 from ..extensions import db
 from ..models import MILESTONE_KINDS, Cycle, Milestone, Report, Sourcing, User, utcnow
-from . import audit, differentiation, messages, notify, report_docs, schedule
+from . import audit, differentiation, messages, notify, progress_reports, report_docs, schedule
 from .cycle_rows import CycleLike, Person, cycle_rows
 
 log = logging.getLogger("bwadmin.clock")
@@ -287,7 +287,10 @@ def release_plans(now: datetime, cycle_ids: list[int] | None = None) -> list[Don
         cycle = report.cycle
         milestone = cycle.milestone("release")
         result = Done(milestone.id, milestone.kind, str(cycle))
+        progress_reports.publish_plan(report, now)
         _released(report, result)
+        if settings().report_pdf:
+            result.pdfs.append(report.id)
         tell(result, milestone, consenting_buyer_users(cycle), "improvement_plan_released_buyer", now)
         results.append(result)
     return results
@@ -469,7 +472,10 @@ def _factory_progress(milestone: Milestone, now: datetime) -> Done:
         return result
     report.release_at = report.release_at or now
     report.released_at = report.released_at or now
+    progress_reports.snapshot_factory_progress(report, now)  # what the system holds as at the release
     _released(report, result)
+    if settings().report_pdf:
+        result.pdfs.append(report.id)
     tell(result, milestone, factory_users(cycle), "factory_progress_released_factory", now)
     tell(result, milestone, consenting_buyer_users(cycle), "factory_progress_released_buyer", now)
     return result
@@ -478,7 +484,7 @@ def _factory_progress(milestone: Milestone, now: datetime) -> Done:
 def _programme_progress(milestone: Milestone, now: datetime) -> Done:
     cycle = milestone.cycle
     result = Done(milestone.id, milestone.kind, str(cycle))
-    report = report_docs.generate_programme_progress(cycle, now)
+    report = progress_reports.release_programme_progress(cycle, now)  # the draft staff edited, where one is
     db.session.flush()
     _released(report, result)
     if settings().report_pdf:
@@ -494,6 +500,11 @@ def _differentiation(milestone: Milestone, now: datetime) -> Done:
     result = Done(milestone.id, milestone.kind, str(cycle))
     measured = differentiation.measure(cycle, now)
     advance(cycle, "measured")
+    report = progress_reports.publish_differentiation(cycle, measured, now)
+    db.session.flush()
+    _released(report, result)
+    if settings().report_pdf:
+        result.pdfs.append(report.id)
     passed, total = sum(1 for m in measured if m.passed), len(measured)
     result.outcome = "high performer" if cycle.high_performer else f"{passed} of {total} criteria met"
     kind = "differentiation_high_factory" if cycle.high_performer else "differentiation_factory"

@@ -249,10 +249,19 @@ def localized(kind: str, data: dict, language: str | None = None) -> dict:
         view["achievements"] = sentences(data["achievements"], words)
     if "challenges" in data:
         view["challenges"] = {key: sentences(rows, words) for key, rows in (data["challenges"] or {}).items()}
+    if kind in ("factory_progress", "programme_progress", "differentiation", "improvement_plan"):
+        from . import progress_reports  # it reads this module's helpers
+
+        view = progress_reports.localize(kind, view, words)
     return view
 
 
-RENDERED_KINDS = ("assessment", "self_diagnosis", "programme_progress")  # the kinds with a template
+# The kinds with a template.
+RENDERED_KINDS = ("assessment", "self_diagnosis", "programme_progress", "factory_progress", "differentiation",
+                  "improvement_plan")
+# The kinds whose page is written from the data whenever it is read: the plan's states change after its release
+# (remediation.refresh_plan keeps them in the data).
+LIVE_KINDS = ("improvement_plan",)
 
 
 def point_namer(data: dict | None):
@@ -300,8 +309,11 @@ def _percent(locale: str, rate: float) -> str:
 
 def body_for(kind: str, data: dict | None, stored: str | None) -> str | None:
     """The report's HTML for the reader (Flask-Babel's current language): the stored body when it was written in
-    that language, else made afresh from the data. The factory's own reports (plan, progress) keep their body."""
-    if not stored or not data or kind not in RENDERED_KINDS or language_of(data) == current_language():
+    that language, else made afresh from the data (the plan always: its states move after its release). A report
+    whose data predates its kind's template (no header) keeps its body, or the portal's plain sections."""
+    if not data or kind not in RENDERED_KINDS or "factory" not in data:  # a report made before it had a template
+        return stored
+    if stored and kind not in LIVE_KINDS and language_of(data) == current_language():
         return stored
     return render(kind, data)
 

@@ -345,6 +345,19 @@ def _issues_of(slug: str) -> tuple[str, tuple[Issue, ...], list[str]] | None:
     return rows[0][1], issues, sorted({row[1].lower() for row in rows})
 
 
+def states_for(country: str, scores: dict | None) -> list[tuple[str, str, str, str | None]]:
+    """The issues the country's page publishes, each with a factory's state in `scores` (an assessment's, as scored):
+    (kind, code, label, COMPLIANT / NONCOMPLIANT / NOT_ASSESSED), for the factory's own progress report. Nothing for a
+    country that publishes none."""
+    found = _issues_of(slug_of(country))
+    if found is None:
+        return []
+    issues = found[1]
+    points_of = _points_of_questions(i.code for i in issues if i.kind == "question")
+    states = _states(orjson.dumps({"scores": scores}).decode() if scores else None, issues, points_of)
+    return [(i.kind, i.code, i.label, state) for i, state in zip(issues, states)]
+
+
 def build_table(slug: str) -> CountryTable | None:
     """The country's table, read now: a fixed number of queries whatever the number of factories (one more per 500
     reports not met before)."""
