@@ -378,7 +378,7 @@ def localize(kind: str, view: dict, words) -> dict:
     if kind == "differentiation":
         view["criteria"] = [c | {"label": differentiation.name_of(c.get("code"), c.get("name"), c.get("threshold")),
                                  "value_text": value_text(c.get("kind"), c.get("value")),
-                                 "threshold_text": value_text(c.get("kind"), c.get("threshold"), threshold=True)}
+                                 "threshold_text": threshold_text(c.get("kind"), c.get("threshold"))}
                             for c in view.get("criteria") or []]
     return view
 
@@ -396,17 +396,26 @@ ISSUE_STATE_LABELS = _issue_state_labels()
 PERCENT_KINDS = ("max_noncompliance_rate", "sustained_noncompliance_rate", "min_needs_closed_share",
                  "min_verified_actions_share")
 YES_NO_KINDS = ("progress_reports_on_time",)
-# What a criterion without a threshold asks: no zero-tolerance finding at all; the report released on time.
-IMPLIED_THRESHOLDS = {"no_zero_tolerance": 0, "progress_reports_on_time": 1}
 
 
-def value_text(kind: str | None, value, threshold: bool = False) -> str:
+def threshold_text(kind: str | None, threshold) -> str:
+    """What a criterion asks, in words: "at least 60", "under 25%", "none", "yes"."""
+    if kind == "no_zero_tolerance":
+        return _("none")
+    if kind in YES_NO_KINDS:
+        return _("yes")
+    if threshold is None:
+        return ""
+    if kind and kind.startswith("min_"):
+        return _("at least %(value)s", value=value_text(kind, threshold))
+    return _("under %(value)s", value=value_text(kind, threshold))
+
+
+def value_text(kind: str | None, value) -> str:
     from flask_babel import format_decimal, format_percent
 
-    if value is None and threshold:
-        value = IMPLIED_THRESHOLDS.get(kind)
     if value is None:
-        return _("not measured") if not threshold else ""
+        return _("not measured")
     if kind in YES_NO_KINDS:
         return _("yes") if value else _("no")
     if kind in PERCENT_KINDS:
