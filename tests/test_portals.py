@@ -152,7 +152,8 @@ def test_progress_report_keeps_the_draft_and_needs_every_section(app, client):
     report = db.session.query(Report).filter_by(cycle_id=cycle.id, kind="factory_progress").one()
     assert report.data["sections"]["social_dialogue"]["text"] == "Monthly committee meetings"
     assert report.submitted_at is None
-    keys = ("improvement_plan", "social_dialogue", "management_systems", "training", "committee", "advisory_visits")
+    keys = ("overview", "improvement_plan", "social_dialogue", "management_systems", "training", "committee",
+            "advisory_visits")
     done = client.post("/factory/progress-report", data={"csrf_token": csrf_from(page), "action": "submit",
                                                          **{k: f"Text for {k}" for k in keys}})
     assert done.status_code == 302
