@@ -283,11 +283,14 @@ def release_plans(now: datetime, cycle_ids: list[int] | None = None) -> list[Don
     if cycle_ids is not None:
         claim = claim.where(Report.cycle_id.in_(list(cycle_ids)))
     results = []
-    for report in db.session.scalars(select(Report).where(Report.id.in_(db.session.scalars(claim).all()))):
+    plans = list(db.session.scalars(select(Report).where(Report.id.in_(db.session.scalars(claim).all()))
+                                    .options(selectinload(Report.cycle).selectinload(Cycle.factory))))
+    languages = report_docs.factory_languages(report.cycle.factory_id for report in plans)
+    for report in plans:
         cycle = report.cycle
         milestone = cycle.milestone("release")
         result = Done(milestone.id, milestone.kind, str(cycle))
-        progress_reports.publish_plan(report, now)
+        progress_reports.publish_plan(report, now, languages[cycle.factory_id])
         _released(report, result)
         if settings().report_pdf:
             result.pdfs.append(report.id)

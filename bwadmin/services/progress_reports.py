@@ -424,7 +424,7 @@ def value_text(kind: str | None, value) -> str:
 
 
 # --- the improvement plan ----------------------------------------------------------------------------------------
-def publish_plan(report: Report, now: datetime) -> None:
+def publish_plan(report: Report, now: datetime, language: str | None = None) -> None:
     """The released plan's data with the report's header (a plan submitted before it had one gets it now) and its
     body in the factory's language, so that its PDF is made like the others'. Its states keep moving afterwards
     (remediation.refresh_plan); pages write it from the data each time."""
@@ -433,7 +433,7 @@ def publish_plan(report: Report, now: datetime) -> None:
     if "factory" not in data:
         data |= report_docs._header(cycle, now)
     data |= {"kind": "improvement_plan", "title": report_docs.english_label("improvement_plan"),
-             "language": report_docs.factory_language(cycle.factory_id),
+             "language": language or report_docs.factory_language(cycle.factory_id),
              "submitted_at": _iso(report.submitted_at)}
     report.data = data
     with force_locale(data["language"]):

@@ -257,6 +257,8 @@ def refresh_plan(cycle_id: int) -> None:
         row = by_id.get(entry.get("id")) if "id" in entry else (rows[position] if position < len(rows) else None)
         entries.append(entry | state_of(row) if row is not None else entry)
     report.data = data | {"actions": entries}
+    if report.released_at is not None:
+        report.file_path = None  # the released plan's PDF is made again with the states as they are now
 
 
 def state_words(entry: dict) -> dict:
