@@ -332,3 +332,42 @@ def test_each_kind_prints_to_a_pdf_with_its_sections_and_the_factory(app, client
         assert "Mekong Stitch" in text, report.kind
         for heading in headings:
             assert heading in text, (report.kind, heading, text)
+
+
+def test_the_clock_releases_the_draft_as_staff_left_it(app):
+    from bwadmin.services import milestones
+
+    factory, cycle = assessed_factory()
+    report = progress_reports.draft_programme_progress(cycle, utcnow())
+    errors = progress_reports.save_staff_text(make_user("admin"), report, {"summary": "Written by the programme officer"})
+    assert errors == {}
+    db.session.commit()
+    drafted_at = report.data["generated_at"]
+    milestone = cycle.milestone("programme_progress_report")
+    milestones.run([milestone.id], milestone.due_at)
+    db.session.expire_all()
+    released = progress_reports.programme_report(cycle)
+    assert released.released_at is not None
+    assert released.data["generated_at"] == drafted_at  # the draft itself, not one written anew
+    assert "Written by the programme officer" in released.body_html
+
+
+def test_each_kind_is_written_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    factory, cycle = assessed_factory()
+    record_the_cycle(cycle, factory)
+    progress = report_docs.get_or_create(cycle, "factory_progress")
+    progress.data = {"sections": {"overview": {"title": "Overview", "text": "Texto de la fábrica"}}}
+    progress_reports.snapshot_factory_progress(progress, utcnow())
+    programme = progress_reports.draft_programme_progress(cycle, utcnow())
+    difference = progress_reports.publish_differentiation(cycle, differentiation.measure(cycle, utcnow()), utcnow())
+    db.session.commit()
+    with force_locale("es"):
+        assert "Diálogo social" in report_docs.render("factory_progress", progress.data)
+        assert "Texto de la fábrica" in report_docs.render("factory_progress", progress.data)
+        assert "Diálogo social" in report_docs.render("programme_progress", programme.data)
+        assert "Al menos 4 reuniones del comité celebradas durante el ciclo" in report_docs.render(
+            "differentiation", difference.data)
+    with force_locale("km"):
+        assert "បានផ្ទៀងផ្ទាត់" in report_docs.render("factory_progress", progress.data)  # "Verified"
