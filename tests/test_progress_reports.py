@@ -371,3 +371,16 @@ def test_each_kind_is_written_in_the_readers_language(app):
             "differentiation", difference.data)
     with force_locale("km"):
         assert "បានផ្ទៀងផ្ទាត់" in report_docs.render("factory_progress", progress.data)  # "Verified"
+
+
+def test_a_text_changed_after_the_submission_is_what_the_report_shows(app, client):
+    factory, cycle = assessed_factory()
+    login(client, make_user("factory", factory=factory))
+    submit_progress(client)
+    page = client.get("/factory/progress-report")
+    keys = [key for key, _title in improvement.PROGRESS_SECTIONS]
+    client.post("/factory/progress-report", data={"csrf_token": csrf_from(page), "action": "draft",
+                                                  **{k: f"Our {k} text" for k in keys}, "overview": "Revised overview"})
+    report = improvement.progress_report(cycle)
+    assert "Revised overview" in report.body_html and "Our overview text" not in report.body_html
+    assert report.data["sections"]["overview"]["text"] == "Revised overview"

@@ -260,7 +260,10 @@ def save_progress(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
             errors[key] = message
             text = (saved.get(key) or {}).get("text", "")
         sections[key] = {"title": title, "text": text, "facts": facts.get(key, [])}
+    taken = "factory" in (report.data or {})  # submitted once: its snapshot and body follow the text
     report.data = {"sections": sections}
+    if taken:
+        progress_reports.snapshot_factory_progress(report, utcnow())
     if errors:
         return errors
     if submit:

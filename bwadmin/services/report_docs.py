@@ -843,9 +843,12 @@ def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -
 
 
 def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """Achievements and remaining challenges: labour standards and law, problem-solving systems, social dialogue."""
-    data = programme_progress_data(cycle, programme_progress_facts(cycle), now)
-    return publish(get_or_create(cycle, "programme_progress"), data, now)
+    """Release the programme progress report: the draft staff prepared, else one written from the data now
+    (services/progress_reports, which adds the findings per area, the committee's activity and the staff's text to
+    the achievements and challenges written here)."""
+    from . import progress_reports  # it reads this module's helpers
+
+    return progress_reports.release_programme_progress(cycle, now)
 
 
 def open_improvement_plan(cycle: Cycle, now: datetime) -> None:
