@@ -312,7 +312,7 @@ def test_each_kind_prints_to_a_pdf_with_its_sections_and_the_factory(app, client
     progress = improvement.progress_report(cycle)
     programme = progress_reports.draft_programme_progress(cycle, utcnow())
     plan = improvement.plan_report(cycle) or report_docs.get_or_create(cycle, "improvement_plan")
-    plan.data = report_docs._header(cycle, utcnow()) | {"actions": [
+    plan.data = report_docs.report_header(cycle, utcnow()) | {"actions": [
         {"finding": a.finding, "action": a.action, "owner": a.owner, "due_on": None, "status": a.status}
         for a in improvement.actions(cycle)]}
     plan.submitted_at = utcnow()

@@ -169,7 +169,7 @@ def save_plan(user, cycle: Cycle, form, submit: bool) -> dict[str, str]:
     if submit and not errors:
         report = _own_report(cycle, "improvement_plan", "Improvement plan")
         report.submitted_at = utcnow()
-        report.data = report_docs._header(cycle, report.submitted_at) | {"actions": [
+        report.data = report_docs.report_header(cycle, report.submitted_at) | {"actions": [
             {"finding": r.finding, "action": r.action, "owner": r.owner,
              "due_on": r.due_on.isoformat() if r.due_on else None} | remediation.state_of(r) for r in rows]}
         audit.record("submit", report, user=user, summary=f"Improvement plan submitted for {cycle}")

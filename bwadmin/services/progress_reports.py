@@ -128,7 +128,7 @@ def factory_progress_data(cycle: Cycle, sections: dict, now: datetime) -> dict:
     """The report's data: the header, what the system holds for each section, and the factory's text (sections:
     key → {"title", "text"}, as the factory's form keeps them)."""
     record = cycle_record(cycle)
-    return report_docs._header(cycle, now) | {
+    return report_docs.report_header(cycle, now) | {
         "kind": "factory_progress", "title": report_docs.english_label("factory_progress"),
         "assessed_on": _iso(_assessed_on(cycle)),
         "actions": _action_rows(record),
@@ -321,7 +321,7 @@ def differentiation_data(cycle: Cycle, measured: list, now: datetime) -> dict:
         rows.append({"code": criterion.code, "name": criterion.name, "kind": criterion.kind, "threshold": threshold,
                      "value": m.value, "passed": bool(m.passed)})
     high = bool(rows) and all(r["passed"] for r in rows)
-    return report_docs._header(cycle, now) | {
+    return report_docs.report_header(cycle, now) | {
         "kind": "differentiation", "title": report_docs.english_label("differentiation"),
         "criteria": rows, "high_performer": high, "met": sum(1 for r in rows if r["passed"]),
         "next_package": "advanced" if high else "standard", "next_cycle": cycle.number + 1,
@@ -431,7 +431,7 @@ def publish_plan(report: Report, now: datetime, language: str | None = None) -> 
     cycle = report.cycle
     data = dict(report.data or {})
     if "factory" not in data:
-        data |= report_docs._header(cycle, now)
+        data |= report_docs.report_header(cycle, now)
     data |= {"kind": "improvement_plan", "title": report_docs.english_label("improvement_plan"),
              "language": language or report_docs.factory_language(cycle.factory_id),
              "submitted_at": _iso(report.submitted_at)}

@@ -420,6 +420,12 @@ def _header(cycle: CycleLike, now: datetime) -> dict:
             "signed_up_on": cycle.signed_up_on.isoformat(), "generated_at": now.isoformat(timespec="minutes")}
 
 
+def report_header(cycle: CycleLike, now: datetime) -> dict:
+    """The header every report's data starts with: the factory, its place, the cycle, the sign-up day and when the
+    data was written (the page's heading and the PDF's cover read it)."""
+    return _header(cycle, now)
+
+
 def _response(cycle: Cycle, kind: str) -> Response | None:
     if kind == "assessment":
         assessment = db.session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
