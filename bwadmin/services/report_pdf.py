@@ -297,6 +297,13 @@ def reader_file(report: Report, language: str | None = None) -> Path | None:
     return None
 
 
+def ask_for(report: Report, language: str) -> None:
+    """Queue the report's PDF in `language`, whose file is not made yet."""
+    from ..queue import ask_for_pdf  # here: the queue's module is the web side's, not the worker's rendering
+
+    ask_for_pdf(report.id, None if language == written_in(report) else language)
+
+
 def pending_pdf_ids(released_before=None) -> list[int]:
     """Released reports still without their PDF in the language they were written in (their job was lost with
     Redis, or never queued)."""
