@@ -356,9 +356,12 @@ def release_to_last_email(app, at: datetime, sink, priority: bool) -> tuple[floa
     return first[0], last[0]
 
 
-def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float]:
-    """`sample` releases with PDFs on: the release job, then each report's PDF job, in this process.
-    Returns (seconds of the releases, seconds of the PDF jobs)."""
+def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float, float, int]:
+    """`sample` releases with PDFs on: the release job, then each report's PDF job, in this process, after one PDF
+    not timed (a worker reads its fonts and stylesheets once, at its first PDF).
+    Returns (seconds of the releases, seconds of the PDF jobs, their CPU seconds, their pages)."""
+    import subprocess
+
     from sqlalchemy import select
 
     from bwadmin.extensions import db
@@ -367,16 +370,24 @@ def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float]:
 
     reset()
     app.config["BWADMIN_REPORT_PDF"] = True
-    ids = list(db.session.scalars(select(Milestone.id).order_by(Milestone.id).limit(sample)))
+    ids = list(db.session.scalars(select(Milestone.id).order_by(Milestone.id).limit(sample + 1)))
     started = time.perf_counter()
     done = milestones.run(ids, at)
     released = time.perf_counter() - started
-    started = time.perf_counter()
-    for report_id in [r for d in done for r in d.pdfs]:
-        assert report_docs.make_pdf(report_id)
-    pdfs = time.perf_counter() - started
+    report_ids = [r for d in done for r in d.pdfs]
+    assert report_docs.make_pdf(report_ids[0])  # the warm-up
+    report_ids = report_ids[1:sample + 1]
+    started, cpu = time.perf_counter(), time.process_time()
+    paths = [report_docs.make_pdf(report_id) for report_id in report_ids]
+    pdfs, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert all(paths)
+    pages = 0
+    for path in paths:
+        info = subprocess.run(["pdfinfo", str(Path(app.config["BWADMIN_REPORTS_DIR"]) / path)], capture_output=True,
+                              text=True)
+        pages += int(next((line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:")), 0))
     app.config["BWADMIN_REPORT_PDF"] = False
-    return released, pdfs
+    return released * len(report_ids) / (len(report_ids) + 1), pdfs * sample / len(report_ids), cpu, pages
 
 
 def emails_first(app, at: datetime, sink, cycles: int, figures: dict) -> None:  # noqa: ARG001
@@ -519,14 +530,16 @@ def main() -> int:
               f"{figures['emails_batched'] / figures['emails_naive']:.1f}x emails")
 
         if args.pdf_sample:
-            released, pdfs = pdf_sample(app, at, args.pdf_sample)
+            released, pdfs, cpu, pages = pdf_sample(app, at, args.pdf_sample)
             figures["releases_with_pdf_on"] = args.pdf_sample / released
             figures["pdfs"] = args.pdf_sample / pdfs
+            figures["pdfs_per_cpu_s"] = args.pdf_sample / cpu
             print(f"With PDFs on, {args.pdf_sample} releases in one job: {args.pdf_sample / released:,.0f} releases/s "
                   f"(the PDF is not made in the release); then their PDF jobs: {args.pdf_sample / pdfs:,.1f} PDFs/s "
-                  f"per worker (WeasyPrint)")
+                  f"per worker (WeasyPrint; {args.pdf_sample / cpu:,.1f} per CPU second; {pages / args.pdf_sample:.1f} "
+                  f"pages each: cover, contents past three pages, chart)")
         emails_first(app, at, sink, args.cycles, figures)
-        goal = {"releases_batched": 2000, "emails_batched": 200}
+        goal = {"releases_batched": 2000, "emails_batched": 200} | ({"pdfs": 2} if args.pdf_sample else {})
         for key, target in goal.items():
             verdict = "meets" if figures[key] >= target else "MISSES"
             print(f"Goal {key} >= {target}/s: {figures[key]:,.0f}/s {verdict} it")

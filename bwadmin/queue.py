@@ -138,6 +138,25 @@ def enqueue_pdfs(report_ids: list[int], queue: Queue | None = None) -> list[str]
     return _enqueue(calls, queue, config.pdf_queue, config.pdf_retry)
 
 
+def enqueue_pdf_in(report_id: int, language: str, queue: Queue | None = None) -> list[str]:
+    """Queue the PDF of one report in a reader's language (job id pdf-<id>-<language>: not queued twice while
+    waiting); returns the job ids queued."""
+    config = settings()
+    calls = [("jobs.reports.make_pdf", (report_id, language), f"pdf-{report_id}-{language}")]
+    return _enqueue(calls, queue, config.pdf_queue, config.pdf_retry)
+
+
+def ask_for_pdf(report_id: int, language: str | None = None) -> None:
+    """What a download calls when the reader's PDF is not made yet: the report's own job (pdf-<id>, the one the
+    release queued) for the language it was written in (`language` None), else the job of that language. With Redis
+    down the answer is the same ("being prepared"): the reader asks again later, and the sweep queues the first
+    again."""
+    try:
+        enqueue_pdfs([report_id]) if language is None else enqueue_pdf_in(report_id, language)
+    except redis.RedisError:
+        log.warning("could not queue the PDF of report %s in %s", report_id, language or "its language")
+
+
 def enqueue_notices(ids: list[int], queue: Queue | None = None) -> list[str]:
     """Queue the notices in batches of `notice_batch` (one SMTP connection each); returns the job ids."""
     config = settings()
@@ -162,6 +181,7 @@ def enqueue_reset(email: str) -> None:
     notice_queue().enqueue("jobs.notices.ask_for_reset", email, result_ttl=0, failure_ttl=24 * 3600)
 
 
-__all__ = ["connect", "enqueue_drafts", "enqueue_milestones", "enqueue_notices", "enqueue_pdfs", "enqueue_reset",
+__all__ = ["ask_for_pdf", "connect", "enqueue_drafts", "enqueue_milestones", "enqueue_notices", "enqueue_pdf_in",
+           "enqueue_pdfs", "enqueue_reset",
            "get_queue", "get_queues", "get_redis", "notice_queue", "queue_drafts", "queue_names", "retry",
            "send_soon"]

@@ -2,24 +2,25 @@
 
 Drafts: when an assessment is completed or a self-diagnosis submitted, a job scores and renders its report as a
 draft, which the factory reviews before the release and the release publishes.
-PDFs: one job per released report. The release itself (HTML, released_at, notices) is done by then; the PDF is
-the slow part (WeasyPrint), so it never holds a release back. Report.file_path is filled when the file is written.
-No reader asks for a language here: a report and its PDF are written in the factory's language (see
-bwadmin.services.report_docs).
-They are queued by bwadmin.queue (enqueue_drafts, enqueue_pdfs)."""
+PDFs: one job per released report in the language it was written in (the factory's), and one per report and
+language a reader asked for. The release itself (HTML, released_at, notices) is done by then; the PDF is the slow
+part (WeasyPrint), so it never holds a release back. Report.file_path is filled when the factory's file is written;
+a reader's file is found by its name (bwadmin.services.report_pdf).
+They are queued by bwadmin.queue (enqueue_drafts, enqueue_pdfs, enqueue_pdf_in)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from bwadmin.services import report_docs
+from bwadmin.services import report_docs, report_pdf
 
 from . import app_context
 
 
-def make_pdf(report_id: int) -> str | None:
-    """Write the report's PDF unless it exists; returns its path relative to the reports directory."""
+def make_pdf(report_id: int, language: str | None = None) -> str | None:
+    """Write the report's PDF in `language` (default: the language it was written in) unless made for its content
+    already; returns its path relative to the reports directory."""
     with app_context():
-        return report_docs.make_pdf(report_id)
+        return report_pdf.make_pdf(report_id, language)
 
 
 def make_drafts(cycle_ids: list[int], now: str | None = None) -> dict[str, int]:

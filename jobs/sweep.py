@@ -19,7 +19,7 @@ from bwadmin.config import settings
 from bwadmin.extensions import db
 from bwadmin.models import utcnow
 from bwadmin.queueing import abandon, orphaned
-from bwadmin.services import milestones, notify, report_docs
+from bwadmin.services import milestones, notify, report_docs, report_pdf
 
 from . import app_context, notices
 
@@ -89,7 +89,7 @@ def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
     lost |= {i for i in notify.pending_ids(settings().notice_requeue_after) if i not in carried}
     result.notice_jobs = jobqueue.enqueue_notices(sorted(lost))
     # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
-    result.pdf_jobs = jobqueue.enqueue_pdfs(report_docs.pending_pdf_ids(utcnow() - settings().pdf_requeue_after))
+    result.pdf_jobs = jobqueue.enqueue_pdfs(report_pdf.pending_pdf_ids(utcnow() - settings().pdf_requeue_after))
     result.draft_jobs = jobqueue.enqueue_drafts(report_docs.pending_draft_cycle_ids(), now.isoformat() if now else None)
     db.session.rollback()
     log.info("sweep: %d jobs of gone workers taken over; %d milestones due, %d milestone jobs, %d notice jobs, "

@@ -1,4 +1,4 @@
-"""Read a page as its reader does: the tables' rows as text, the links, the list items, and the chart's words."""
+"""Read a page as its reader does: the tables' rows as text, the links, the list items, and the chart."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,13 +7,12 @@ from html.parser import HTMLParser
 
 @dataclass
 class Chart:
-    """An SVG chart: its accessible name (<title>), its description (<desc>), the tooltips of its bars and the words
-    drawn on it."""
+    """The non-compliance chart (templates/_chart.html), a table: its caption (the chart's name), a row per cluster
+    (its name and its rate as written) and the SVG bars drawn, with their direction."""
     title: str = ""
-    desc: str = ""
-    role: str | None = None
-    bar_titles: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    bars: int = 0
+    dir: str | None = None
 
 
 class Page(HTMLParser):
@@ -27,7 +26,8 @@ class Page(HTMLParser):
         self._stack: list[str] = []
         self._cell = self._link = self._item = None
         self._in_thead = False
-        self._chart_text: str | None = None
+        self._chart_table: int | None = None  # index in self.tables of the chart being read
+        self._caption: list[str] | None = None
         self.feed(html)
         self.close()
 
@@ -37,6 +37,13 @@ class Page(HTMLParser):
         if tag == "table":
             self.tables.append([])
             self.table_ids.append(a.get("id"))
+            if "nc-chart" in (a.get("class") or "").split():
+                self.charts.append(Chart(dir=a.get("dir")))
+                self._chart_table = len(self.tables) - 1
+        elif tag == "caption" and self._chart_table is not None:
+            self._caption = []
+        elif tag == "svg" and self._chart_table is not None:
+            self.charts[-1].bars += 1
         elif tag == "thead":
             self._in_thead = True
         elif tag == "tr" and self.tables and not self._in_thead:
@@ -47,16 +54,18 @@ class Page(HTMLParser):
             self._link = ([], a.get("href"))
         elif tag == "li":
             self._item = []
-        elif tag == "svg":
-            self.charts.append(Chart(role=a.get("role")))
-        elif tag in ("title", "desc", "text") and self.charts and "svg" in self._stack[:-1]:
-            self._chart_text = ""
 
     def handle_endtag(self, tag):
         while self._stack and self._stack.pop() != tag:
             pass
         if tag == "thead":
             self._in_thead = False
+        elif tag == "caption" and self._caption is not None:
+            self.charts[-1].title = " ".join("".join(self._caption).split())
+            self._caption = None
+        elif tag == "table" and self._chart_table is not None:
+            self.charts[-1].rows = [(row[0], row[-1]) for row in self.tables[self._chart_table] if row]
+            self._chart_table = None
         elif tag in ("td", "th") and self._cell is not None:
             self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -66,24 +75,13 @@ class Page(HTMLParser):
         elif tag == "li" and self._item is not None:
             self.items.append(" ".join("".join(self._item).split()))
             self._item = None
-        elif tag in ("title", "desc", "text") and self._chart_text is not None:
-            chart, text = self.charts[-1], " ".join(self._chart_text.split())
-            if tag == "desc":
-                chart.desc = text
-            elif tag == "text":
-                chart.texts.append(text)
-            elif self._stack and self._stack[-1] == "svg":
-                chart.title = text
-            else:
-                chart.bar_titles.append(text)
-            self._chart_text = None
 
     def handle_data(self, data):
         for part in (self._cell, self._link and self._link[0], self._item):
             if part is not None and part is not False:
                 part.append(data)
-        if self._chart_text is not None:
-            self._chart_text += data
+        if self._caption is not None:
+            self._caption.append(data)
 
     def table(self, id_: str) -> list[list[str]] | None:
         """The body rows of the table with this id, if the page has it."""

@@ -237,20 +237,20 @@ def test_two_enqueuers_at_the_same_moment_queue_a_job_id_once(app, monkeypatch):
 
 
 def test_a_release_emails_go_out_before_its_pdfs_are_made(app, smtp, monkeypatch):
-    from bwadmin.services import report_docs
+    from bwadmin.services import report_pdf
 
     world = World(answers=FINDINGS)
     at = world.due("release")
     tick(at - timedelta(days=1))
     before = len(smtp.messages)
     emails_when_a_pdf_began = []
-    real = report_docs.make_pdf
+    real = report_pdf.make_pdf
 
-    def make_pdf(report_id):
+    def make_pdf(report_id, language=None):
         emails_when_a_pdf_began.append(len(smtp.messages) - before)
-        return real(report_id)
+        return real(report_id, language)
 
-    monkeypatch.setattr(report_docs, "make_pdf", make_pdf)
+    monkeypatch.setattr(report_pdf, "make_pdf", make_pdf)
     tick(at)
     assert emails_when_a_pdf_began and len(smtp.messages) - before == 4
     assert emails_when_a_pdf_began == [4] * len(emails_when_a_pdf_began)

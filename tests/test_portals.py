@@ -68,8 +68,7 @@ def test_factory_page_shows_chart_and_plan_and_no_country_figure_of_two_factorie
     [chart] = Page(html).charts
     # The factory's own rates; no average of two factories, which would give the other one's away
     # (tests/test_country_share.py has the country's figures).
-    assert chart.desc == "Occupational safety and health: 80%."
-    assert ["Occupational safety and health", "80%"] == chart.texts[:2]
+    assert chart.rows == [("Occupational safety and health", "80%")]
     assert "60%" not in html and "40%" not in html
     assert "Monthly drills" in html and "Weekly drills" not in html
     assert any("Assessment report released" in item for item in Page(html).items)  # the timeline

@@ -159,14 +159,17 @@ def test_the_pdf_is_made_by_its_own_job_and_the_portal_says_it_is_being_prepared
     assert "Download PDF" not in page.get_data(as_text=True)
     listing = client.get(f"/buyer/factories/{world.factory.id}")
     assert listing.status_code == 200 and "PDF being prepared" in listing.get_data(as_text=True)
-    assert client.get(f"/buyer/reports/{report.id}.pdf").status_code == 404  # not a 500
+    # Asked for meanwhile, the PDF is being prepared: back to the report's page, which says so.
+    early = client.get(f"/buyer/reports/{report.id}.pdf")
+    assert early.status_code == 303 and early.headers["Location"].endswith(f"/buyer/reports/{report.id}")
 
     token = app.test_client().post("/api/v1/tokens", json={"email": world.buyer.email, "password": PASSWORD}).get_json()
     headers = {"Authorization": f"Bearer {token['token']}"}
     api = app.test_client()
     body = api.get(f"/api/v1/reports/{report.id}", headers=headers).get_json()
     assert body["pdf_url"] is None and body["pdf_pending"] is True
-    assert api.get(f"/api/v1/reports/{report.id}.pdf", headers=headers).status_code == 404
+    early = api.get(f"/api/v1/reports/{report.id}.pdf", headers=headers)
+    assert early.status_code == 202 and early.headers["Retry-After"] and "being prepared" in early.get_json()["message"]
 
     # Redis lost the PDF job: a later sweep queues it again from the database, and the worker makes it.
     get_redis(app).flushdb()

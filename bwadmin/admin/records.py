@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
@@ -40,11 +41,11 @@ from ..models import (
     User,
 )
 from ..models.questionnaire import QUESTION_TYPES, QUESTIONNAIRE_KINDS
-from ..models.reports import ACTION_SOURCES, ACTION_STATUSES, CRITERION_KINDS, REPORT_KINDS
+from ..models.reports import ACTION_SOURCES, ACTION_STATUSES, CRITERION_KINDS, PDF_KINDS, REPORT_KINDS
 from ..queue import send_soon
 from ..input_bounds import as_id
 from ..models import LANGUAGES
-from ..services import account_mail, audit, differentiation, notify, remediation, schedule, thresholds
+from ..services import account_mail, audit, differentiation, notify, remediation, report_pdf, schedule, thresholds
 from ..services import questionnaires as bank
 from ..services.questionnaires import PublishedVersionError, refuse_if_published
 from .advisory import choices
@@ -333,15 +334,40 @@ class AssessmentReviewView(StaffModelView):
     column_default_sort = ("created_at", True)
 
 
+def _title_and_draft_pdf(view, context, model, name):
+    """The report's title; a report of a kind the programme prints, not released yet, links to its draft's PDF."""
+    if model.released_at is not None or model.kind not in PDF_KINDS:
+        return model.title
+    return Markup('{} · <a href="{}">{}</a>').format(model.title, view.get_url(".draft_pdf", report_id=model.id),
+                                                    _("PDF (draft)"))
+
+
 class ReportView(StaffModelView):
     can_create = False
     column_list = ("cycle", "kind", "title", "release_at", "released_at")
     column_details_list = ("cycle", "kind", "title", "submitted_at", "release_at", "released_at", "created_at")
+    column_formatters = column_formatters_detail = {"title": _title_and_draft_pdf}
     column_filters = ("kind", "release_at", "released_at")
     column_default_sort = ("release_at", True)
     prefix_search = [(Factory.name, [Report.cycle, Cycle.factory])]
     form_choices = {"kind": choices(REPORT_KINDS)}
     form_columns = ("title", "release_at")
+
+    @expose("/draft-pdf/<int:report_id>")
+    def draft_pdf(self, report_id: int):
+        """The draft's PDF as it stands, in the staff member's language, marked "Draft". Made in this request, not
+        by a job: a draft is one report (a fraction of a second to lay out), staff want what it says now while they
+        edit it, and nothing is kept (it changes until the release, which makes the PDF the readers get)."""
+        report = self.get_one(str(report_id))
+        if report is None:
+            return no_such_record(self.get_url(".index_view"), report_id)
+        pdf = report_pdf.draft_pdf(report, current_language())
+        if pdf is None:
+            flash(_("This report has no draft to print: it is released, of a kind without PDF, or not written "
+                    "yet."), "error")
+            return redirect(self.get_url(".details_view", id=report.id))
+        return send_file(BytesIO(pdf), mimetype="application/pdf",
+                         download_name=f"report-{report.id}-draft-{current_language()}.pdf")
 
 
 class ReportFlagView(StaffModelView):

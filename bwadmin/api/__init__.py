@@ -12,8 +12,9 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .. import logs
 from ..extensions import csrf, db
-from ..models import Cycle, Report
+from ..models import LANGUAGES, Cycle, Report
 from ..services import access, assessment_export, audit, country_shares, factory_pages, login_guard, portal, tokens
+from ..services import report_pdf as report_pdfs  # the view report_pdf takes the name
 from ..input_bounds import MAX_ID, whole_number
 from .openapi import DEFAULT_LIMIT, MAX_LIMIT, SPEC
 
@@ -188,11 +189,28 @@ def report(report_id: int):
 @bp.get("/reports/<int:report_id>.pdf")
 @token_required
 def report_pdf(report_id: int):
+    """The PDF in the caller's language (?language=, else Accept-Language, else the one the report was written in):
+    200 with the file once made for what the report says now; else 202 with a JSON message and Retry-After, its job
+    queued: ask again then. 404 for a report without PDF."""
     report = access.report_for(g.api_user, report_id)
-    path = access.report_file(report)
+    asked = request.args.get("language")
+    if asked is not None and asked not in LANGUAGES:
+        return jsonify(message=_("language must be one of %(languages)s.", languages=", ".join(LANGUAGES))), 400
+    language = asked or request.accept_languages.best_match(LANGUAGES) or report_pdfs.written_in(report)
+    path = access.report_file(report, language)
+    if path is None:
+        report_pdfs.ask_for(report, language)
+        answer = jsonify(message=_("The PDF in this language is being prepared: ask again in a minute."),
+                         language=language, retry_after=PDF_RETRY_AFTER)
+        answer.headers["Retry-After"] = str(PDF_RETRY_AFTER)
+        return answer, 202
     audit.record("download", report, user=g.api_user, summary=f"PDF of {report} downloaded through the API")
     db.session.commit()
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"report-{report.id}.pdf")
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"report-{report.id}-{language}.pdf")
+
+
+PDF_RETRY_AFTER = 60  # seconds: a PDF job takes about one, behind the release's own
 
 
 @bp.get("/reports/<int:report_id>/assessment.json")

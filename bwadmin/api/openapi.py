@@ -1,6 +1,6 @@
 """The OpenAPI 3 description of /api/v1/ (tests/test_api_contract.py holds the API to it)."""
 from ..input_bounds import MAX_ID
-from ..models import CYCLE_STATUSES
+from ..models import CYCLE_STATUSES, LANGUAGES
 from ..services.factory_pages import MAX_COUNTRY, SORTS
 
 _error = {"$ref": "#/components/schemas/Error"}
@@ -214,9 +214,21 @@ SPEC = {
             "responses": {"200": {"description": "The report", "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/Report"}}}}, "401": _unauth, "404": _not_found}}},
         "/reports/{report_id}.pdf": {"get": {
-            "summary": "The report's PDF", "parameters": [_id("report_id")],
+            "summary": "The report's PDF, in your language",
+            "description": "In the language `language` names, else the best of your Accept-Language, else the one "
+                           "the report was written in (the factory's). A PDF is made for each language asked, and "
+                           "again when the report changes: while it is being made the answer is 202 with a JSON "
+                           "message and a Retry-After header (seconds); ask again then.",
+            "parameters": [_id("report_id"), {"name": "language", "in": "query", "required": False,
+                                              "schema": {"type": "string", "enum": list(LANGUAGES)}}],
             "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
-                "schema": {"type": "string", "format": "binary"}}}}, "401": _unauth, "404": _not_found}}},
+                "schema": {"type": "string", "format": "binary"}}}},
+                "202": {"description": "Being prepared: ask again after Retry-After seconds", "headers": {
+                    "Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"message": {"type": "string"}, "language": {
+                            "type": "string"}, "retry_after": {"type": "integer"}}}}}},
+                "400": {"description": "A language not offered", "content": _json_error},
+                "401": _unauth, "404": _not_found}}},
         "/reports/{report_id}/assessment.json": {"get": {
             "summary": "A released assessment in the format bwadmin.assessment/1",
             "description": "The factory, cycle, question bank version and thresholds, every answer with its finding "

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..services import access, audit, improvement, portal, sharing, supplier_overview
 from ..services.errors import FieldError
 from . import role_required
+from .report_downloads import send_report_pdf
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
@@ -103,7 +104,9 @@ def report(report_id: int):
 @role_required("buyer")
 def download(report_id: int):
     report = access.report_for(current_user, report_id)
-    path = access.report_file(report)
-    audit.record("download", report, summary=f"PDF of {report} downloaded")
-    db.session.commit()
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"report-{report.id}.pdf")
+
+    def record():
+        audit.record("download", report, summary=f"PDF of {report} downloaded")
+        db.session.commit()
+
+    return send_report_pdf(report, url_for("buyer.report", report_id=report.id), record)

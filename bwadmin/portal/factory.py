@@ -2,7 +2,7 @@
 and the pre-release review of the draft assessment report."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -12,6 +12,7 @@ from ..services import (access, findings, improvement, other_audits, portal, rem
                         sharing)
 from ..services.errors import FieldError
 from . import role_required
+from .report_downloads import send_report_pdf
 
 bp = Blueprint("factory", __name__, url_prefix="/factory")
 
@@ -105,8 +106,7 @@ def flag(report_id: int):
 @role_required("factory")
 def download(report_id: int):
     report = access.report_for(current_user, report_id)
-    path = access.report_file(report)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"report-{report.id}.pdf")
+    return send_report_pdf(report, url_for("factory.report", report_id=report.id))
 
 
 @bp.route("/improvement-plan", methods=["GET", "POST"])

@@ -162,13 +162,14 @@ def buyer_sources_from(user, factory_id: int) -> Sourcing | None:
     )
 
 
-def report_file(report: Report) -> Path:
-    """The report's PDF on disk, only inside the reports directory; NotFound when missing."""
-    if not report.file_path:
-        raise NotFound()
-    base = settings().reports_dir.resolve()
-    path = (base / report.file_path).resolve()
-    if base not in path.parents or not path.is_file():
+def report_file(report: Report, language: str | None = None) -> Path | None:
+    """The report's PDF on disk in the reader's `language` (default: the language it was written in) for what the
+    report says now, only inside the reports directory; None while it can still be made (the caller queues it and
+    says it is being prepared); NotFound when the report has no PDF to give (not released, a kind without one)."""
+    from . import report_pdf  # here: report_pdf reaches the report templates, which this module's importers need not
+
+    path = report_pdf.reader_file(report, language)
+    if path is None and not report_pdf.makes_pdf(report):
         raise NotFound()
     return path
 

@@ -186,7 +186,9 @@ def as_percent(rate: float) -> float:
 def chart_bars(data: dict | None) -> list[dict]:
     """The chart's bars (templates/_chart.html) from a report's data: the factory's own rate per cluster. The country
     is compared per compliance point, as the programme publishes it (country_shares), not on the chart."""
-    return [{"key": key, "label": label, "rate": as_percent(rate)}
+    clusters = ((data or {}).get("scores") or {}).get("clusters") or {}
+    # A cluster none of whose questions applied has no rate to draw (scoring writes 0.0): the chart says so.
+    return [{"key": key, "label": label, "rate": as_percent(rate), "applicable": clusters[key].get("questions") != 0}
             for key, (label, rate) in cluster_rates(None, data).items()]
 
 

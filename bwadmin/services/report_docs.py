@@ -1,8 +1,8 @@
 """Generating reports: the data, the HTML (one template per kind, for the portal and the PDF) and the PDF file.
 
 Run by the worker at a milestone, never in a web request. A release is complete when its HTML is stored and
-released_at set; the PDF is made afterwards by a job of its own per report (`make_pdf`), which fills
-Report.file_path. Until then the portal says the PDF is being prepared and its download answers 404.
+released_at set; the PDF is made afterwards by a job of its own per report (services/report_pdf: `make_pdf`), which
+fills Report.file_path. Until then the portal says the PDF is being prepared.
 
 Languages. A report's data (ReportContent.data) holds no sentence in any language: numbers, ISO dates, keys, the
 bank's English labels, and the progress report's lines as phrases (`say`). The text is composed when it is
@@ -11,26 +11,22 @@ rendered, in the current Flask-Babel language, with the bank's own words in that
   the language most of the factory's users chose, else English), which data["language"] records and the draft's
   stamp includes, so a factory that changes language gets its report made again at the release;
 - a reader whose language is another gets the body made afresh from the data in theirs (`body_for`);
-- the PDF file's name carries its language (<cycle>/<kind>.<language>.pdf).
+- the PDF is made in the factory's language after the release, and in a reader's on their asking; its file's name
+  carries its language and its content's stamp (services/report_pdf).
 """
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from babel import numbers
 from flask import current_app
 from flask_babel import force_locale, format_date, format_decimal, format_percent, get_locale, gettext as _, ngettext
-from markupsafe import Markup
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import selectinload
@@ -281,8 +277,8 @@ def country_points(kind: str, data: dict, view: dict | None = None) -> tuple[lis
 
 def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     """The report's HTML from its data in the current language (the reader's in a request; a job forces the
-    factory's with flask_babel.force_locale): the same template for the portal (the chart as SVG) and the PDF (the
-    chart as a table, whose text WeasyPrint shapes)."""
+    factory's with flask_babel.force_locale): the same template, and the same chart, for the portal and the PDF
+    (`for_pdf`: links to evidence files in full, read off the site)."""
     # The compiled template straight from the app's Jinja environment (cached there): a report needs none of
     # render_template's request context, and the release renders thousands of them in a row.
     language = current_language()
@@ -318,52 +314,29 @@ def body_for(kind: str, data: dict | None, stored: str | None) -> str | None:
     return render(kind, data)
 
 
-# --- the PDF ----------------------------------------------------------------------------------------
-def _static_files_only(folder: Path):
-    """WeasyPrint's URL fetcher for the reports: it serves the app's static files (the stylesheet) and nothing else,
-    no other file and no network, whatever a report's text holds."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+# --- the PDF: services/report_pdf (these names stay for the callers that know them here) ------------------------
+def pdf_html(report: Report, data: dict, draft: bool = False) -> str:
+    from . import report_pdf
 
-    class StaticFiles(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
-            if path is None or folder not in path.parents or not path.is_file():
-                raise ValueError(f"a report loads only the app's static files, not {url}")
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
-
-    return StaticFiles(allowed_protocols=("file",))
-
-
-def pdf_html(report: Report, data: dict) -> str:
-    """The whole page the PDF is made from, in the current language."""
-    language = current_language()
-    title = _("%(report)s: %(factory)s, cycle %(number)s", report=REPORT_LABELS.get(report.kind, report.kind),
-              factory=data.get("factory", ""), number=data.get("cycle", ""))
-    return current_app.jinja_env.get_template("reports/pdf.html").render(
-        lang=language, dir="rtl" if language in RTL_LANGUAGES else "ltr", title=title,
-        body=Markup(render(report.kind, data, for_pdf=True)))
+    return report_pdf.pdf_html(report, data, draft)
 
 
 def write_pdf(report: Report, data: dict, language: str | None = None) -> str | None:
-    """The PDF of the report from the same template (WeasyPrint), in `language` (default: the current one); returns
-    its path under reports_dir, which names the language."""
-    if not settings().report_pdf:
-        return None
-    from weasyprint import HTML  # here, not at the top: a second that only the PDF jobs need
+    from . import report_pdf
 
-    language = language or current_language()
-    with force_locale(language):
-        html = pdf_html(report, data)
-    static = Path(current_app.static_folder).resolve()
-    relative = Path(str(report.cycle_id)) / f"{report.kind}.{language}.pdf"
-    target = settings().reports_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(f".{os.getpid()}.tmp")
-    HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_static_files_only(static)).write_pdf(str(temporary))
-    os.replace(temporary, target)  # a reader never sees half a file
-    return str(relative)
+    return report_pdf.write_pdf(report, data, language)
+
+
+def make_pdf(report_id: int, language: str | None = None) -> str | None:
+    from . import report_pdf
+
+    return report_pdf.make_pdf(report_id, language)
+
+
+def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
+    from . import report_pdf
+
+    return report_pdf.pending_pdf_ids(released_before)
 
 
 def publish(report: Report, data: dict, now: datetime) -> Report:
@@ -378,39 +351,6 @@ def publish(report: Report, data: dict, now: datetime) -> Report:
     report.release_at = report.release_at or now
     report.released_at = now
     return report
-
-
-def make_pdf(report_id: int) -> str | None:
-    """The PDF of a released report, once, in the language of its stored body (the factory's): returns its path
-    (relative to reports_dir), None when there is none to make (not released, a kind without PDF, PDFs off).
-    Commits."""
-    report = db.session.get(Report, report_id)
-    if report is None or report.released_at is None or report.kind not in PDF_KINDS or not report.data:
-        return None
-    if report.file_path and (settings().reports_dir / report.file_path).is_file():
-        return report.file_path  # made already
-    data = report.data
-    language = data.get("language") if data.get("language") in LANGUAGES else factory_language(
-        report.cycle.factory_id)
-    path = write_pdf(report, data, language)
-    if path is not None:
-        # Only the file_path column: a newer release meanwhile (file_path reset) is not overwritten blindly.
-        db.session.execute(update(Report).where(Report.id == report.id, Report.released_at == report.released_at)
-                           .values(file_path=path).execution_options(synchronize_session=False))
-        db.session.commit()
-    return path
-
-
-def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
-    """Released reports still without their PDF (their job was lost with Redis, or never queued)."""
-    if not settings().report_pdf:
-        return []
-    query = select(Report.id).join(ReportContent).where(
-        Report.kind.in_(PDF_KINDS), Report.released_at.is_not(None), Report.file_path.is_(None),
-        ReportContent.body_html.is_not(None))
-    if released_before is not None:
-        query = query.where(Report.released_at <= released_before)
-    return list(db.session.scalars(query.order_by(Report.id)))
 
 
 # --- the data of each kind ----------------------------------------------------------------------------
