@@ -100,6 +100,12 @@ def _action(cycle, code: str, text: str, status: str) -> ImprovementAction:
     return row
 
 
+def _submit_plan(cycle) -> None:
+    db.session.add(Report(cycle_id=cycle.id, kind="improvement_plan", title="Improvement plan",
+                          release_at=utcnow(), submitted_at=utcnow()))
+    db.session.flush()
+
+
 @pytest.fixture
 def returning(app):
     """A factory in its second cycle: cycle 1 found CMP.OT.01 (its action verified since) and CMP.MW.01 (its action in
@@ -114,6 +120,7 @@ def returning(app):
     report_docs.release_scored_many([first], "assessment", utcnow() - timedelta(days=300))
     _action(first, "CMP.OT.01", "Pay overtime at 150 percent", "verified")
     _action(first, "CMP.MW.01", "Raise the lowest wage", "in_progress")
+    _submit_plan(first)
     second = make_cycle(factory, days_in=110)
     response = _assess(second, {"CMP.OT.01": "no", "CMP.OT.02": "no", "CMP.MW.01": "yes", "CL.CHL.01": "no"})
     ot01 = next(a for a in response.answers if a.question.code == "CMP.OT.01")
@@ -122,6 +129,7 @@ def returning(app):
     db.session.add(ReportFlag(report_id=_report(second).id, comment="The payroll of March was not reviewed.",
                               resolution="The assessors reviewed it on the second day.", resolved_at=utcnow()))
     _action(second, "CMP.OT.02", "Train the payroll staff", "planned")
+    _submit_plan(second)
     report_docs.release_scored_many([second], "assessment", utcnow())
     db.session.commit()
     return second
@@ -168,6 +176,20 @@ def test_the_report_says_what_changed_since_the_previous_cycle(returning):
     assert "Since cycle 1" in texts(body, "th")
     assert report.data["previous"] == {"cycle": 1, "overall": 0.5, "clusters": {"compensation": 2 / 3,
                                                                               "child_labour": 0.0}}
+
+
+def test_an_action_is_the_factorys_response_once_its_plan_is_submitted(app):
+    cycle = make_cycle(make_factory("Lotus Knit"), days_in=110)
+    _assess(cycle, {"CMP.OT.01": "no", "CMP.OT.02": "yes", "CMP.MW.01": "yes", "CL.CHL.01": "no"})
+    _action(cycle, "CMP.OT.01", "Pay overtime at 150 percent", "in_progress")
+    report_docs.draft_scored_many([cycle], "assessment", utcnow())
+    db.session.commit()
+    assert "Pay overtime" not in _report(cycle).body_html  # a plan still being written is the factory's own
+    _submit_plan(cycle)
+    report_docs.draft_scored_many([cycle], "assessment", utcnow())  # the plan's submission makes the draft again
+    db.session.commit()
+    finding = texts(_report(cycle).body_html, "li", "finding")[0]
+    assert "The factory's response: Pay overtime at 150 percent (In progress)" in finding
 
 
 def test_a_first_cycle_has_nothing_to_compare_with(app):

@@ -5,8 +5,8 @@ compliance point for the page and the PDF.
 The factory's response. A reader of the report (a buyer above all) asks "what is the factory doing about this
 finding?": the answer is the factory's improvement plan, one action per finding (services/improvement), with its
 state on the way to verified (services/remediation). So a finding shows the action the factory wrote for it and that
-action's state, where the plan has one when the report is made (for a first release the plan opens only at the
-release: a report made again later, or a finding planned for already, shows it). A finding that was already found
+action's state, where the factory has submitted a plan with one when the report is made (a plan opens at the release
+of the report, so a first report seldom has it; a report made again later does). A finding that was already found
 at the previous cycle shows the action the factory took on it then. The factory's flags on the draft (factual errors
 it found, services/report_review) are its word on the report as a whole, not on one finding: they are listed once,
 with staff's answer beside each, after the findings.
@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from ..batches import chunked
 from ..extensions import db
@@ -84,11 +85,16 @@ def contexts_of(cycles: list[CycleLike]) -> dict[int, Context]:
                     previous[cycle_id] = {"cycle": number, "report_id": report_id, "released_at": _iso(released_at),
                                           "scores": scores}
         numbers = sorted({c.number for c in cycles} | set(earlier))
+        # Only a submitted plan's actions: the factory gave them as its response (buyers read the plan from then on);
+        # a plan still being written is the factory's own until it submits it.
+        plan = aliased(Report)
         for factory_id, number, code, action, status in db.session.execute(
                 select(Cycle.factory_id, Cycle.number, Question.code, ImprovementAction.action,
                        ImprovementAction.status)
                 .join(ImprovementAction, ImprovementAction.cycle_id == Cycle.id)
                 .join(Question, Question.id == ImprovementAction.question_id)
+                .join(plan, and_(plan.cycle_id == Cycle.id, plan.kind == "improvement_plan",
+                                 plan.submitted_at.is_not(None)))
                 .where(Cycle.factory_id.in_(chunk), Cycle.number.in_(numbers),
                        ImprovementAction.source == "assessment").order_by(ImprovementAction.id)):
             entry = {"action": action, "status": status}
