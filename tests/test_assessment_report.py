@@ -302,3 +302,16 @@ def test_the_pdf_holds_the_same_sections(app, returning):
                   "Legal reference: Labour Code 2019, Art. 98", "Train the payroll staff", "Fixed since cycle 1",
                   "fewer than five factories: not shown", "Mekong Apparel"):
         assert words in flat.replace("’", "'"), words
+
+
+def test_another_language_reads_the_same_findings_and_changes(returning):
+    """The data holds no sentence: a reader in Spanish gets the report made from it in Spanish, the same findings,
+    the fixed one and the factory's own words included."""
+    report = _report(returning)
+    with force_locale("es"):
+        body = report_docs.render("assessment", report.data)
+    assert 'lang="es"' in body
+    assert ["CMP.OT.01" in f for f in texts(body, "li", "finding")] == [True, False]
+    assert "CMP.MW.01" in " ".join(texts(body, "li", "fixed-finding"))
+    assert "Train the payroll staff" in body and "The payroll of March was not reviewed." in body
+    assert "Informe de evaluación" in body  # the words around them in Spanish

@@ -38,17 +38,15 @@ class Context(NamedTuple):
     actions: dict  # question code → {"action", "status"}: this cycle's improvement plan
     previous_actions: dict  # question code → {"action", "status"}: the previous cycle's plan
     flags: tuple  # the factory's flags on this cycle's draft: ({"comment", "at", "answer", "answered_at"}, ...)
-
-    @property
-    def recurring(self) -> frozenset:
-        """The codes whose action was verified in the previous cycle: found again now, the finding is recurring."""
-        return frozenset(code for code, action in self.previous_actions.items() if action["status"] == "verified")
+    # The codes whose action was verified in the previous cycle (submitted plan or not): found again now, the finding
+    # is recurring.
+    recurring: frozenset = frozenset()
 
     def stamp(self) -> str:
         """A digest of all of it, for the report's source stamp: a change makes the release write the report again."""
         previous = (self.previous["report_id"], self.previous["released_at"]) if self.previous else None
         parts = (previous, sorted(self.actions.items(), key=lambda item: item[0]),
-                 sorted(self.previous_actions.items(), key=lambda item: item[0]), self.flags)
+                 sorted(self.previous_actions.items(), key=lambda item: item[0]), self.flags, sorted(self.recurring))
         return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -68,6 +66,7 @@ def contexts_of(cycles: list[CycleLike]) -> dict[int, Context]:
     previous: dict[int, dict] = {}
     actions: dict[int, dict] = {}
     previous_actions: dict[int, dict] = {}
+    verified: dict[int, set] = {}
     flags: dict[int, list] = {}
     factory_ids = sorted({c.factory_id for c in cycles})
     earlier = sorted({c.number - 1 for c in cycles if c.number > 1})
@@ -85,18 +84,22 @@ def contexts_of(cycles: list[CycleLike]) -> dict[int, Context]:
                     previous[cycle_id] = {"cycle": number, "report_id": report_id, "released_at": _iso(released_at),
                                           "scores": scores}
         numbers = sorted({c.number for c in cycles} | set(earlier))
-        # Only a submitted plan's actions: the factory gave them as its response (buyers read the plan from then on);
-        # a plan still being written is the factory's own until it submits it.
+        # Only a submitted plan's actions are shown: the factory gave them as its response (buyers read the plan from
+        # then on); a plan still being written is the factory's own until it submits it. Any verified action makes
+        # its finding recurring when found again.
         plan = aliased(Report)
-        for factory_id, number, code, action, status in db.session.execute(
+        for factory_id, number, code, action, status, submitted in db.session.execute(
                 select(Cycle.factory_id, Cycle.number, Question.code, ImprovementAction.action,
-                       ImprovementAction.status)
+                       ImprovementAction.status, plan.submitted_at.is_not(None))
                 .join(ImprovementAction, ImprovementAction.cycle_id == Cycle.id)
                 .join(Question, Question.id == ImprovementAction.question_id)
-                .join(plan, and_(plan.cycle_id == Cycle.id, plan.kind == "improvement_plan",
-                                 plan.submitted_at.is_not(None)))
+                .outerjoin(plan, and_(plan.cycle_id == Cycle.id, plan.kind == "improvement_plan"))
                 .where(Cycle.factory_id.in_(chunk), Cycle.number.in_(numbers),
                        ImprovementAction.source == "assessment").order_by(ImprovementAction.id)):
+            if (factory_id, number + 1) in by_number and status == "verified":
+                verified.setdefault(by_number[(factory_id, number + 1)], set()).add(code)
+            if not submitted:
+                continue
             entry = {"action": action, "status": status}
             if (factory_id, number) in by_number:
                 actions.setdefault(by_number[(factory_id, number)], {})[code] = entry
@@ -113,9 +116,9 @@ def contexts_of(cycles: list[CycleLike]) -> dict[int, Context]:
             flags.setdefault(cycle_id, []).append({"comment": comment, "at": _iso(created_at), "answer": resolution,
                                                    "answered_at": _iso(resolved_at)})
     return {cycle_id: Context(previous.get(cycle_id), actions.get(cycle_id, {}), previous_actions.get(cycle_id, {}),
-                              tuple(flags.get(cycle_id, ())))
-            for cycle_id in cycle_ids
-            if cycle_id in previous or cycle_id in actions or cycle_id in previous_actions or cycle_id in flags}
+                              tuple(flags.get(cycle_id, ())), frozenset(verified.get(cycle_id, ())))
+            for cycle_id in cycle_ids if cycle_id in previous or cycle_id in actions or cycle_id in previous_actions
+            or cycle_id in flags or cycle_id in verified}
 
 
 def _finding_row(finding: dict) -> dict:
