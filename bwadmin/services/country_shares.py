@@ -17,12 +17,12 @@ made before reports kept them is compared with the shares of today (`for_report`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cachetools import cached
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, case, cast, func, literal_column, select, true
+from sqlalchemy import Numeric, case, cast, func, literal_column, select, true, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,7 @@ from . import access
 from .transparency import MIN_FACTORIES
 
 POINTS_PATH = ("scores", "points")
+CLUSTERS_PATH = ("scores", "clusters")
 # What stands where a share is withheld, in the reader's language.
 NOT_SHOWN = _l("fewer than five factories: not shown")
 
@@ -61,27 +62,40 @@ class Shares:
     country: str
     as_of: datetime | None
     points: dict  # compliance point → Share (those with MIN_FACTORIES or more only)
+    # cluster → Share: the factories non-compliant on any question of the cluster, read the same way (a report made
+    # before the shares had clusters keeps none).
+    clusters: dict = field(default_factory=dict)
 
     def get(self, point: str) -> Share | None:
         return self.points.get(point)
+
+    def cluster(self, key: str) -> Share | None:
+        return self.clusters.get(key)
 
     def to_data(self) -> dict:
         """What a report keeps: the shares shown, and when they were read."""
         return {"as_of": self.as_of.isoformat(timespec="minutes") if self.as_of else None,
                 "points": {key: {"noncompliant": s.noncompliant, "factories": s.factories}
-                           for key, s in sorted(self.points.items())}}
+                           for key, s in sorted(self.points.items())},
+                "clusters": {key: {"noncompliant": s.noncompliant, "factories": s.factories}
+                             for key, s in sorted(self.clusters.items())}}
 
     @classmethod
     def from_data(cls, country: str, data: dict) -> Shares:
         as_of = data.get("as_of")
-        points = {}
-        for key, entry in (data.get("points") or {}).items():
-            if isinstance(entry, dict) and isinstance(entry.get("factories"), int) \
-                    and isinstance(entry.get("noncompliant"), int):
-                share = Share(entry["noncompliant"], entry["factories"])
-                if share.shown:  # a stored figure of too few factories (edited by hand) is still withheld
-                    points[key] = share
-        return cls(country, datetime.fromisoformat(as_of) if isinstance(as_of, str) and as_of else None, points)
+        return cls(country, datetime.fromisoformat(as_of) if isinstance(as_of, str) and as_of else None,
+                   _shown(data.get("points")), _shown(data.get("clusters")))
+
+
+def _shown(entries) -> dict:
+    found = {}
+    for key, entry in (entries if isinstance(entries, dict) else {}).items():
+        if isinstance(entry, dict) and isinstance(entry.get("factories"), int) \
+                and isinstance(entry.get("noncompliant"), int):
+            share = Share(entry["noncompliant"], entry["factories"])
+            if share.shown:  # a stored figure of too few factories (edited by hand) is still withheld
+                found[key] = share
+    return found
 
 
 def _latest_released(country: str, now: datetime):
@@ -102,16 +116,16 @@ def _latest_released(country: str, now: datetime):
                    access.released_clause(now), ~later))
 
 
-def _grouped(country: str, now: datetime, dialect: str):
-    """One grouped query: per compliance point, the factories assessed on it and those non-compliant on it. The
-    database walks each report's points (json_each) and counts: nothing but the counts comes back, whatever the
-    number of factories (bench/country_shares.py)."""
+def _grouped(country: str, now: datetime, dialect: str, path: tuple = POINTS_PATH):
+    """One grouped query: per compliance point (per cluster with CLUSTERS_PATH), the factories assessed on it and
+    those non-compliant on it. The database walks each report's points (json_each) and counts: nothing but the
+    counts comes back, whatever the number of factories (bench/country_shares.py)."""
     if dialect == "postgresql":
         # The points read once per report (a subquery kept apart by OFFSET 0), as jsonb: the column is json text,
         # parsed again by every operator that reads it. jsonb_each refuses anything but an object: a report without
         # points (made by hand, or by an old version) walks an empty one.
         reports = (_latest_released(country, now)
-                   .with_only_columns(cast(ReportContent.data, JSONB)[POINTS_PATH].label("points")).offset(0)
+                   .with_only_columns(cast(ReportContent.data, JSONB)[path].label("points")).offset(0)
                    .subquery("report"))
         points = case((func.jsonb_typeof(reports.c.points) == "object", reports.c.points),
                       else_=literal_column("'{}'::jsonb"))
@@ -121,7 +135,7 @@ def _grouped(country: str, now: datetime, dialect: str):
         def number(name):
             return cast(each.c.value.op("->>")(name), Numeric)
     else:
-        each = func.json_each(ReportContent.data, "$.scores.points").table_valued("key", "value").alias("point")
+        each = func.json_each(ReportContent.data, "$." + ".".join(path)).table_valued("key", "value").alias("point")
         source = _latest_released(country, now).join(each, true())
 
         def number(name):
@@ -135,9 +149,16 @@ def _grouped(country: str, now: datetime, dialect: str):
 def compute(country: str, now: datetime | None = None) -> Shares:
     """The country's shares now (see the module's docstring)."""
     now = now or utcnow()
-    rows = db.session.execute(_grouped(country, now, db.engine.dialect.name)).all()
-    shown = {key: Share(int(bad or 0), int(total)) for key, total, bad in rows if total >= MIN_FACTORIES}
-    return Shares(country, now, shown)
+    dialect = db.engine.dialect.name
+    # The points and the clusters in one statement: the same reports walked twice, one round trip.
+    rows = db.session.execute(union_all(
+        _grouped(country, now, dialect).add_columns(literal_column("'point'").label("level")),
+        _grouped(country, now, dialect, CLUSTERS_PATH).add_columns(literal_column("'cluster'").label("level")))).all()
+    shown: dict[str, dict] = {"point": {}, "cluster": {}}
+    for key, total, bad, level in rows:
+        if total >= MIN_FACTORIES:
+            shown[level][key] = Share(int(bad or 0), int(total))
+    return Shares(country, now, shown["point"], shown["cluster"])
 
 
 def shares(country: str | None) -> Shares:

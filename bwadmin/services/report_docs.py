@@ -48,10 +48,8 @@ from ..models import (
     CommitteeMember,
     Cycle,
     Election,
-    ImprovementAction,
     Milestone,
     Need,
-    Question,
     Report,
     ReportContent,
     Response,
@@ -60,7 +58,8 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import country_shares, evidence, report_figures, scoring
+from . import assessment_report, country_shares, evidence, remediation, report_figures, scoring, self_diagnosis_report
+from .thresholds import legal_reference_text
 from .cycle_rows import CycleLike
 from .portal import chart_bars
 
@@ -241,6 +240,14 @@ def localized(kind: str, data: dict, language: str | None = None) -> dict:
     }
     if data.get("scores"):
         view["scores"] = words.scores(data["scores"])
+    if data.get("fixed"):
+        view["fixed"] = [f | {"text": words.question(f.get("question_id"), f.get("text"))} for f in data["fixed"]]
+    if data.get("gap"):
+        view["gap"] = {key: row | {"label": words.point(key, row.get("label"))} for key, row in data["gap"].items()}
+    for key in ("gap_questions", "committee_items"):
+        if data.get(key):
+            view[key] = [item | {"text": words.question(item.get("question_id"), item.get("text"))}
+                         for item in data[key]]
     if "achievements" in data:
         view["achievements"] = sentences(data["achievements"], words)
     if "challenges" in data:
@@ -286,9 +293,12 @@ def render(kind: str, data: dict, for_pdf: bool = False) -> str:
     rtl = language in RTL_LANGUAGES
     template = current_app.jinja_env.get_template(f"reports/{kind}.html")
     points, shares = country_points(kind, data, view)
+    groups = assessment_report.sections(view, shares) if kind == "assessment" else []
     return template.render(data=view, for_pdf=for_pdf, bars=chart_bars(view), lang=language,
                            dir="rtl" if rtl else "ltr", rtl=rtl, pct=partial(_percent, str(get_locale())),
-                           methods=METHOD_LABELS, files_at=_files_at(for_pdf), points=points, shares=shares)
+                           methods=METHOD_LABELS, files_at=_files_at(for_pdf), points=points, shares=shares,
+                           sections=groups, fixed=assessment_report.fixed_by_cluster(view) if groups else [],
+                           states=remediation.STATE_LABELS, legal=legal_reference_text)
 
 
 def _files_at(for_pdf: bool) -> str:
@@ -418,36 +428,29 @@ class _Source(NamedTuple):
     assessment: object | None
     language: str
     stamp: str
-    recurring: frozenset = frozenset()  # the codes of the questions whose finding recurs (recurring_codes_of)
+    # An assessment report: the previous cycle's report, the plans' actions and the flags on the draft
+    # (assessment_report.contexts_of). The self-diagnosis results: the cycle's completed assessment response, which
+    # they are set against (None before it).
+    context: assessment_report.Context = assessment_report.EMPTY
+    assessed: object | None = None
+
+    @property
+    def recurring(self) -> frozenset:
+        """The codes of the questions whose finding recurs (the action on it verified in the cycle before)."""
+        return self.context.recurring
 
 
-def _stamp(cycle: CycleLike, response, assessment, language: str, recurring: frozenset = frozenset()) -> str:
+def _stamp(cycle: CycleLike, response, assessment, language: str,
+           context: assessment_report.Context = assessment_report.EMPTY, assessed=None) -> str:
     factory = cycle.factory
     parts = (response.id, response.questionnaire_id, response.updated_at.isoformat(),
              str(assessment.assessed_on) if assessment else None, assessment.assessors if assessment else None,
              factory.name, factory.country, factory.city, cycle.number, str(cycle.signed_up_on), language)
-    if recurring:  # a verification in the cycle before changes what the report says
-        parts += (tuple(sorted(recurring)),)
+    if context is not assessment_report.EMPTY:  # the cycle before, the plan or a flag changes what the report says
+        parts += (context.stamp(),)
+    if assessed is not None:  # the self-diagnosis results set against the assessment, once it is completed
+        parts += (assessed.id, assessed.updated_at.isoformat())
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
-
-
-def recurring_codes_of(cycles: list[CycleLike]) -> dict[int, frozenset]:
-    """cycle id → the codes of the questions whose assessment action was verified in the factory's cycle before it:
-    a finding on one of them at this assessment is recurring, and the report says so. One query per thousand
-    factories, reading verified actions only."""
-    wanted = {(c.factory_id, c.number - 1): c.id for c in cycles if c.number > 1}
-    found: dict[int, set] = {}
-    for chunk in chunked(sorted({factory_id for factory_id, _ in wanted})):
-        for factory_id, number, code in db.session.execute(
-                select(Cycle.factory_id, Cycle.number, Question.code)
-                .join(ImprovementAction, ImprovementAction.cycle_id == Cycle.id)
-                .join(Question, Question.id == ImprovementAction.question_id)
-                .where(Cycle.factory_id.in_(chunk), ImprovementAction.status == "verified",
-                       ImprovementAction.source == "assessment")):
-            cycle_id = wanted.get((factory_id, number))
-            if cycle_id is not None:
-                found.setdefault(cycle_id, set()).add(code)
-    return {cycle_id: frozenset(codes) for cycle_id, codes in found.items()}
 
 
 def mark_recurring(scores: dict, codes: frozenset) -> dict:
@@ -463,7 +466,9 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
     self-diagnosis, so that a draft never shows answers still being entered."""
     responses, assessments = _responses_of(cycles, kind)
     languages = factory_languages(c.factory_id for c in cycles if c.id in responses)
-    recurring = recurring_codes_of([c for c in cycles if c.id in responses]) if kind == "assessment" else {}
+    contexts = assessment_report.contexts_of([c for c in cycles if c.id in responses]) if kind == "assessment" else {}
+    assessed = self_diagnosis_report.completed_assessments([c for c in cycles if c.id in responses]) \
+        if kind == "self_diagnosis" else {}
     sources = {}
     for cycle in cycles:
         response, assessment = responses.get(cycle.id), assessments.get(cycle.id)
@@ -475,9 +480,10 @@ def _sources(cycles: list[CycleLike], kind: str, finished_only: bool) -> dict[in
                 else not finished_only or response.status == "submitted"):
             continue
         language = languages[cycle.factory_id]
-        codes = recurring.get(cycle.id, frozenset())
+        context = contexts.get(cycle.id, assessment_report.EMPTY)
+        against = assessed.get(cycle.id)
         sources[cycle.id] = _Source(response, assessment, language,
-                                    _stamp(cycle, response, assessment, language, codes), codes)
+                                    _stamp(cycle, response, assessment, language, context, against), context, against)
     return sources
 
 
@@ -503,7 +509,10 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
     sources = {cycle_id: s for cycle_id, s in sources.items() if counts.get(s.response.id)}
     if not sources:
         return {}
-    scores = scoring.score_many(s.response for s in sources.values())
+    values = scoring.load_values(s.response.id for s in sources.values())
+    scores = scoring.score_many((s.response for s in sources.values()), values)
+    if kind == "self_diagnosis":  # the answers of the assessments they are set against, in one query
+        against = self_diagnosis_report.Against([s.assessed for s in sources.values() if s.assessed is not None])
     if kind == "assessment":  # the evidence behind each finding, for all these reports at once
         proofs = evidence.report_evidence(s.response.id for s in sources.values())
         suggested = evidence.suggested_statements(
@@ -516,6 +525,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
     if kind == "assessment":
         for country in {c.factory.country for c in cycles if c.id in sources}:
             shares[country] = country_shares.snapshot(country)
+    structures: dict[int, scoring.Structure] = {}
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
@@ -525,7 +535,13 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
                                       "scores": mark_recurring(scores[source.response.id], source.recurring),
                                       "questionnaire_id": source.response.questionnaire_id,
                                       "language": source.language}
+        if kind == "self_diagnosis":
+            data |= against.report_data(source.response, values.get(source.response.id, {}), source.assessed)
         if kind == "assessment":
+            questionnaire_id = source.response.questionnaire_id
+            if questionnaire_id not in structures:
+                structures[questionnaire_id] = scoring.structure_for(questionnaire_id)
+            data |= assessment_report.report_data(data["scores"], structures[questionnaire_id], source.context)
             assessment = source.assessment
             data["assessed_on"] = assessment.assessed_on.isoformat() if assessment else None
             data["assessors"] = assessment.assessors if assessment else None

@@ -49,6 +49,8 @@ class _Q(NamedTuple):
     text: dict | None
     show_if: dict | None
     anticipates: list | None = None  # a self-diagnosis question: the assessment questions it anticipates
+    committee: bool = False  # a self-diagnosis question the worker-management committee discusses
+    legal_reference: dict | None = None  # {"law", "article"} the question checks in this version
 
     def text_in(self, language: str, limits: dict | None = None) -> str:
         return figures.render((self.text or {}).get(language) or (self.text or {}).get("en") or self.code, limits,
@@ -99,7 +101,7 @@ def _build_structure(questionnaire_id: int, head) -> Structure:
     rows = db.session.execute(
         select(Question.id, Question.code, Question.cluster, Question.compliance_point, Question.type,
                Question.noncompliant_answer, Question.zero_tolerance, Question.text, Question.show_if,
-               Question.anticipates)
+               Question.anticipates, Question.committee, Question.legal_reference)
         .where(Question.questionnaire_id == questionnaire_id).order_by(Question.position, Question.id)
     ).all()
     questions = tuple(_Q(*row) for row in rows)
@@ -248,14 +250,21 @@ def gap_pairs(self_response: Response, assessment_response: Response) -> list[di
     both were answered: {"code", "text", "compliance_point", "self_noncompliant", "assessed": [codes],
     "assessed_noncompliant"}; the assessment found a non-compliance when any anticipated question is one."""
     values = load_values([self_response.id, assessment_response.id])
-    mine = _answered_scorable(structure_for(self_response.questionnaire_id), values[self_response.id])
-    theirs = _answered_scorable(structure_for(assessment_response.questionnaire_id), values[assessment_response.id])
+    return pairs_of(structure_for(self_response.questionnaire_id), values[self_response.id], self_response.thresholds,
+                    structure_for(assessment_response.questionnaire_id), values[assessment_response.id])
+
+
+def pairs_of(self_structure: Structure, self_values: dict, self_limits: dict | None, assessed_structure: Structure,
+             assessed_values: dict) -> list[dict]:
+    """gap_pairs from values already read (the release reads those of many responses in one query)."""
+    mine = _answered_scorable(self_structure, self_values)
+    theirs = _answered_scorable(assessed_structure, assessed_values)
     pairs = []
     for code, (question, own_finding) in mine.items():
         assessed = [theirs[c] for c in question.anticipates or () if c in theirs]
         if not assessed:
             continue
-        pairs.append({"code": code, "text": question.text_in("en", self_response.thresholds),
+        pairs.append({"code": code, "text": question.text_in("en", self_limits),
                       "question_id": question.id, "compliance_point": assessed[0][0].compliance_point,
                       "self_noncompliant": own_finding, "assessed": [q.code for q, _found in assessed],
                       "assessed_noncompliant": any(found for _q, found in assessed)})
@@ -268,7 +277,14 @@ def gap(self_response: Response, assessment_response: Response, pairs: list[dict
     non-compliant, assessed_rate the share the assessment found non-compliant on the same checks, and
     gap = assessed_rate - self_rate (positive: the assessment found more than the factory reported)."""
     pairs = gap_pairs(self_response, assessment_response) if pairs is None else pairs
-    labels = structure_for(assessment_response.questionnaire_id).point_labels
+    rows = gap_of(pairs, structure_for(assessment_response.questionnaire_id).point_labels)
+    return {key: {name: value for name, value in row.items() if name not in ("self", "assessed")}
+            for key, row in rows.items()}
+
+
+def gap_of(pairs: list[dict], labels: dict) -> dict:
+    """`gap` from its pairs and the assessment bank's compliance point labels; each row also counts the checks the
+    factory reported non-compliant ("self") and those the assessment found non-compliant ("assessed")."""
     result: dict[str, dict] = {}
     for pair in pairs:
         key = pair["compliance_point"]
@@ -277,8 +293,8 @@ def gap(self_response: Response, assessment_response: Response, pairs: list[dict
         row["self"] += pair["self_noncompliant"]
         row["assessed"] += pair["assessed_noncompliant"]
     for row in result.values():
-        row["self_rate"] = _rate(row.pop("self"), row["questions"])
-        row["assessed_rate"] = _rate(row.pop("assessed"), row["questions"])
+        row["self_rate"] = _rate(row["self"], row["questions"])
+        row["assessed_rate"] = _rate(row["assessed"], row["questions"])
         row["gap"] = row["assessed_rate"] - row["self_rate"]
     return result
 
