@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (AdvisoryVisit, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle, Election,
                       ImprovementAction, Milestone, Report, TrainingSession, utcnow)
-from . import audit, report_docs, text_limits, transparency
+from . import assessment_report, audit, report_docs, text_limits, transparency
 
 # The programme's three areas, in the report's order.
 AREAS = ("labour_standards", "problem_solving", "social_dialogue")
@@ -194,8 +194,8 @@ def programme_facts(cycle: Cycle) -> ProgrammeFacts:
     assessed_on = _assessed_on(cycle)
     progress = report_docs.programme_progress_facts(cycle)
     if progress.scores:  # the findings the cycle before verified, found again: recurring
-        codes = report_docs.recurring_codes_of([cycle]).get(cycle.id, frozenset())
-        progress.scores = report_docs.mark_recurring(progress.scores, codes)
+        context = assessment_report.contexts_of([cycle]).get(cycle.id)
+        progress.scores = report_docs.mark_recurring(progress.scores, context.recurring if context else frozenset())
     return ProgrammeFacts(progress, cycle_record(cycle, since=assessed_on), assessed_on)
 
 
