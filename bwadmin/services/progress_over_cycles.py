@@ -37,7 +37,7 @@ from ..models import CLUSTER_LABELS, Cycle, Factory, Report, ReportContent, utcn
 from . import access, transparency
 
 MAX_CYCLES = 6  # the latest six: more would not fit a phone's width beside their label
-# Bar colours, earliest to latest (the latest darkest): a factory with n cycles uses the last n.
+# Bar colours, lightest to darkest: a factory's cycles take them spread evenly, the latest darkest.
 COLOURS = ("#f2c4bf", "#e99d95", "#dc766b", "#c95446", "#a93a2d", "#7f261c")
 # The scale the bars are drawn to: the smallest of these that holds the largest rate shown, so that a factory whose
 # rates are all low still shows its changes.
@@ -246,7 +246,8 @@ def chart(trend: dict | None) -> Chart | None:
     if not isinstance(trend, dict) or len(trend.get("cycles") or []) < 2:
         return None
     cycles = trend["cycles"][-MAX_CYCLES:]
-    colours = COLOURS[-len(cycles):]
+    last = len(COLOURS) - 1
+    colours = [COLOURS[round(i * last / (len(cycles) - 1))] for i in range(len(cycles))]
     columns = [Column(c["number"], _day(c.get("assessed_on")), colour) for c, colour in zip(cycles, colours)]
     keys: list[str] = []
     for c in cycles:
