@@ -8,9 +8,9 @@ day from the report's row (services/report_figures keeps them there), the cluste
 from its scores (a few parts of the JSON document, never the whole). A cluster none of whose questions was answered
 has no rate in that cycle (not a rate of 0).
 
-The publicly reported issues are the ones the transparency page publishes for the factory's country today
-(transparency.published_issues), read the way that page reads them (transparency.states_in): the same list applied to
-every cycle, so the cycles compare. A cycle's figure is the share of those issues it was assessed on where it was
+The publicly reported issues are the ones the transparency page publishes for the factory's country (transparency.
+published_issues: today's list on a portal page, the list as it stood when a report was made in the report), read the
+way that page reads them (transparency.states_in): the same list applied to every cycle, so the cycles compare. A cycle's figure is the share of those issues it was assessed on where it was
 found non-compliant. A country that publishes none has no such row.
 
 The trend is kept as plain data (TREND below, JSON in a report's data): numbers, ISO days, keys and the bank's English
@@ -203,11 +203,14 @@ def with_current(earlier: Earlier | None, data: dict) -> dict | None:
 
 
 def for_cycle(cycle, scores: dict | None, now: datetime) -> dict | None:
-    """TREND of one report of `cycle` whose assessment results are `scores` (the programme's progress report)."""
+    """TREND of one report of `cycle` whose assessment results are `scores` (the programme's progress report): no
+    query for a first cycle, two for a returning one."""
+    earlier = for_reports([cycle], now).get(cycle.id)
+    if earlier is None or not scores:
+        return None
     assessment = cycle.assessment
-    data = {"cycle": cycle.number, "scores": scores,
-            "assessed_on": assessment.assessed_on if assessment is not None else None}
-    return with_current(for_reports([cycle], now).get(cycle.id), data)
+    return with_current(earlier, {"cycle": cycle.number, "scores": scores,
+                                  "assessed_on": assessment.assessed_on if assessment is not None else None})
 
 
 # --- what the template draws ---------------------------------------------------------------------------------------
