@@ -28,7 +28,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask_babel import gettext as _
+from babel import numbers
+from flask_babel import format_date, get_locale, gettext as _
 from sqlalchemy import bindparam, select
 
 from ..batches import chunked
@@ -218,6 +219,18 @@ class Column(NamedTuple):
     number: int
     assessed_on: date | None
     colour: str
+    day: str  # assessed_on as the reader's language writes it; "" when unknown
+
+
+class Bar(NamedTuple):
+    """One bar as drawn: its colour, its top and height in the SVG's 40 units (0: none), its rate as written."""
+    colour: str
+    top: float
+    height: float
+    text: str
+
+
+BAR_UNITS = 40  # the height of a full bar in its SVG
 
 
 class Row(NamedTuple):
@@ -225,8 +238,9 @@ class Row(NamedTuple):
     key: str
     label: str
     values: list  # one rate (0–1) or None per column
+    texts: list  # each rate as the reader's language writes it ("" for None)
     counts: list  # the public row: one (non-compliant, assessed) or None per column; else empty
-    heights: list  # one bar height per column, 0–1 of the scale
+    bars: list[Bar]  # one per column
 
 
 @dataclass(frozen=True)
@@ -251,7 +265,10 @@ def chart(trend: dict | None) -> Chart | None:
     cycles = trend["cycles"][-MAX_CYCLES:]
     last = len(COLOURS) - 1
     colours = [COLOURS[round(i * last / (len(cycles) - 1))] for i in range(len(cycles))]
-    columns = [Column(c["number"], _day(c.get("assessed_on")), colour) for c, colour in zip(cycles, colours)]
+    locale = str(get_locale())
+    days = [_day(c.get("assessed_on")) for c in cycles]
+    columns = [Column(c["number"], day, colour, format_date(day, "medium") if day else "")
+               for c, day, colour in zip(cycles, days, colours)]
     keys: list[str] = []
     for c in cycles:
         keys += [key for key in c.get("clusters") or {} if key not in keys]
@@ -267,8 +284,20 @@ def chart(trend: dict | None) -> Chart | None:
                      [n / assessed if assessed else None for n, assessed in (x or (0, 0) for x in counts)], counts))
     largest = max((v for row in rows for v in row[3] if v is not None), default=0)
     scale = next(s for s in SCALES if largest <= s)
-    return Chart(columns, [Row(*row, [min(v / scale, 1) if v else 0 for v in row[3]]) for row in rows], scale,
-                 trend.get("issues") or 0, len(trend["cycles"]) - len(cycles))
+    drawn = []
+    for kind, key, label, values, counts in rows:
+        texts = [_percent(locale, v) if v is not None else "" for v in values]
+        heights = [round(min(v / scale, 1) * BAR_UNITS, 1) if v else 0 for v in values]
+        bars = [Bar(column.colour, 1 + BAR_UNITS - height, height, text or "–")
+                for column, height, text in zip(columns, heights, texts)]
+        drawn.append(Row(kind, key, label, values, texts, counts, bars))
+    return Chart(columns, drawn, scale, trend.get("issues") or 0, len(trend["cycles"]) - len(cycles))
+
+
+@lru_cache(maxsize=4096)
+def _percent(locale: str, rate: float) -> str:
+    """The |percent filter, remembered: a release draws the trend of thousands of reports, of a few rates each."""
+    return numbers.format_percent(rate, locale=locale)
 
 
 def _day(text) -> date | None:
