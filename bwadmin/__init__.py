@@ -51,10 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import account, api, auth, cli, i18n, portal, queue, security
     from .admin import init_admin
     from . import attachments, transparency
+    from .services import progress_over_cycles
 
     logs.init_app(app)
     health.init_app(app)
     i18n.init_app(app)
+    progress_over_cycles.init_app(app)
     queue.init_app(app)
     security.init_app(app)
     auth.init_app(app)

@@ -25,7 +25,7 @@ from .models import (
     User,
     utcnow,
 )
-from .services import assessments, cycles, questionnaires, schedule, scoring, transparency, users
+from .services import assessments, cycles, questionnaires, report_docs, schedule, scoring, transparency, users
 from .simulation import fill
 
 COUNTRIES = {
@@ -45,6 +45,11 @@ BUYERS = [("Northwind Outfitters", "United States"), ("Aster & Finch", "United K
           ("Kestrel Sport", "Germany"), ("Maple Lane Kids", "Canada"), ("Sakura Basics", "Japan")]
 # Days since sign-up, one per stage of the timeline (see DESIGN.md), spread over the factories.
 STAGES = [10, 45, 95, 115, 140, 160, 200, 320, 350, 480, 500]
+# The factory the demo's factory and buyer logins belong to, and how much worse its two earlier cycles' assessments
+# were than its current one: its pages and reports show its progress over three cycles.
+DEMO_FACTORY = 4
+HISTORY = (2.2, 1.5)
+CYCLE_DAYS = 480  # from one sign-up to the next: a cycle's sixteen months
 NEEDS = [
     ("labour_compliance", "Pay overtime at the legal premium", "All overtime hours paid at 150% from next payroll"),
     ("labour_compliance", "Unlock and clear emergency exits", "Every exit checked daily and logged"),
@@ -98,6 +103,10 @@ def seed(password: str, today: date | None = None) -> str:
                 milestone.done_at, milestone.outcome = milestone.due_at, "done"
             db.session.flush()
         days_in = STAGES[i % len(STAGES)]
+        if i == DEMO_FACTORY:
+            for back, worse in zip(range(len(HISTORY), 0, -1), HISTORY):
+                _assessed_history(factory, today - timedelta(days=days_in + back * CYCLE_DAYS), advisors[i % 3],
+                                  (advisors[1], advisors[2], admin), rng, worse)
         cycle = cycles.start_cycle(factory, today - timedelta(days=days_in), advisors[i % 3], Decimal(rng.choice([4, 6, 8])))
         cycle.status = "advisory" if days_in < 100 else "reporting"
         db.session.flush()
@@ -133,7 +142,7 @@ def seed(password: str, today: date | None = None) -> str:
                                       scheme=("SMETA", "amfori BSCI", "Buyer code of conduct")[k % 3],
                                       days=(1.5, 2, 3)[(i + k) % 3], avoided=(i + k) % 2 == 0))
 
-    demo_factory = factories[4]
+    demo_factory = factories[DEMO_FACTORY]
     demo_buyer = next(s.buyer for s in demo_factory.sourcing)
     for s in demo_factory.sourcing:
         s.consent_given_at = utcnow()
@@ -168,6 +177,25 @@ def _questionnaires(cycle, days_in: int, rng: random.Random, staff: tuple[User, 
         schedule.sync_milestones(cycle)  # the release counts from the assessment date
         review = fill(cycle, "committee_review", rng, assessed_on)
         cycle.committee_review_score = scoring.committee_review_score(review)
+
+
+def _assessed_history(factory: Factory, signed_up_on: date, advisor: User, staff: tuple[User, User, User],
+                      rng: random.Random, worse: float) -> None:
+    """A closed cycle of the factory's past whose assessment was released a month after it, as it happened then."""
+    cycle = cycles.start_cycle(factory, signed_up_on, advisor, 5)
+    db.session.flush()
+    assessed_on = signed_up_on + timedelta(days=95)
+    response = fill(cycle, "assessment", rng, assessed_on, worse=worse)
+    first, second, reviewer = staff
+    assessments.record_details(cycle, response, assessed_on, first, second, days_on_site=2,
+                               worker_sample=rng.randrange(20, 60))
+    assessments.submit_for_review(cycle, first)
+    assessments.approve(cycle, reviewer).completed_at = datetime.combine(assessed_on + timedelta(days=4), time(17))
+    cycle.status = "closed"
+    for milestone in cycle.milestones:  # its history, done before this database began
+        milestone.done_at, milestone.outcome = milestone.due_at, "done"
+    db.session.flush()
+    report_docs.release_scored_many([cycle], "assessment", datetime.combine(assessed_on + timedelta(days=30), time(9)))
 
 
 def _committee_with_election(factory: Factory, cycle, rng: random.Random) -> None:

@@ -47,9 +47,9 @@ def questionnaire(kind: str, country: str | None = None) -> Questionnaire:
     return questionnaires.bank_for(kind, country)
 
 
-def _plausible(question: Question, rng: random.Random, day: date):
+def _plausible(question: Question, rng: random.Random, day: date, worse: float = 1.0):
     if question.type == "yes_no":
-        risk = 0.01 if question.zero_tolerance else CLUSTER_RISK.get(question.cluster, 0.05)
+        risk = 0.01 if question.zero_tolerance else min(CLUSTER_RISK.get(question.cluster, 0.05) * worse, 0.9)
         bad = question.noncompliant_answer
         if bad is None:
             return rng.choice(["yes", "no"])
@@ -69,8 +69,10 @@ def _plausible(question: Question, rng: random.Random, day: date):
     return "Discussed with the committee."
 
 
-def fill(cycle, kind: str, rng: random.Random, day: date, submitter: User | None = None) -> Response:
-    """A submitted response with random but plausible answers, unless the cycle has one already."""
+def fill(cycle, kind: str, rng: random.Random, day: date, submitter: User | None = None,
+         worse: float = 1.0) -> Response:
+    """A submitted response with random but plausible answers, unless the cycle has one already; `worse` multiplies
+    how often a check is found non-compliant (a factory's early cycles, before it improved)."""
     existing = db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
     if existing is not None and existing.answers:
         return existing
@@ -80,7 +82,7 @@ def fill(cycle, kind: str, rng: random.Random, day: date, submitter: User | None
     response.submitted_by = submitter
     db.session.add(response)
     for question in bank.questions:
-        value = _plausible(question, rng, day)
+        value = _plausible(question, rng, day, worse)
         if value is not None:
             response.answers.append(Answer(question=question, value=value))
     db.session.flush()

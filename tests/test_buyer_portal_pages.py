@@ -65,11 +65,11 @@ def test_home_with_nothing_shared_and_factories_asked_or_not(app, client):
         assert f'action="/buyer/factories/{quiet.id}/ask"' in html
 
 
-def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_queries(app, client):
+def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_four_queries(app, client):
     from datetime import timedelta
 
     from bwadmin.models import utcnow
-    from bwadmin.services import country_shares, cycles
+    from bwadmin.services import country_shares, cycles, transparency
 
     from .portal_helpers import count_queries
 
@@ -86,11 +86,13 @@ def test_factory_page_shows_the_latest_cycle_timeline_in_due_order_in_three_quer
     make_cycle(bare)
     login(client, make_user("buyer", buyer=buyer))
     country_shares.shares(factory.country)  # the shares are cached: what is left is the page's own queries
+    transparency.published_issues(factory.country)  # and so are the issues its country publishes
     url = f"/buyer/factories/{factory.id}"
     db.session.expire_all()
     with count_queries() as seen:
         html = client.get(url).get_data(as_text=True)
-    assert len(seen) == 3, [s[:90] for s in seen]  # the user; the factory with its cycle and milestones; the released reports
+    # The user; the factory with its cycle and milestones; the released reports; their progress over cycles.
+    assert len(seen) == 4, [s[:90] for s in seen]
     assert f"Cycle {second.number}: timeline" in html and f"Cycle {first.number}:" not in html
     timeline = [item for item in Page(html).items if re.match(r"[A-Z][a-z]{2} \d{1,2}, \d{4} · ", item)]
     # The factory's reminders are the programme's own work, not dates of the cycle: left out.

@@ -1,4 +1,6 @@
 """The demo as a new user meets it: seeded, then the clock's first sweep releases what is due."""
+import re
+
 from sqlalchemy import func, select
 
 from bwadmin.demo import seed
@@ -37,3 +39,18 @@ def test_the_first_sweep_after_seeding_releases_reports_a_buyer_can_open(app, sm
     report = next(r for r in released if r.kind == "assessment" and r.cycle.factory.name == "Kampot Fashion")
     page = client.get(f"/buyer/reports/{report.id}")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+
+
+def test_the_demo_factory_shows_its_progress_over_three_cycles_to_its_buyer(app, smtp):
+    app.config["BWADMIN_REPORT_PDF"] = False
+    seed("demo-password")
+    db.session.commit()
+    tick()
+
+    buyer = users.by_email("buyer@example.org")
+    client = app.test_client()
+    login(client, buyer, "demo-password")
+    factory_id = users.by_email("factory@example.org").factory_id
+    html = client.get(f"/buyer/factories/{factory_id}").get_data(as_text=True)
+    assert 'id="progress-over-cycles"' in html
+    assert re.findall(r"<th scope=\"col\" class=\"num\">Cycle (\d)", html) == ["1", "2", "3"]

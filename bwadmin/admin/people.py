@@ -10,7 +10,7 @@ from wtforms.validators import Optional
 
 from ..extensions import db
 from ..models import LANGUAGE_NAMES, ROLES_BY_NAME, Buyer, Cycle, Factory, Sourcing, User
-from ..services import account_mail, users
+from ..services import account_mail, progress_over_cycles, users
 from .base import AdminOnlyModelView, StaffModelView, redraft
 from .labels import value_label
 
@@ -21,6 +21,13 @@ class FactoryView(StaffModelView):
     column_filters = ("country", "workers")
     column_default_sort = "name"
     form_columns = ("name", "country", "city", "address", "workers")
+    details_template = "admin/factory_details.html"
+
+    def render(self, template, **kwargs):
+        model = kwargs.get("model")
+        if template == self.details_template and model is not None:
+            kwargs["trend"] = progress_over_cycles.chart_for(current_user, model.id, model.country)
+        return super().render(template, **kwargs)
 
     def after_model_change(self, form, model, is_created) -> None:
         if not is_created:  # the name and place head the factory's draft reports

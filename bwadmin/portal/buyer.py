@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..services import access, audit, improvement, portal, sharing, supplier_overview
+from ..services import access, audit, improvement, portal, progress_over_cycles, sharing, supplier_overview
 from ..services.errors import FieldError
 from . import role_required
 from .report_downloads import send_report_pdf
@@ -69,7 +69,8 @@ def factory(factory_id: int):
     page = portal.buyer_factory_page(current_user, factory_id)
     return render_template("portal/buyer_factory.html", page=page, labels=portal.REPORT_LABELS,
                            statuses=improvement.STATUS_LABELS, need_statuses=portal.NEED_STATUS_LABELS,
-                           stages=portal.stage_names())
+                           stages=portal.stage_names(),
+                           trend=progress_over_cycles.chart_for(current_user, factory_id, page.factory.country))
 
 
 @bp.post("/factories/<int:factory_id>/ask")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..services import (access, findings, improvement, other_audits, portal, remediation, report_docs, report_review,
-                        sharing)
+from ..services import (access, findings, improvement, other_audits, portal, progress_over_cycles, remediation,
+                        report_docs, report_review, sharing)
 from ..services.errors import FieldError
 from . import role_required
 from .report_downloads import send_report_pdf
@@ -34,7 +34,8 @@ def index():
                            timeline=portal.timeline_of(cycle.milestones) if cycle is not None else [],
                            early_open=cycle is not None and sharing.early_progress_open(cycle),
                            links=sharing.links_of(factory.id), requests=sharing.pending_requests(factory.id),
-                           reports=reports, labels=portal.REPORT_LABELS)
+                           reports=reports, labels=portal.REPORT_LABELS,
+                           trend=progress_over_cycles.chart_for(current_user, factory.id, factory.country))
 
 
 @bp.post("/consent/<int:sourcing_id>/<any(grant, withdraw):change>")

@@ -58,7 +58,8 @@ from ..models import (
     utcnow,
 )
 from ..models import reports as models_reports
-from . import assessment_report, country_shares, evidence, remediation, report_figures, scoring, self_diagnosis_report
+from . import (assessment_report, country_shares, evidence, progress_over_cycles, remediation, report_figures,
+               scoring, self_diagnosis_report)
 from .thresholds import legal_reference_text
 from .cycle_rows import CycleLike
 from .portal import chart_bars
@@ -526,6 +527,9 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
         for country in {c.factory.country for c in cycles if c.id in sources}:
             shares[country] = country_shares.snapshot(country)
     structures: dict[int, scoring.Structure] = {}
+    # The factory's earlier cycles, for the trend: one query for the batch (none for first cycles).
+    earlier = progress_over_cycles.for_reports([c for c in cycles if c.id in sources], now) if kind == "assessment" \
+        else {}
     inserts, updates, order, contents_changed, contents_new = [], [], [], [], []
     for cycle in cycles:
         source = sources.get(cycle.id)
@@ -552,6 +556,7 @@ def _write_scored(cycles: list[CycleLike], kind: str, sources: dict[int, _Source
                                 if qid in findings}
             data["suggested"] = {qid: suggested[qid] for qid in findings if qid in suggested}
             data["country_shares"] = shares.get(cycle.factory.country) or {}
+            data["trend"] = progress_over_cycles.with_current(earlier.get(cycle.id), data)
         with force_locale(source.language):
             content = {"data": data, "body_html": render(kind, data)}
         values = {"file_path": None, "source_stamp": source.stamp, "released_at": now if release else None}
@@ -791,6 +796,7 @@ def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -
     return _header(cycle, now) | {
         "kind": "programme_progress", "title": english_label("programme_progress"),
         "scores": facts.scores, "questionnaire_id": facts.questionnaire_id,
+        "trend": progress_over_cycles.for_cycle(cycle, facts.scores, now),
         "needs": {"total": len(facts.needs), "done": len(facts.done), "open": len(facts.open_needs)},
         "training": {"sessions": len(facts.training), "days": facts.training_days, "allotted": allotted},
         "committee": {"members": facts.members, "worker": facts.worker_side, "management": facts.management_side,

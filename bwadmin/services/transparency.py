@@ -267,7 +267,12 @@ def _states(data_text: str | None, issues: tuple[Issue, ...], points_of: dict[st
         data = orjson.loads(data_text) if data_text else None
     except orjson.JSONDecodeError:
         data = None
-    scores = data.get("scores") if isinstance(data, dict) else None
+    return states_in(data.get("scores") if isinstance(data, dict) else None, issues, points_of)
+
+
+def states_in(scores: dict | None, issues: tuple[Issue, ...], points_of: dict[str, str]) -> tuple:
+    """Each issue's state in a report's scores (its "points" and "findings" are all that is read), as the public
+    page states it: COMPLIANT, NONCOMPLIANT or NOT_ASSESSED per issue, in their order."""
     scores = scores if isinstance(scores, dict) else {}
     points = scores.get("points") if isinstance(scores.get("points"), dict) else {}
     findings = scores.get("findings") if isinstance(scores.get("findings"), list) else []
@@ -287,6 +292,30 @@ def _states(data_text: str | None, issues: tuple[Issue, ...], points_of: dict[st
         else:
             states.append(COMPLIANT if points_of.get(issue.code) in assessed else NOT_ASSESSED)
     return tuple(states)
+
+
+class Published(NamedTuple):
+    """What a country publishes: its issues in their order, and the compliance point of each published question."""
+    issues: tuple[Issue, ...]
+    points_of: dict[str, str]
+
+    @property
+    def has_questions(self) -> bool:
+        return any(issue.kind == "question" for issue in self.issues)
+
+
+def published_issues(country: str | None) -> Published:
+    """The issues the public page publishes for `country` (none when it publishes none), kept with the tables."""
+    found = _issues_of(slug_of(country or ""))
+    if found is None:
+        return Published((), {})
+    issues = found[1]
+    return Published(issues, _cached_points(database(), tuple(sorted(i.code for i in issues if i.kind == "question"))))
+
+
+@cached(caches.transparency_tables, lock=caches.lock, key=lambda where, codes: (where, "points", codes))
+def _cached_points(where: str, codes: tuple[str, ...]) -> dict[str, str]:
+    return _points_of_questions(codes)
 
 
 def _day(assessed_on, released_at) -> date:
@@ -658,7 +687,7 @@ def publish_default_issues(country: str) -> int:
 
 
 __all__ = ["COMPLIANT", "NONCOMPLIANT", "NOT_ASSESSED", "MIN_FACTORIES", "MAX_RESPONSE", "Country", "CountryTable",
-           "FactoryPage", "Issue", "Row", "SearchTooLong", "Share", "TablePage", "TableQuery", "approve",
+           "FactoryPage", "Issue", "Published", "Row", "SearchTooLong", "Share", "TablePage", "TableQuery", "approve",
            "approved_responses", "check_issue", "countries", "country_table", "database", "export_rows", "factory_page",
-           "forget", "portal_view", "publish_default_issues", "reject", "save_response", "slug_of", "table_page",
-           "table_query"]
+           "forget", "portal_view", "publish_default_issues", "published_issues", "reject", "save_response", "slug_of",
+           "states_in", "table_page", "table_query"]
