@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from bwadmin.extensions import db
