@@ -542,7 +542,7 @@ def main() -> int:
         goal = {"releases_batched": 2000, "emails_batched": 200} | ({"pdfs": 2} if args.pdf_sample else {})
         for key, target in goal.items():
             verdict = "meets" if figures[key] >= target else "MISSES"
-            print(f"Goal {key} >= {target}/s: {figures[key]:,.0f}/s {verdict} it")
+            print(f"Goal {key} >= {target}/s: {figures[key]:,.1f}/s {verdict} it")
         print(json.dumps({k: round(v, 1) for k, v in figures.items()}))
     redis_server.shutdown()
     return 0
