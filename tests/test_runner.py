@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -64,6 +65,30 @@ def launch(tmp_path) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
+class Output:
+    """A process's output, read by a thread of its own as it comes, so a test can wait for a line."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream) -> None:
+        for line in iter(stream.readline, ""):
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise AssertionError(f"no {text!r} in the output: {''.join(self.lines)[-2000:]}")
+            time.sleep(0.1)
+
+    def text(self) -> str:
+        self.thread.join(timeout=10)
+        return "".join(self.lines)
+
+
 def stop_if_running(proc: subprocess.Popen) -> None:
     if proc.poll() is None:  # a failed assertion: stop it the polite way, so nothing is left behind
         proc.send_signal(signal.SIGINT)
@@ -77,8 +102,12 @@ def stop_if_running(proc: subprocess.Popen) -> None:
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
     proc, port = launch(tmp_path)
+    output = Output(proc.stdout)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/login") == 200
+        # It says it is running only once its own poll of /readyz answers (database, Redis and migrations checked),
+        # which may come a moment after the login page does: stopped before, it would rightly not have said so.
+        output.wait_for("bwadmin is running on")
         children, names = processes_under(proc.pid, "rq_cli worker", "rq_cli cron", "bwadmin.mailsink")
         assert "gunicorn" in names and "rq_cli worker" in names and "rq_cli cron" in names
         assert "notices default pdf" in names  # every queue, emails first and PDFs last
@@ -92,9 +121,8 @@ def test_run_starts_web_worker_cron_and_stops_them_all(tmp_path, stop_signal):
         stop_if_running(proc)
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
-    output = proc.stdout.read()
-    # It says it is running only once /readyz answers: database, Redis and migrations checked.
-    assert f"bwadmin is running on http://127.0.0.1:{port}/" in output and "bwadmin stopped." in output
+    said = output.text()
+    assert f"bwadmin is running on http://127.0.0.1:{port}/" in said and "bwadmin stopped." in said
 
 
 def work_horses(pid: int) -> list[psutil.Process]:
