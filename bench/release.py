@@ -366,7 +366,7 @@ def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float, float, int
 
     from bwadmin.extensions import db
     from bwadmin.models import Milestone
-    from bwadmin.services import milestones, report_docs
+    from bwadmin.services import milestones, report_pdf
 
     reset()
     app.config["BWADMIN_REPORT_PDF"] = True
@@ -375,10 +375,10 @@ def pdf_sample(app, at: datetime, sample: int) -> tuple[float, float, float, int
     done = milestones.run(ids, at)
     released = time.perf_counter() - started
     report_ids = [r for d in done for r in d.pdfs]
-    assert report_docs.make_pdf(report_ids[0])  # the warm-up
+    assert report_pdf.make_pdf(report_ids[0])  # the warm-up
     report_ids = report_ids[1:sample + 1]
     started, cpu = time.perf_counter(), time.process_time()
-    paths = [report_docs.make_pdf(report_id) for report_id in report_ids]
+    paths = [report_pdf.make_pdf(report_id) for report_id in report_ids]
     pdfs, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert all(paths)
     pages = 0

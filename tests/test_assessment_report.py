@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bwadmin import caches
 from bwadmin.extensions import db
 from bwadmin.models import Answer, ImprovementAction, Question, Questionnaire, Report, ReportFlag, Response, utcnow
-from bwadmin.services import country_shares, report_docs
+from bwadmin.services import country_shares, report_docs, report_pdf
 from tests.clock_support import STRUCTURE, answer
 from tests.factories import approve_assessment, make_cycle, make_factory, make_user
 from tests.test_country_share import assessed as released_elsewhere
@@ -294,7 +294,7 @@ def test_the_self_diagnosis_results_set_the_factorys_answers_against_the_assessm
 def test_the_pdf_holds_the_same_sections(app, returning):
     report = _report(returning)
     with force_locale("en"):
-        path = report_docs.write_pdf(report, report.data, "en")
+        path = report_pdf.write_pdf(report, report.data, "en")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(Path(app.config["BWADMIN_REPORTS_DIR"]) / path), "-"],
                           capture_output=True, text=True, check=True).stdout
     flat = re.sub(r"\s+", " ", text)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from bwadmin import caches
 from bwadmin.extensions import db
 from bwadmin.models import Answer, Assessment, Question, Questionnaire, Report, Response, utcnow
-from bwadmin.services import country_shares, report_docs, tokens
+from bwadmin.services import country_shares, report_docs, report_pdf, tokens
 
 from .factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 from .pageread import Page
@@ -146,8 +146,8 @@ def everything_the_buyer_reads(app, report: Report) -> dict[str, str]:
         "factory page": client.get(f"/buyer/factories/{report.cycle.factory_id}").get_data(as_text=True),
         "api": client.get(f"/api/v1/reports/{report.id}", headers={"Authorization": f"Bearer {raw}"}).get_data(
             as_text=True),
-        # What the PDF is made from (WeasyPrint lays this out; report_docs.write_pdf).
-        "pdf": re.sub(r"<[^>]+>", " ", report_docs.pdf_html(report, report.data)),
+        # What the PDF is made from (WeasyPrint lays this out; report_pdf.write_pdf).
+        "pdf": re.sub(r"<[^>]+>", " ", report_pdf.pdf_html(report, report.data)),
     }
     return read
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bwadmin.extensions import db
 from bwadmin.models import Assessment, Report, TransparencyIssue, utcnow
-from bwadmin.services import report_docs
+from bwadmin.services import report_docs, report_pdf
 
 from .clock_support import answer
 from .factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
@@ -222,7 +222,7 @@ def pdf_tools():
 def test_the_pdf_holds_the_section_with_a_vector_chart(app, pdf_tools, language):
     _, cycles = three_cycles()
     report = assessment_report(cycles[2])
-    path = Path(app.config["BWADMIN_REPORTS_DIR"]) / report_docs.write_pdf(report, report.data, language)
+    path = Path(app.config["BWADMIN_REPORTS_DIR"]) / report_pdf.write_pdf(report, report.data, language)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     if language == "en":

@@ -15,7 +15,7 @@ from bwadmin.extensions import db
 from bwadmin.models import (AdvisoryVisit, Answer, Assessment, Committee, CommitteeMeeting, CommitteeMember,
                             Election, Question, Questionnaire, Report, Response, TrainingSession,
                             TransparencyIssue, utcnow)
-from bwadmin.services import differentiation, improvement, progress_reports, report_docs, transparency
+from bwadmin.services import differentiation, improvement, progress_reports, report_docs, report_pdf, transparency
 from tests.factories import csrf_from, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 
 # One finding in each area: wages (labour standards and law), the safety management system (problem-solving
@@ -109,7 +109,7 @@ def reports_dir(app, tmp_path):
 
 
 def pdf_text(report: Report) -> str:
-    path = report_docs.write_pdf(report, report.data, report.data.get("language", "en"))
+    path = report_pdf.write_pdf(report, report.data, report.data.get("language", "en"))
     from bwadmin.config import settings
 
     return subprocess.run(["pdftotext", str(settings().reports_dir / path), "-"], capture_output=True,

@@ -12,7 +12,7 @@ from bwadmin.extensions import db
 from bwadmin.models import Answer, Assessment, AuditEvent, Notification, Report, Response, utcnow
 from bwadmin.queue import get_queue, get_redis
 from bwadmin.services import milestones as milestone_service
-from bwadmin.services import report_docs, schedule, scoring
+from bwadmin.services import report_pdf, schedule, scoring
 from bwadmin.services.responses import values_of
 from tests.clock_support import FINDINGS, World, answer, fast_retries, smtp, tick  # noqa: F401
 from tests.factories import PASSWORD, approve_assessment, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
@@ -180,7 +180,7 @@ def test_the_pdf_is_made_by_its_own_job_and_the_portal_says_it_is_being_prepared
     report = db.session.get(Report, report.id)
     path = Path(app.config["BWADMIN_REPORTS_DIR"]) / report.file_path
     assert path.read_bytes().startswith(b"%PDF") and not report.pdf_pending
-    assert report_docs.make_pdf(report.id) == report.file_path  # done once: a second run keeps the file
+    assert report_pdf.make_pdf(report.id) == report.file_path  # done once: a second run keeps the file
     assert tick(at).pdf_jobs == []
 
     login(client, world.buyer, PASSWORD)  # sessions live in Redis too: losing it logged everyone out
@@ -195,7 +195,7 @@ def test_no_pdf_job_when_pdfs_are_off(app, smtp):
     app.config["BWADMIN_REPORT_PDF"] = False
     world = World(answers=FINDINGS)
     done = milestone_service.run([world.cycle.milestone("release").id], world.due("release"))
-    assert done[0].pdfs == [] and report_docs.pending_pdf_ids() == []
+    assert done[0].pdfs == [] and report_pdf.pending_pdf_ids() == []
     report = db.session.scalar(select(Report).where(Report.kind == "assessment"))
-    assert report.released_at is not None and report_docs.make_pdf(report.id) is None
+    assert report.released_at is not None and report_pdf.make_pdf(report.id) is None
     assert len(get_queue(app)) == 0

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from bwadmin.extensions import db
 from bwadmin.models import AuditEvent, ImprovementAction, Report, utcnow
-from bwadmin.services import committee, remediation, report_docs, schedule
+from bwadmin.services import committee, remediation, report_docs, report_pdf, schedule
 
 from .clock_support import CLEAN, FINDINGS, World, answer, fast_retries, tick  # noqa: F401
 from .factories import csrf_from, login, make_buyer, make_factory, make_sourcing, make_user, post_form
@@ -287,7 +287,7 @@ def test_a_finding_verified_in_the_cycle_before_and_found_again_is_recurring_in_
     assert [(f["code"], bool(f.get("recurring"))) for f in report.data["scores"]["findings"]] == [
         ("CMP.OT.01", True), ("CMP.MW.01", False)]
     assert "[recurring]" in report.body_html and "1 finding is recurring" in report.body_html
-    assert "[recurring]" in report_docs.pdf_html(report, report.data)  # the PDF is made from the same template
+    assert "[recurring]" in report_pdf.pdf_html(report, report.data)  # the PDF is made from the same template
     page = client.get(f"/factory/reports/{report.id}").get_data(as_text=True)
     assert "1 finding is recurring" in page
     rows = [r for r in plan_rows(client) if r.cycle_id == second.id]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bwadmin.extensions import db
 from bwadmin.models import Answer, Assessment, Question, Questionnaire, Report, Response, utcnow
-from bwadmin.services import report_docs
+from bwadmin.services import report_docs, report_pdf
 from tests.factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 from tests.pageread import Page
 
@@ -137,7 +137,7 @@ def test_the_worker_writes_the_pdf_in_the_factorys_language_in_a_font_that_has_i
     cycle = factory_speaking(language, language, "en")  # most of its users chose `language`
     report = released(cycle, kind)
     assert report.data["language"] == language and report.title.startswith(("Assessment", "Self-diagnosis"))
-    path = report_docs.make_pdf(report.id)  # what the worker's job does: no request, no reader
+    path = report_pdf.make_pdf(report.id)  # what the worker's job does: no request, no reader
     assert path is not None and re.search(rf"/{kind}\.{language}\.\w+\.pdf$", path)  # the file says its language
     pdf = Path(app.config["BWADMIN_REPORTS_DIR"]) / path
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -159,13 +159,13 @@ def test_a_pdf_can_be_forced_into_any_language_and_english_stays_english(app, pd
     report = released(cycle, "assessment")
     assert report.data["language"] == "en"
     for language in ("km", "bn", "ar"):
-        path = report_docs.write_pdf(report, report.data, language)
+        path = report_pdf.write_pdf(report, report.data, language)
         text, fonts = pdf_text_and_fonts(Path(app.config["BWADMIN_REPORTS_DIR"]) / path)
         letters, font_names = SCRIPTS[language]
         assert len(letters.findall(text)) >= 20, text
         assert any(name in font for font in embedded_fonts(fonts) for name in font_names), fonts
     with force_locale("en"):
-        path = report_docs.write_pdf(report, report.data)
+        path = report_pdf.write_pdf(report, report.data)
     text, _fonts = pdf_text_and_fonts(Path(app.config["BWADMIN_REPORTS_DIR"]) / path)
     assert "Assessment report" in text and "Compensation" in text and "67%" in text
     assert not any(letters.search(text) for letters, _names in SCRIPTS.values())
@@ -184,7 +184,7 @@ def test_the_arabic_report_reads_from_the_right_with_its_numbers_in_order(app, p
     assert first_bar and float(first_bar.group(1)) == 33.3
 
     # In the PDF the table's first column (the cluster) sits right of its rate, as an Arabic reader reads it.
-    pdf = Path(app.config["BWADMIN_REPORTS_DIR"]) / report_docs.make_pdf(report.id)
+    pdf = Path(app.config["BWADMIN_REPORTS_DIR"]) / report_pdf.make_pdf(report.id)
     layout = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     words = [(float(m.group(1)), float(m.group(2)), m.group(3)) for m in re.finditer(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', layout)]
@@ -297,5 +297,5 @@ def test_the_programme_progress_report_keeps_phrases_and_writes_them_in_the_read
         assert report_docs.sentences(labour)[0] == "Compensation: 2 of 3 checks non-compliant (67%)"
         assert "Worker representatives have not been elected" in report_docs.sentences(
             report.data["challenges"]["social_dialogue"])
-    text, fonts = pdf_text_and_fonts(Path(app.config["BWADMIN_REPORTS_DIR"]) / report_docs.make_pdf(report.id))
+    text, fonts = pdf_text_and_fonts(Path(app.config["BWADMIN_REPORTS_DIR"]) / report_pdf.make_pdf(report.id))
     assert len(SCRIPTS["km"][0].findall(text)) >= 20 and "Khmer" in fonts

@@ -1,7 +1,7 @@
 """Generating reports: the data, the HTML (one template per kind, for the portal and the PDF) and the PDF file.
 
 Run by the worker at a milestone, never in a web request. A release is complete when its HTML is stored and
-released_at set; the PDF is made afterwards by a job of its own per report (services/report_pdf: `make_pdf`), which
+released_at set; the PDF is made afterwards by a job of its own per report (report_pdf.make_pdf), which
 fills Report.file_path. Until then the portal says the PDF is being prepared.
 
 Languages. A report's data (ReportContent.data) holds no sentence in any language: numbers, ISO dates, keys, the
@@ -325,34 +325,9 @@ def body_for(kind: str, data: dict | None, stored: str | None) -> str | None:
     return render(kind, data)
 
 
-# --- the PDF: services/report_pdf (these names stay for the callers that know them here) ------------------------
-def pdf_html(report: Report, data: dict, draft: bool = False) -> str:
-    from . import report_pdf
-
-    return report_pdf.pdf_html(report, data, draft)
-
-
-def write_pdf(report: Report, data: dict, language: str | None = None) -> str | None:
-    from . import report_pdf
-
-    return report_pdf.write_pdf(report, data, language)
-
-
-def make_pdf(report_id: int, language: str | None = None) -> str | None:
-    from . import report_pdf
-
-    return report_pdf.make_pdf(report_id, language)
-
-
-def pending_pdf_ids(released_before: datetime | None = None) -> list[int]:
-    from . import report_pdf
-
-    return report_pdf.pending_pdf_ids(released_before)
-
-
 def publish(report: Report, data: dict, now: datetime) -> Report:
     """Store the data and the HTML, in the factory's language, and release; the PDF follows in its own job
-    (`pending_pdf_ids`)."""
+    (report_pdf.pending_pdf_ids)."""
     language = factory_language(report.cycle.factory_id)
     data = data | {"language": language}
     report.data = data
