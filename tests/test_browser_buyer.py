@@ -30,7 +30,8 @@ def test_buyer_opens_a_released_report_and_downloads_the_pdf(app, live_server, b
     assert page.url.endswith("/buyer/")
     page.click("text=Saigon Stitch")
     page.get_by_role("link", name="Assessment report").click()
-    assert "Body of the assessment report of Saigon Stitch" in page.content()
+    # expect() waits for the page the click opens; page.content() read at once could still be the previous one.
+    expect(page.get_by_text("Body of the assessment report of Saigon Stitch")).to_be_visible()
     with page.expect_download() as info:
         page.click("text=Download PDF")
     saved = tmp_path / "report.pdf"
@@ -66,15 +67,17 @@ def test_a_buyer_pages_through_factories_and_reads_the_chart_on_a_390_px_screen(
     assert fits() and page.get_by_role("link", name="Previous").count() == 0
     assert page.get_by_role("row").count() == 4  # the heading and three factories
     page.get_by_role("link", name="Next").click()
-    assert page.get_by_role("link", name="Freedom of Association Garments 3").is_visible() and fits()
+    expect(page.get_by_role("link", name="Freedom of Association Garments 3")).to_be_visible()
+    assert fits()
     page.get_by_role("link", name="Previous").click()
-    assert page.get_by_role("link", name="Freedom of Association Garments 0").is_visible()
+    expect(page.get_by_role("link", name="Freedom of Association Garments 0")).to_be_visible()
     page.get_by_role("link", name="Next").click()
     page.get_by_role("link", name="Freedom of Association Garments 3").click()
     # The factory's own rates: the country is compared per compliance point, never from one factory (country_shares).
     # A table named by its caption: each row a cluster and its rate, as a screen reader reads them.
     chart = page.get_by_role("table", name="Non-compliance per cluster")
-    assert chart.is_visible() and fits()
+    expect(chart).to_be_visible()
+    assert fits()
     assert chart.bounding_box()["width"] <= 390
     expect(chart.get_by_role("row", name=re.compile(r"Freedom of association and collective bargaining\s*62%"))).to_be_visible()
     expect(chart.get_by_role("row", name=re.compile(r"Compensation\s*80%"))).to_be_visible()

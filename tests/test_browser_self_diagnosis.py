@@ -38,7 +38,7 @@ def test_autosave_keeps_what_was_typed_and_skip_rules_follow_the_answers(app, li
 
     assert page.locator(f"#{child_id}").is_hidden()  # shown only when its parent says so
     page.check(f"input[name={parent_name}][value={shown_when}]")
-    assert page.locator(f"#{child_id}").is_visible()
+    expect(page.locator(f"#{child_id}")).to_be_visible()
 
     page.fill(f"textarea[name={text_name}]", "Ms Lan (HR manager) and Mr Minh (elected worker representative)")
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Draft saved"), timeout=15000)
