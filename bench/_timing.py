@@ -10,7 +10,9 @@ from sqlalchemy import event
 
 def measure_get(client, url: str, runs: int, before_each=None) -> tuple[float, int, int]:
     """The median milliseconds of `runs` GETs of `url` after a warming one, the statements the last one ran, and its
-    body's size; `before_each` is called before each timed request (a bench emptying caches, say)."""
+    body's size; `before_each` is called before each timed request (a bench emptying caches, say).
+    Each request starts with an empty session, as in the app: a bench's requests share its app context, whose
+    session would otherwise keep what an earlier request loaded (and a page's lazy loads would cost nothing)."""
     from bwadmin.extensions import db
 
     statements: list[str] = []
@@ -24,6 +26,7 @@ def measure_get(client, url: str, runs: int, before_each=None) -> tuple[float, i
     for _ in range(runs):
         if before_each is not None:
             before_each()
+        db.session.remove()
         statements.clear()
         event.listen(db.engine, "before_cursor_execute", count)
         started = time.perf_counter()

@@ -90,10 +90,9 @@ def filter_param(view, column: str, operation: str = "equals") -> str:
 
 
 def measure(client, url: str, runs: int) -> tuple[float, int]:
-    """Median ms and the statements of the last request. Each request starts with an empty session, as in the
-    app: the bench's requests share its app context, whose session would otherwise keep the records an earlier
-    request loaded (and a default view's one-by-one loads of each row's factory would cost nothing)."""
-    median, statements, _size = measure_get(client, url, runs, before_each=db.session.remove)
+    """Median ms and the statements of the last request (each with an empty session: a default view loads each
+    row's factory and advisor one by one)."""
+    median, statements, _size = measure_get(client, url, runs)
     return median, statements
 
 
