@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bwadmin.extensions import db
 from bwadmin.models import Assessment, Report, TransparencyIssue, utcnow
-from bwadmin.services import report_docs, report_pdf
+from bwadmin.services import progress_reports, report_docs, report_pdf
 
 from .clock_support import answer
 from .factories import login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
@@ -145,7 +145,7 @@ def test_a_reports_trend_stops_at_its_own_cycle_and_takes_its_own_cycle_from_the
     assert chart_values(body) == {key: values[:2] for key, values in EXPECTED.items()}
 
     # The programme's progress report of the second cycle: the same two cycles.
-    progress = report_docs.generate_programme_progress(second, utcnow())
+    progress = progress_reports.generate_programme_progress(second, utcnow())
     db.session.commit()
     assert [c["number"] for c in progress.data["trend"]["cycles"]] == [1, 2]
     assert 'id="progress-over-cycles"' in progress.body_html

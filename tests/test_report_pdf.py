@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bwadmin.extensions import db
 from bwadmin.models import Answer, Report, Response, utcnow
 from bwadmin.queue import get_queue
-from bwadmin.services import report_docs, report_pdf
+from bwadmin.services import progress_reports, report_docs, report_pdf
 from jobs.worker import work_until_empty
 from tests.factories import PASSWORD, login, make_buyer, make_sourcing, make_user
 from tests.pageread import Page
@@ -47,7 +47,7 @@ def pdf_of(app, relative: str) -> Path:
 
 
 def made(app, cycle, kind: str) -> Report:
-    report = report_docs.generate_programme_progress(cycle, utcnow()) if kind == "programme_progress" \
+    report = progress_reports.generate_programme_progress(cycle, utcnow()) if kind == "programme_progress" \
         else released(cycle, kind)
     db.session.commit()
     report_pdf.make_pdf(report.id)

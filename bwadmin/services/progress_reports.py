@@ -1,4 +1,5 @@
-"""The data of the progress reports and the differentiation results, for their templates (templates/reports/).
+"""The data of the progress reports, the differentiation results and the released improvement plan, for their
+templates (templates/reports/), and the parts of it a reader reads in their language (localize).
 
 Each report's data is language-free, as report_docs keeps every report's: keys, numbers, ISO dates, the bank's English
 labels, and text as people wrote it. Gathering (the facts of a cycle, read from the database) is kept apart from
@@ -8,10 +9,13 @@ follow it.
 - Factory progress report (PR1): the programme template's sections, each with what the system holds (the plan's
   actions and their states, the committee's members and meetings, training, advisory visits, the publicly reported
   issues with the factory's state on each) and the factory's own text. Taken at submission, taken again at release.
-- Programme progress report (month 11): per area (labour standards and law, problem-solving systems, social
-  dialogue) the assessment's findings fixed and verified since, still open, recurring; the committee's activity and
-  the training given since the assessment. Staff draft it before its release (the admin panel's "Programme progress
-  drafts"), write a summary and a note per area (data["staff"]); the release publishes that draft as it is.
+- Programme progress report (month 11): the assessment's results and their progress over cycles, the needs met and
+  open, the committee and the training used; the achievements and the remaining challenges per area, as phrases
+  (report_docs.say writes them in the reader's language); per area (labour standards and law, problem-solving
+  systems, social dialogue) the assessment's findings fixed and verified since, still open, recurring; the
+  committee's activity and the training given since the assessment. Staff draft it before its release (the admin
+  panel's "Programme progress drafts"), write a summary and a note per area (data["staff"]); the release publishes
+  that draft as it is.
 - Differentiation results: each criterion, its value, threshold and result, the status and the next cycle's
   service package.
 """
@@ -21,19 +25,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (AdvisoryVisit, Assessment, Committee, CommitteeMeeting, CommitteeMember, Cycle, Election,
-                      ImprovementAction, Milestone, Report, TrainingSession, utcnow)
-from . import assessment_report, audit, report_docs, text_limits, transparency
+                      ImprovementAction, Milestone, Need, Report, TrainingSession, utcnow)
+from . import assessment_report, audit, progress_over_cycles, report_docs, text_limits, transparency
 
 # The programme's three areas, in the report's order.
 AREAS = ("labour_standards", "problem_solving", "social_dialogue")
 # Where a finding belongs: the compliance points of grievances, discipline and safety systems are problem-solving
-# systems; the freedom of association cluster is social dialogue; the rest labour standards and law.
-PROBLEM_SOLVING_POINTS = report_docs.PROBLEM_SOLVING_POINTS
+# systems (their findings count among that area's challenges); the freedom of association cluster is social dialogue;
+# the rest labour standards and law.
+PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
 SOCIAL_DIALOGUE_CLUSTERS = ("freedom_of_association",)
 
 # The longest text staff write in the programme progress report: its summary and each area's note (kept in the
@@ -155,6 +160,117 @@ def snapshot_factory_progress(report: Report, now: datetime) -> None:
 
 
 # --- the programme progress report ------------------------------------------------------------------------------
+@dataclass
+class ProgressFacts:
+    """What the programme's progress report says of a cycle, read from the database."""
+
+    scores: dict | None  # the assessment's, as scored
+    needs: list[Need]
+    training: list[TrainingSession]
+    has_committee: bool
+    worker_side: int = 0
+    management_side: int = 0
+    meetings: int = 0
+    election: Election | None = None
+    questionnaire_id: int | None = None  # the bank version the scores come from
+
+    @property
+    def members(self) -> int:
+        return self.worker_side + self.management_side
+
+    @property
+    def done(self) -> list[Need]:
+        return [n for n in self.needs if n.status == "done"]
+
+    @property
+    def open_needs(self) -> list[Need]:
+        return [n for n in self.needs if n.status in ("open", "in_progress")]
+
+    @property
+    def training_days(self) -> float:
+        return float(sum((t.days for t in self.training), 0))
+
+    @property
+    def elected(self) -> bool:
+        return self.election is not None and self.election.status in ("held", "certified")
+
+
+def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
+    scores, questionnaire_id = report_docs.assessment_results(cycle)
+    facts = ProgressFacts(
+        scores=scores,
+        needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
+        training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
+        has_committee=False, questionnaire_id=questionnaire_id)
+    committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
+    if committee is not None:
+        sides = dict(db.session.execute(
+            select(CommitteeMember.side, func.count()).where(CommitteeMember.committee_id == committee.id)
+            .group_by(CommitteeMember.side)).all())
+        facts.has_committee = True
+        facts.worker_side, facts.management_side = sides.get("worker", 0), sides.get("management", 0)
+        facts.meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
+                                           .where(CommitteeMeeting.committee_id == committee.id)) or 0
+        facts.election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
+                                           .order_by(Election.held_on.desc().nulls_last()))
+    return facts
+
+
+# The report's lines are phrases, not sentences: report_docs.say writes each in the language the report is
+# read in.
+def _achievements(facts: ProgressFacts, allotted: float) -> list[dict]:
+    lines = [{"phrase": "need_met", "title": n.title} for n in facts.done]
+    lines += [{"phrase": "early_improvement", "title": n.title}
+              for n in facts.needs if n.early_improvement and n.status != "done"]
+    if facts.has_committee and facts.members:
+        lines.append({"phrase": "committee_in_place", "worker": facts.worker_side,
+                      "management": facts.management_side, "meetings": facts.meetings})
+    if facts.elected:
+        held_on = facts.election.held_on
+        lines.append({"phrase": "representatives_elected", "held_on": held_on.isoformat() if held_on else None})
+    if facts.training:
+        lines.append({"phrase": "training_used", "sessions": len(facts.training), "days": facts.training_days,
+                      "allotted": allotted})
+    return lines
+
+
+def _labour_challenges(facts: ProgressFacts) -> list[dict]:
+    lines = []
+    if facts.scores:
+        lines += [{"phrase": "cluster_noncompliant", "cluster": key, "label": row["label"],
+                   "noncompliant": row["noncompliant"], "questions": row["questions"], "rate": row["rate"]}
+                  for key, row in facts.scores["clusters"].items() if row["noncompliant"]]
+        lines += [{"phrase": "zero_tolerance", "code": code} for code in facts.scores.get("zero_tolerance", [])]
+    return lines + [{"phrase": "open_need", "title": n.title} for n in facts.open_needs
+                    if n.area == "labour_compliance"]
+
+
+def _problem_solving_challenges(facts: ProgressFacts) -> list[dict]:
+    lines = [{"phrase": "open_need", "title": n.title} for n in facts.open_needs if n.area == "management_systems"]
+    if facts.scores:
+        lines += [{"phrase": "point_noncompliant", "point": key, "label": row["label"], "rate": row["rate"]}
+                  for key, row in facts.scores["points"].items()
+                  if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
+    return lines
+
+
+def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[dict]:
+    lines = []
+    if not facts.has_committee or not facts.members:
+        lines.append({"phrase": "no_committee"})
+    else:
+        if facts.worker_side != facts.management_side:
+            lines.append({"phrase": "committee_unbalanced", "worker": facts.worker_side,
+                          "management": facts.management_side})
+        if facts.meetings < 3:
+            lines.append({"phrase": "few_meetings", "meetings": facts.meetings})
+    if not facts.elected:
+        lines.append({"phrase": "not_elected"})
+    if review_score is not None and review_score < 60:
+        lines.append({"phrase": "low_review_score", "score": float(review_score)})
+    return lines
+
+
 def _finding_rows(scores: dict | None, actions: list[ImprovementAction], assessed_on: date | None) -> dict:
     """area → {"verified", "open", "recurring"}: the assessment's findings by what became of them."""
     areas = {area: {"verified": [], "open": [], "recurring": []} for area in AREAS}
@@ -185,14 +301,14 @@ def _finding_rows(scores: dict | None, actions: list[ImprovementAction], assesse
 class ProgrammeFacts:
     """What the programme progress report says of a cycle, read from the database."""
 
-    progress: report_docs.ProgressFacts  # the needs, committee and scores the achievements and challenges read
+    progress: ProgressFacts  # the needs, committee and scores the achievements and challenges read
     record: CycleRecord  # the committee's meetings and elections since the assessment, training, plan
     assessed_on: date | None
 
 
 def programme_facts(cycle: Cycle) -> ProgrammeFacts:
     assessed_on = _assessed_on(cycle)
-    progress = report_docs.programme_progress_facts(cycle)
+    progress = programme_progress_facts(cycle)
     if progress.scores:  # the findings the cycle before verified, found again: recurring
         context = assessment_report.contexts_of([cycle]).get(cycle.id)
         progress.scores = report_docs.mark_recurring(progress.scores, context.recurring if context else frozenset())
@@ -200,18 +316,34 @@ def programme_facts(cycle: Cycle) -> ProgrammeFacts:
 
 
 def programme_progress_data(cycle: Cycle, facts: ProgrammeFacts, now: datetime, staff: dict | None = None) -> dict:
-    """The report's data: the achievements and challenges (report_docs), and per area the findings verified, open
-    and recurring; the committee's activity and the training since the assessment; the staff's text as it is."""
-    record = facts.record
-    data = report_docs.programme_progress_data(cycle, facts.progress, now)
-    data["assessed_on"] = _iso(facts.assessed_on)
-    data["areas"] = _finding_rows(facts.progress.scores, record.actions, facts.assessed_on)
-    data["committee"] = data["committee"] | {
-        "members_list": _members(record), "meetings_since": _meetings(record),
-        "elections": [{"held_on": _iso(e.held_on), "status": e.status, "seats": e.seats} for e in record.elections]}
-    data["training"] = data["training"] | {"list": _training(record)}
-    data["staff"] = staff_text(staff)
-    return data
+    """The report's data: the figures, the achievements and the remaining challenges, as phrases; per area the
+    findings verified, open and recurring; the committee's activity and the training since the assessment; the
+    staff's text as it is."""
+    progress, record = facts.progress, facts.record
+    allotted = float(cycle.training_days_allotted)
+    return report_docs.report_header(cycle, now) | {
+        "kind": "programme_progress", "title": report_docs.english_label("programme_progress"),
+        "scores": progress.scores, "questionnaire_id": progress.questionnaire_id,
+        "trend": progress_over_cycles.for_cycle(cycle, progress.scores, now),
+        "needs": {"total": len(progress.needs), "done": len(progress.done), "open": len(progress.open_needs)},
+        "training": {"sessions": len(progress.training), "days": progress.training_days, "allotted": allotted,
+                     "list": _training(record)},
+        "committee": {"members": progress.members, "worker": progress.worker_side,
+                      "management": progress.management_side, "meetings": progress.meetings,
+                      "review_score": cycle.committee_review_score,
+                      "members_list": _members(record), "meetings_since": _meetings(record),
+                      "elections": [{"held_on": _iso(e.held_on), "status": e.status, "seats": e.seats}
+                                    for e in record.elections]},
+        "achievements": _achievements(progress, allotted),
+        "challenges": {
+            "labour_standards": _labour_challenges(progress),
+            "problem_solving": _problem_solving_challenges(progress),
+            "social_dialogue": _dialogue_challenges(progress, cycle.committee_review_score),
+        },
+        "assessed_on": _iso(facts.assessed_on),
+        "areas": _finding_rows(progress.scores, record.actions, facts.assessed_on),
+        "staff": staff_text(staff),
+    }
 
 
 def staff_text(staff: dict | None) -> dict:
@@ -288,6 +420,12 @@ def release_programme_progress(cycle: Cycle, now: datetime) -> Report:
     data = programme_progress_data(cycle, programme_facts(cycle), now,
                                    (report.data or {}).get("staff") if report is not None else None)
     return report_docs.publish(report or report_docs.get_or_create(cycle, "programme_progress"), data, now)
+
+
+def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
+    """Release the programme progress report: the draft staff prepared, else one written from the data now
+    (release_programme_progress)."""
+    return release_programme_progress(cycle, now)
 
 
 def drafts_to_prepare(user=None, now: datetime | None = None) -> list[tuple[Cycle, datetime, Report | None]]:

@@ -1,4 +1,8 @@
-"""Generating reports: the data, the HTML (one template per kind, for the portal and the PDF) and the PDF file.
+"""Generating reports: every report's header, language and HTML (one template per kind, for the portal and the PDF);
+the data of the assessment report and the self-diagnosis results, and the cycle's assessment results as the other
+reports read them; the improvement plans' opening at the release. The data of the progress reports (the programme's
+and the factory's) and the differentiation results is written in services/progress_reports, which also readies the
+released improvement plan; the PDF file in services/report_pdf.
 
 Run by the worker at a milestone, never in a web request. A release is complete when its HTML is stored and
 released_at set; the PDF is made afterwards by a job of its own per report (report_pdf.make_pdf), which
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -43,17 +46,11 @@ from ..models import (
     REPORT_LABELS,
     RTL_LANGUAGES,
     Assessment,
-    Committee,
-    CommitteeMeeting,
-    CommitteeMember,
     Cycle,
-    Election,
     Milestone,
-    Need,
     Report,
     ReportContent,
     Response,
-    TrainingSession,
     User,
     utcnow,
 )
@@ -63,10 +60,6 @@ from . import (assessment_report, country_shares, evidence, progress_over_cycles
 from .thresholds import legal_reference_text
 from .cycle_rows import CycleLike
 from .portal import chart_bars
-
-# The compliance points whose findings the progress report counts among the problem-solving systems' challenges.
-PROBLEM_SOLVING_POINTS = ("dialogue_discipline_and_disputes", "osh_management_systems", "termination")
-
 
 PDF_KINDS = models_reports.PDF_KINDS
 
@@ -171,7 +164,8 @@ def _moment(value) -> datetime | None:
 
 
 def say(item, words: _Words | None = None) -> str:
-    """One line of the progress report (a phrase of programme_progress_data) in the current language."""
+    """One line of the progress report (a phrase of progress_reports.programme_progress_data) in the current
+    language."""
     if isinstance(item, str):  # a line written before the lines were kept as phrases
         return item
     words = words or _Words(None, current_language())
@@ -358,6 +352,28 @@ def _response(cycle: Cycle, kind: str) -> Response | None:
         if assessment is not None and assessment.response is not None:
             return assessment.response
     return db.session.scalar(select(Response).where(Response.cycle_id == cycle.id, Response.kind == kind))
+
+
+def assessment_results(cycle: Cycle) -> tuple[dict | None, int | None]:
+    """The cycle's assessment results and the bank version they were scored against: as its report holds them, else
+    scored from the answers; (None, None) before any. The programme progress report reads both
+    (services/progress_reports); the differentiation and the factory progress report the results alone."""
+    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
+    if report is not None and report.data and report.data.get("scores"):
+        questionnaire_id = report.data.get("questionnaire_id")
+        if questionnaire_id is None:  # a report made before its data named its bank
+            response = _response(cycle, "assessment")
+            questionnaire_id = response.questionnaire_id if response is not None else None
+        return report.data["scores"], questionnaire_id
+    response = _response(cycle, "assessment")
+    if response is None or not response.answers:
+        return None, None
+    return scoring.score(response), response.questionnaire_id
+
+
+def assessment_scores(cycle: Cycle) -> dict | None:
+    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
+    return assessment_results(cycle)[0]
 
 
 def _responses_of(cycles: list[CycleLike], kind: str) -> tuple[dict[int, object], dict[int, object]]:
@@ -632,166 +648,6 @@ def pending_draft_cycle_ids() -> list[int]:
         select(Cycle.id).where(Cycle.status != "closed", before_release,
                                or_(and_(completed, missing("assessment")), and_(submitted, missing("self_diagnosis"))))
         .order_by(Cycle.id)))
-
-
-@dataclass
-class ProgressFacts:
-    """What the programme's progress report says of a cycle, read from the database."""
-
-    scores: dict | None  # the assessment's, as scored
-    needs: list[Need]
-    training: list[TrainingSession]
-    has_committee: bool
-    worker_side: int = 0
-    management_side: int = 0
-    meetings: int = 0
-    election: Election | None = None
-    questionnaire_id: int | None = None  # the bank version the scores come from
-
-    @property
-    def members(self) -> int:
-        return self.worker_side + self.management_side
-
-    @property
-    def done(self) -> list[Need]:
-        return [n for n in self.needs if n.status == "done"]
-
-    @property
-    def open_needs(self) -> list[Need]:
-        return [n for n in self.needs if n.status in ("open", "in_progress")]
-
-    @property
-    def training_days(self) -> float:
-        return float(sum((t.days for t in self.training), 0))
-
-    @property
-    def elected(self) -> bool:
-        return self.election is not None and self.election.status in ("held", "certified")
-
-
-def _assessment_results(cycle: Cycle) -> tuple[dict | None, int | None]:
-    """The cycle's assessment results and the bank version they were scored against: as its report holds them, else
-    scored from the answers; (None, None) before any."""
-    report = db.session.scalar(select(Report).where(Report.cycle_id == cycle.id, Report.kind == "assessment"))
-    if report is not None and report.data and report.data.get("scores"):
-        questionnaire_id = report.data.get("questionnaire_id")
-        if questionnaire_id is None:  # a report made before its data named its bank
-            response = _response(cycle, "assessment")
-            questionnaire_id = response.questionnaire_id if response is not None else None
-        return report.data["scores"], questionnaire_id
-    response = _response(cycle, "assessment")
-    if response is None or not response.answers:
-        return None, None
-    return scoring.score(response), response.questionnaire_id
-
-
-def assessment_scores(cycle: Cycle) -> dict | None:
-    """The cycle's assessment results: as its report holds them, else scored from the answers; None before any."""
-    return _assessment_results(cycle)[0]
-
-
-def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
-    scores, questionnaire_id = _assessment_results(cycle)
-    facts = ProgressFacts(
-        scores=scores,
-        needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
-        training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
-        has_committee=False, questionnaire_id=questionnaire_id)
-    committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
-    if committee is not None:
-        sides = dict(db.session.execute(
-            select(CommitteeMember.side, func.count()).where(CommitteeMember.committee_id == committee.id)
-            .group_by(CommitteeMember.side)).all())
-        facts.has_committee = True
-        facts.worker_side, facts.management_side = sides.get("worker", 0), sides.get("management", 0)
-        facts.meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
-                                           .where(CommitteeMeeting.committee_id == committee.id)) or 0
-        facts.election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
-                                           .order_by(Election.held_on.desc().nulls_last()))
-    return facts
-
-
-# The report's lines are phrases, not sentences: `say` writes each in the language the report is read in.
-def _achievements(facts: ProgressFacts, allotted: float) -> list[dict]:
-    lines = [{"phrase": "need_met", "title": n.title} for n in facts.done]
-    lines += [{"phrase": "early_improvement", "title": n.title}
-              for n in facts.needs if n.early_improvement and n.status != "done"]
-    if facts.has_committee and facts.members:
-        lines.append({"phrase": "committee_in_place", "worker": facts.worker_side,
-                      "management": facts.management_side, "meetings": facts.meetings})
-    if facts.elected:
-        held_on = facts.election.held_on
-        lines.append({"phrase": "representatives_elected", "held_on": held_on.isoformat() if held_on else None})
-    if facts.training:
-        lines.append({"phrase": "training_used", "sessions": len(facts.training), "days": facts.training_days,
-                      "allotted": allotted})
-    return lines
-
-
-def _labour_challenges(facts: ProgressFacts) -> list[dict]:
-    lines = []
-    if facts.scores:
-        lines += [{"phrase": "cluster_noncompliant", "cluster": key, "label": row["label"],
-                   "noncompliant": row["noncompliant"], "questions": row["questions"], "rate": row["rate"]}
-                  for key, row in facts.scores["clusters"].items() if row["noncompliant"]]
-        lines += [{"phrase": "zero_tolerance", "code": code} for code in facts.scores.get("zero_tolerance", [])]
-    return lines + [{"phrase": "open_need", "title": n.title} for n in facts.open_needs
-                    if n.area == "labour_compliance"]
-
-
-def _problem_solving_challenges(facts: ProgressFacts) -> list[dict]:
-    lines = [{"phrase": "open_need", "title": n.title} for n in facts.open_needs if n.area == "management_systems"]
-    if facts.scores:
-        lines += [{"phrase": "point_noncompliant", "point": key, "label": row["label"], "rate": row["rate"]}
-                  for key, row in facts.scores["points"].items()
-                  if key in PROBLEM_SOLVING_POINTS and row["noncompliant"]]
-    return lines
-
-
-def _dialogue_challenges(facts: ProgressFacts, review_score: float | None) -> list[dict]:
-    lines = []
-    if not facts.has_committee or not facts.members:
-        lines.append({"phrase": "no_committee"})
-    else:
-        if facts.worker_side != facts.management_side:
-            lines.append({"phrase": "committee_unbalanced", "worker": facts.worker_side,
-                          "management": facts.management_side})
-        if facts.meetings < 3:
-            lines.append({"phrase": "few_meetings", "meetings": facts.meetings})
-    if not facts.elected:
-        lines.append({"phrase": "not_elected"})
-    if review_score is not None and review_score < 60:
-        lines.append({"phrase": "low_review_score", "score": float(review_score)})
-    return lines
-
-
-def programme_progress_data(cycle: Cycle, facts: ProgressFacts, now: datetime) -> dict:
-    """The report's data: the figures, the achievements and the remaining challenges, as phrases."""
-    allotted = float(cycle.training_days_allotted)
-    return _header(cycle, now) | {
-        "kind": "programme_progress", "title": english_label("programme_progress"),
-        "scores": facts.scores, "questionnaire_id": facts.questionnaire_id,
-        "trend": progress_over_cycles.for_cycle(cycle, facts.scores, now),
-        "needs": {"total": len(facts.needs), "done": len(facts.done), "open": len(facts.open_needs)},
-        "training": {"sessions": len(facts.training), "days": facts.training_days, "allotted": allotted},
-        "committee": {"members": facts.members, "worker": facts.worker_side, "management": facts.management_side,
-                      "meetings": facts.meetings, "review_score": cycle.committee_review_score},
-        "achievements": _achievements(facts, allotted),
-        "challenges": {
-            "labour_standards": _labour_challenges(facts),
-            "problem_solving": _problem_solving_challenges(facts),
-            "social_dialogue": _dialogue_challenges(facts, cycle.committee_review_score),
-        },
-    }
-
-
-def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """Release the programme progress report: the draft staff prepared, else one written from the data now
-    (services/progress_reports, which adds the findings per area, the committee's activity and the staff's text to
-    the achievements and challenges written here)."""
-    from . import progress_reports  # it reads this module's helpers
-
-    return progress_reports.release_programme_progress(cycle, now)
 
 
 def open_improvement_plan(cycle: Cycle, now: datetime) -> None:
