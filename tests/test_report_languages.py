@@ -287,7 +287,7 @@ def test_the_shipped_banks_words_come_out_in_the_reports_language_and_english_st
 
 def test_the_programme_progress_report_keeps_phrases_and_writes_them_in_the_readers_language(app, pdf_tools):
     cycle = factory_speaking("km", "km")
-    report = progress_reports.generate_programme_progress(cycle, utcnow())
+    report = progress_reports.release_programme_progress(cycle, utcnow())
     db.session.commit()
     labour = report.data["challenges"]["labour_standards"]
     assert {"phrase": "cluster_noncompliant", "cluster": "compensation"}.items() <= labour[0].items()

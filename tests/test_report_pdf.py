@@ -47,7 +47,7 @@ def pdf_of(app, relative: str) -> Path:
 
 
 def made(app, cycle, kind: str) -> Report:
-    report = progress_reports.generate_programme_progress(cycle, utcnow()) if kind == "programme_progress" \
+    report = progress_reports.release_programme_progress(cycle, utcnow()) if kind == "programme_progress" \
         else released(cycle, kind)
     db.session.commit()
     report_pdf.make_pdf(report.id)

@@ -422,12 +422,6 @@ def release_programme_progress(cycle: Cycle, now: datetime) -> Report:
     return report_docs.publish(report or report_docs.get_or_create(cycle, "programme_progress"), data, now)
 
 
-def generate_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """Release the programme progress report: the draft staff prepared, else one written from the data now
-    (release_programme_progress)."""
-    return release_programme_progress(cycle, now)
-
-
 def drafts_to_prepare(user=None, now: datetime | None = None) -> list[tuple[Cycle, datetime, Report | None]]:
     """The cycles whose programme progress report is due within DRAFT_DAYS_AHEAD days (or overdue and not yet
     released), with their draft where one is written: (cycle, due, report), soonest first; an advisor's the cycles
