@@ -5,8 +5,8 @@ processes queue a sweep each in the same minute). It first takes over the jobs w
 its machine lost): a notice batch's rows are settled (the one that may have gone out is left for staff, the rest
 pending again), and each such job is listed among the failed ones. Then it queues every milestone due and not
 done, every pending notice that no live job carries (its job lost with Redis or with a worker), every released
-report still without its PDF, and the report drafts still to be made. Running it twice, or after Redis lost its
-data, does no harm: the jobs claim their rows.
+report still without its PDF, and the report drafts still to be made (the programme progress report's a month
+before it is due). Running it twice, or after Redis lost its data, does no harm: the jobs claim their rows.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bwadmin.config import settings
 from bwadmin.extensions import db
 from bwadmin.models import utcnow
 from bwadmin.queueing import abandon, orphaned
-from bwadmin.services import milestones, notify, report_docs, report_pdf
+from bwadmin.services import milestones, notify, progress_reports, report_docs, report_pdf
 
 from . import app_context, notices
 
@@ -90,7 +90,9 @@ def _sweep(now: datetime | None, cycle_id: int | None) -> SweepResult:
     result.notice_jobs = jobqueue.enqueue_notices(sorted(lost))
     # The PDF jobs have one id per report, so a live one is never queued twice; the grace is the same moment.
     result.pdf_jobs = jobqueue.enqueue_pdfs(report_pdf.pending_pdf_ids(utcnow() - settings().pdf_requeue_after))
-    result.draft_jobs = jobqueue.enqueue_drafts(report_docs.pending_draft_cycle_ids(), now.isoformat() if now else None)
+    undrafted = set(report_docs.pending_draft_cycle_ids()) | set(progress_reports.undrafted_programme_progress(
+        now or utcnow()))
+    result.draft_jobs = jobqueue.enqueue_drafts(sorted(undrafted), now.isoformat() if now else None)
     db.session.rollback()
     log.info("sweep: %d jobs of gone workers taken over; %d milestones due, %d milestone jobs, %d notice jobs, "
              "%d PDF jobs and %d draft jobs queued", len(result.orphans), len(result.due), len(result.milestone_jobs),

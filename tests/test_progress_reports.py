@@ -16,6 +16,7 @@ from bwadmin.models import (AdvisoryVisit, Answer, Assessment, Committee, Commit
                             Election, Question, Questionnaire, Report, Response, TrainingSession,
                             TransparencyIssue, utcnow)
 from bwadmin.services import differentiation, improvement, progress_reports, report_docs, report_pdf, transparency
+from tests.clock_support import fast_retries, smtp, tick  # noqa: F401 - fast_retries, smtp: fixtures
 from tests.factories import csrf_from, login, make_buyer, make_cycle, make_factory, make_sourcing, make_user
 
 # One finding in each area: wages (labour standards and law), the safety management system (problem-solving
@@ -216,6 +217,8 @@ def test_the_programme_progress_report_lists_verified_open_and_recurring_finding
         assert heading in html
     assert "2 meetings held since the assessment (Apr 15, 2026)." in html
     assert "1 session, 1.5 of 5 training days used." in html
+    # A cluster by its name, also where the bank gave its clusters none.
+    assert "Compensation: 1 of 2 checks non-compliant (50%)" in html and "compensation:" not in html
 
 
 def staff_page(client, cycle):
@@ -384,3 +387,60 @@ def test_a_text_changed_after_the_submission_is_what_the_report_shows(app, clien
     report = improvement.progress_report(cycle)
     assert "Revised overview" in report.body_html and "Our overview text" not in report.body_html
     assert report.data["sections"]["overview"]["text"] == "Revised overview"
+
+
+def test_the_clock_drafts_the_programme_progress_report_a_month_before_it_is_due_and_writes_it_again_at_release(
+        app, client, smtp):
+    factory, cycle = assessed_factory()
+    record_the_cycle(cycle, factory)
+    due = cycle.milestone("programme_progress_report").due_at
+    tick(due - timedelta(days=40))
+    assert progress_reports.programme_report(cycle) is None  # not due within the month yet
+
+    tick(due - timedelta(days=20))
+    draft = progress_reports.programme_report(cycle)
+    assert draft is not None and draft.released_at is None
+    assert [f["code"] for f in draft.data["areas"]["problem_solving"]["open"]] == ["OSH.MS.01"]
+    assert tick(due - timedelta(days=19)).draft_jobs == []  # drafted once
+
+    # Staff find the draft waiting, and are told the release writes it again until they save it.
+    login(client, make_user("admin"))
+    listed = client.get("/admin/programme-progress/").get_data(as_text=True)
+    assert "Drafted from the data, not yet saved" in listed and "Not drafted yet" not in listed
+    page = staff_page(client, cycle).get_data(as_text=True)
+    assert 'id="clock-draft"' in page and 'id="preview"' in page and "OSH.MS.01" in page
+
+    # What happens after the clock's draft is in the released report: the safety procedure is verified.
+    safety = next(a for a in improvement.actions(cycle) if a.finding.startswith("OSH.MS.01"))
+    safety.status, safety.verified_at = "verified", due - timedelta(days=5)
+    db.session.commit()
+    tick(due + timedelta(minutes=1))
+    released = progress_reports.programme_report(cycle)
+    assert released.released_at is not None
+    assert [f["code"] for f in released.data["areas"]["problem_solving"]["verified"]] == ["OSH.MS.01"]
+    assert released.data["areas"]["problem_solving"]["open"] == []
+    assert "drafted_by" not in released.data
+
+
+def test_a_clock_draft_staff_saved_stays_as_they_left_it_and_is_released_so(app, client, smtp):
+    factory, cycle = assessed_factory()
+    record_the_cycle(cycle, factory)
+    due = cycle.milestone("programme_progress_report").due_at
+    tick(due - timedelta(days=25))
+    login(client, make_user("admin"))
+    page = staff_page(client, cycle)
+    saved = client.post(f"/admin/programme-progress/{cycle.id}", data={
+        "csrf_token": csrf_from(page), "step": "save", "summary": "Read and completed by the programme officer."})
+    assert saved.status_code == 302
+    after_save = staff_page(client, cycle).get_data(as_text=True)
+    assert 'id="clock-draft"' not in after_save
+    assert "Drafted from the data, not yet saved" not in client.get("/admin/programme-progress/").get_data(as_text=True)
+    db.session.expire_all()
+    kept = progress_reports.programme_report(cycle).data["generated_at"]
+
+    tick(due - timedelta(days=10))  # the sweep leaves a draft staff saved alone
+    assert progress_reports.programme_report(cycle).data["generated_at"] == kept
+    tick(due + timedelta(minutes=1))
+    released = progress_reports.programme_report(cycle)
+    assert released.released_at is not None and released.data["generated_at"] == kept
+    assert "Read and completed by the programme officer." in released.body_html

@@ -1,6 +1,7 @@
 """Staff prepare the programme progress report before its release: draft it from the data, write a summary and a note
 per area beside the lines the data writes, and read it as the factory and its buyers will. The release (the clock's
-programme_progress_report milestone) publishes the draft as it is (services/progress_reports)."""
+programme_progress_report milestone) publishes the draft as it is (services/progress_reports). The clock drafts it a
+month before it is due; until staff save that draft, the release writes it again from the data of its day."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -18,7 +19,7 @@ class ProgrammeProgressView(StaffPage):
     @expose("/")
     def index(self):
         return self.render("admin/programme_progress.html", rows=progress_reports.drafts_to_prepare(current_user),
-                           days=progress_reports.DRAFT_DAYS_AHEAD)
+                           days=progress_reports.DRAFT_DAYS_AHEAD, clock_draft=progress_reports.clock_draft)
 
     @expose("/<int:cycle_id>", methods=("GET", "POST"))
     def draft(self, cycle_id: int):
@@ -48,5 +49,6 @@ class ProgrammeProgressView(StaffPage):
         page = self.render("admin/programme_progress_draft.html", cycle=cycle, report=report, staff=staff,
                            errors=errors, form=form if errors else {}, areas=progress_reports.AREAS,
                            limit=progress_reports.STAFF_TEXT_MAX,
-                           due=cycle.milestone("programme_progress_report"))
+                           due=cycle.milestone("programme_progress_report"),
+                           clock_drafted_at=progress_reports.clock_drafted_at(report))
         return page, (400 if errors else 200)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -361,13 +361,15 @@ def programme_report(cycle: Cycle) -> Report | None:
 
 
 def draft_programme_progress(cycle: Cycle, now: datetime, user=None) -> Report:
-    """Write the draft from the data as it is now, keeping the text staff wrote in an earlier draft. Not released."""
+    """Write the draft from the data as it is now, keeping the text staff wrote in an earlier draft. Not released.
+    Without `user`, the clock's draft (data["drafted_by"] "clock"), which the release writes again until staff
+    save it."""
     report = report_docs.get_or_create(cycle, "programme_progress")
     if report.released_at is not None:
         return report
     staff = (report.data or {}).get("staff")
     data = programme_progress_data(cycle, programme_facts(cycle), now, staff)
-    _store(report, data)
+    _store(report, data | {"drafted_by": "staff" if user is not None else "clock"})
     report.source_stamp = None
     if user is not None:
         audit.record("draft", report, user=user, summary=f"Programme progress report drafted for {cycle}")
@@ -400,7 +402,7 @@ def save_staff_text(user, report: Report, form) -> dict[str, str]:
             staff["summary"] = text
         else:
             staff["notes"][area] = text
-    _store(report, (report.data or {}) | {"staff": staff})
+    _store(report, (report.data or {}) | {"staff": staff, "drafted_by": "staff"})
     audit.record("edit", report, user=user, summary=f"Programme progress draft edited: {report.cycle}")
     return errors
 
@@ -409,10 +411,23 @@ def _released_message() -> str:
     return _("This report was released and can no longer change.")
 
 
+def clock_draft(report: Report | None) -> bool:
+    """A draft the clock wrote and no staff member drafted again or saved."""
+    return report is not None and report.released_at is None and (report.data or {}).get("drafted_by") == "clock"
+
+
+def clock_drafted_at(report: Report | None) -> datetime | None:
+    """When the clock wrote the draft, if it is the clock's."""
+    generated = (report.data or {}).get("generated_at") if clock_draft(report) else None
+    return datetime.fromisoformat(generated) if generated else None
+
+
 def release_programme_progress(cycle: Cycle, now: datetime) -> Report:
-    """The release: the draft staff prepared, as it is; without one, the report written from the data now."""
+    """The release: the draft staff prepared, as it is; without one, or with only the clock's, the report written
+    from the data now (what happened since the clock's draft is in it)."""
     report = programme_report(cycle)
-    if report is not None and report.released_at is None and (report.data or {}).get("areas") is not None:
+    if (report is not None and report.released_at is None and (report.data or {}).get("areas") is not None
+            and not clock_draft(report)):
         report.file_path = None
         report.release_at = report.release_at or now
         report.released_at = now
@@ -422,15 +437,38 @@ def release_programme_progress(cycle: Cycle, now: datetime) -> Report:
     return report_docs.publish(report or report_docs.get_or_create(cycle, "programme_progress"), data, now)
 
 
+def _due_soon(now: datetime):
+    """The programme progress report's milestone, not done, due within DRAFT_DAYS_AHEAD days of `now` (or past)."""
+    return and_(Milestone.kind == "programme_progress_report", Milestone.done_at.is_(None),
+                Milestone.due_at <= now + timedelta(days=DRAFT_DAYS_AHEAD))
+
+
+def undrafted_programme_progress(now: datetime) -> list[int]:
+    """The open cycles whose programme progress report is due within DRAFT_DAYS_AHEAD days and has no draft yet:
+    the sweep has them drafted from the data, so staff find a draft to read and complete rather than a blank."""
+    drafted = select(Report.id).where(Report.cycle_id == Cycle.id, Report.kind == "programme_progress").exists()
+    return list(db.session.scalars(
+        select(Cycle.id).join(Milestone, Milestone.cycle_id == Cycle.id)
+        .where(_due_soon(now), Cycle.status != "closed", ~drafted).order_by(Cycle.id)))
+
+
+def draft_due_programme_progress(cycle_ids: list[int], now: datetime) -> int:
+    """The drafting job's part: draft the programme progress report of those of these cycles that are due soon and
+    not drafted yet (a draft staff already have is left as it is: they may be writing in it). Returns how many."""
+    due = set(undrafted_programme_progress(now)) & set(cycle_ids)
+    for cycle in db.session.scalars(select(Cycle).where(Cycle.id.in_(due)).options(selectinload(Cycle.factory))):
+        draft_programme_progress(cycle, now)
+    return len(due)
+
+
 def drafts_to_prepare(user=None, now: datetime | None = None) -> list[tuple[Cycle, datetime, Report | None]]:
     """The cycles whose programme progress report is due within DRAFT_DAYS_AHEAD days (or overdue and not yet
     released), with their draft where one is written: (cycle, due, report), soonest first; an advisor's the cycles
     they advise, an admin's all."""
     now = now or utcnow()
     query = (select(Cycle, Milestone.due_at).join(Milestone, Milestone.cycle_id == Cycle.id)
-             .where(Milestone.kind == "programme_progress_report", Milestone.done_at.is_(None),
-                    Milestone.due_at <= now + timedelta(days=DRAFT_DAYS_AHEAD))
-             .options(selectinload(Cycle.factory)).order_by(Milestone.due_at, Cycle.id).limit(200))
+             .where(_due_soon(now)).options(selectinload(Cycle.factory))
+             .order_by(Milestone.due_at, Cycle.id).limit(200))
     if getattr(user, "role", None) == "advisor":
         query = query.where(Cycle.advisor_id == user.id)
     rows = db.session.execute(query).all()

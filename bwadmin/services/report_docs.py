@@ -129,8 +129,8 @@ class _Words:
                 pass
 
     def cluster(self, key: str, stored: str | None) -> str:
-        if self.language == "en":
-            return stored or str(CLUSTER_LABELS.get(key, key))
+        if self.language == "en":  # a bank without its own cluster names stored the key: the programme's name then
+            return (stored if stored != key else None) or str(CLUSTER_LABELS.get(key, key))
         own = self.structure.cluster_label(key, self.language) if self.structure else None
         return own or (str(CLUSTER_LABELS[key]) if key in CLUSTER_LABELS else None) or stored or key
 
