@@ -1,5 +1,6 @@
-"""What the browser journeys check on every page a person reaches: axe-core finds nothing serious or critical, the page
-is no wider than the screen, no script error or Content-Security-Policy refusal, and a screenshot to look at."""
+"""What the browser journeys check on every page a person reaches: axe-core finds nothing serious or critical, no id
+names two elements, the page is no wider than the screen, no script error or Content-Security-Policy refusal, and a
+screenshot to look at."""
 from __future__ import annotations
 
 import os
@@ -28,6 +29,16 @@ def axe_problems(page: Page) -> list[str]:
     found = _axe().run(page).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
             for v in found if v["impact"] in SERIOUS]
+
+
+def duplicate_ids(page: Page) -> list[str]:
+    """Ids the page gives more than one element: a label, a skip link or an error message would point at the
+    wrong one (axe-core counts them as minor, so the check below is its own)."""
+    return page.evaluate("""() => {
+        const seen = new Map();
+        for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+        return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    }""")
 
 
 def fits(page: Page) -> bool:
@@ -73,6 +84,8 @@ class Visit:
         page.screenshot(path=str(self.shots / f"{label}.png"), full_page=True)
         assert fits(page), f"{label}: {page.url} is wider than the screen " \
                            f"({page.evaluate('document.documentElement.scrollWidth')} > {self.width})"
+        twice = duplicate_ids(page)
+        assert not twice, f"{label}: {page.url} gives these ids to several elements: {twice}"
         if axe:
             problems = axe_problems(page)
             assert not problems, f"{label}: {page.url}\n" + "\n".join(problems)
