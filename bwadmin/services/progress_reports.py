@@ -443,19 +443,22 @@ def _due_soon(now: datetime):
                 Milestone.due_at <= now + timedelta(days=DRAFT_DAYS_AHEAD))
 
 
-def undrafted_programme_progress(now: datetime) -> list[int]:
-    """The open cycles whose programme progress report is due within DRAFT_DAYS_AHEAD days and has no draft yet:
-    the sweep has them drafted from the data, so staff find a draft to read and complete rather than a blank."""
+def undrafted_programme_progress(now: datetime, cycle_ids: list[int] | None = None) -> list[int]:
+    """The open cycles (of `cycle_ids`, default all) whose programme progress report is due within DRAFT_DAYS_AHEAD
+    days and has no draft yet: the sweep has them drafted from the data, so staff find a draft to read and complete
+    rather than a blank."""
     drafted = select(Report.id).where(Report.cycle_id == Cycle.id, Report.kind == "programme_progress").exists()
-    return list(db.session.scalars(
-        select(Cycle.id).join(Milestone, Milestone.cycle_id == Cycle.id)
-        .where(_due_soon(now), Cycle.status != "closed", ~drafted).order_by(Cycle.id)))
+    query = (select(Cycle.id).join(Milestone, Milestone.cycle_id == Cycle.id)
+             .where(_due_soon(now), Cycle.status != "closed", ~drafted).order_by(Cycle.id))
+    if cycle_ids is not None:
+        query = query.where(Cycle.id.in_(cycle_ids))
+    return list(db.session.scalars(query))
 
 
 def draft_due_programme_progress(cycle_ids: list[int], now: datetime) -> int:
     """The drafting job's part: draft the programme progress report of those of these cycles that are due soon and
     not drafted yet (a draft staff already have is left as it is: they may be writing in it). Returns how many."""
-    due = set(undrafted_programme_progress(now)) & set(cycle_ids)
+    due = undrafted_programme_progress(now, cycle_ids)
     for cycle in db.session.scalars(select(Cycle).where(Cycle.id.in_(due)).options(selectinload(Cycle.factory))):
         draft_programme_progress(cycle, now)
     return len(due)
