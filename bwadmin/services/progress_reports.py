@@ -66,6 +66,7 @@ class CycleRecord:
     """The committee, training, visits and plan of a cycle, read in a few queries."""
 
     actions: list[ImprovementAction] = field(default_factory=list)
+    committee: Committee | None = None  # the factory's
     members: list[CommitteeMember] = field(default_factory=list)
     meetings: list[CommitteeMeeting] = field(default_factory=list)
     elections: list[Election] = field(default_factory=list)
@@ -83,6 +84,7 @@ def cycle_record(cycle: Cycle, since: date | None = None) -> CycleRecord:
         visits=list(db.session.scalars(select(AdvisoryVisit).where(AdvisoryVisit.cycle_id == cycle.id)
                                        .order_by(AdvisoryVisit.visited_on, AdvisoryVisit.id))))
     committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
+    record.committee = committee
     if committee is not None:
         record.members = list(db.session.scalars(select(CommitteeMember).where(
             CommitteeMember.committee_id == committee.id).order_by(CommitteeMember.side, CommitteeMember.id)))
@@ -195,20 +197,20 @@ class ProgressFacts:
         return self.election is not None and self.election.status in ("held", "certified")
 
 
-def programme_progress_facts(cycle: Cycle) -> ProgressFacts:
+def programme_progress_facts(cycle: Cycle, record: CycleRecord) -> ProgressFacts:
+    """The facts, from the cycle's record (its training, the committee and its members) and what the record leaves
+    out: the needs, the assessment's results, every meeting and the latest election (the record's are those since the
+    assessment)."""
     scores, questionnaire_id = report_docs.assessment_results(cycle)
     facts = ProgressFacts(
         scores=scores,
         needs=list(db.session.scalars(select(Need).where(Need.cycle_id == cycle.id).order_by(Need.id))),
-        training=list(db.session.scalars(select(TrainingSession).where(TrainingSession.cycle_id == cycle.id))),
-        has_committee=False, questionnaire_id=questionnaire_id)
-    committee = db.session.scalar(select(Committee).where(Committee.factory_id == cycle.factory_id))
+        training=record.training, has_committee=False, questionnaire_id=questionnaire_id)
+    committee = record.committee
     if committee is not None:
-        sides = dict(db.session.execute(
-            select(CommitteeMember.side, func.count()).where(CommitteeMember.committee_id == committee.id)
-            .group_by(CommitteeMember.side)).all())
         facts.has_committee = True
-        facts.worker_side, facts.management_side = sides.get("worker", 0), sides.get("management", 0)
+        facts.worker_side = sum(1 for m in record.members if m.side == "worker")
+        facts.management_side = sum(1 for m in record.members if m.side == "management")
         facts.meetings = db.session.scalar(select(func.count()).select_from(CommitteeMeeting)
                                            .where(CommitteeMeeting.committee_id == committee.id)) or 0
         facts.election = db.session.scalar(select(Election).where(Election.committee_id == committee.id)
@@ -308,11 +310,12 @@ class ProgrammeFacts:
 
 def programme_facts(cycle: Cycle) -> ProgrammeFacts:
     assessed_on = _assessed_on(cycle)
-    progress = programme_progress_facts(cycle)
+    record = cycle_record(cycle, since=assessed_on)
+    progress = programme_progress_facts(cycle, record)
     if progress.scores:  # the findings the cycle before verified, found again: recurring
         context = assessment_report.contexts_of([cycle]).get(cycle.id)
         progress.scores = report_docs.mark_recurring(progress.scores, context.recurring if context else frozenset())
-    return ProgrammeFacts(progress, cycle_record(cycle, since=assessed_on), assessed_on)
+    return ProgrammeFacts(progress, record, assessed_on)
 
 
 def programme_progress_data(cycle: Cycle, facts: ProgrammeFacts, now: datetime, staff: dict | None = None) -> dict:
